@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackend, initBackend } from '../../engine/backend.js';
+import { packageVersion } from '../version.js';
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('show the active TensorFlow.js backend and why, thread count and versions')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) => {
+      const backend = await initBackend();
+      const info = {
+        visionlab: packageVersion(),
+        node: process.versions.node,
+        tfjs: tf.version_core,
+        backend: backend.name,
+        reason: backend.reason,
+        hint: backend.hint,
+        skipped: backend.skipped,
+        ...backend.details,
+      };
+      if (opts.json) {
+        console.log(JSON.stringify(info, null, 2));
+        return;
+      }
+      console.log(describeBackend(backend));
+      for (const [key, value] of Object.entries(info)) {
+        if (value === undefined || typeof value === 'object') continue;
+        console.log(`${key.padEnd(12)} ${value}`);
+      }
+    });
+}

@@ -1,0 +1,11 @@
+export * from './errors.js';
+export * from './engine/backend.js';
+export * from './data/index.js';
+export * from './models/index.js';
+export * from './layers/index.js';
+export * from './weights/index.js';
+export * from './train/index.js';
+export * from './evaluate/index.js';
+export * from './report/index.js';
+export * from './track/index.js';
+export { writeFileAtomic } from './util/atomic-write.js';
