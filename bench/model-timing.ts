@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { forwardFlopsPerImage } from './flops.js';
+
+export interface TimingPlan {
+  build: () => tfl.LayersModel;
+  /** [height, width, channels] */
+  inputShape: [number, number, number];
+  batch: number;
+  warmup: number;
+  reps: number;
+}
+
+export interface ModelTiming {
+  inputShape: number[];
+  batch: number;
+  forwardMsPerImage: number;
+  trainMsPerImage: number;
+  forwardGflopPerImage: number;
+  forwardGflops: number;
+  /** Training counts forward + backward as 3× the forward FLOPs. */
+  trainGflops: number;
+  peakRssMiB: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Times inference and training steps (Adam, binary cross-entropy) of a freshly built model. */
+export async function timeModel(plan: TimingPlan): Promise<ModelTiming> {
+  const model = plan.build();
+  model.compile({ optimizer: tf.train.adam(1e-4), loss: 'binaryCrossentropy' });
+  const x = tf.randomUniform([plan.batch, ...plan.inputShape], 0, 1, 'float32', 1);
+  const y = tf.tidy(() =>
+    tf.cast(tf.greater(tf.randomUniform([plan.batch, 1], 0, 1, 'float32', 2), 0.5), 'float32'),
+  );
+  const forward = (): void => {
+    tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+  };
+  const forwardTimes: number[] = [];
+  for (let i = 0; i < plan.warmup + plan.reps; i++) {
+    const t0 = performance.now();
+    forward();
+    if (i >= plan.warmup) forwardTimes.push(performance.now() - t0);
+  }
+  const trainTimes: number[] = [];
+  for (let i = 0; i < plan.warmup + plan.reps; i++) {
+    const t0 = performance.now();
+    await model.trainOnBatch(x, y);
+    if (i >= plan.warmup) trainTimes.push(performance.now() - t0);
+  }
+  const flops = forwardFlopsPerImage(model);
+  x.dispose();
+  y.dispose();
+  model.dispose();
+  const forwardMs = median(forwardTimes) / plan.batch;
+  const trainMs = median(trainTimes) / plan.batch;
+  return {
+    inputShape: plan.inputShape,
+    batch: plan.batch,
+    forwardMsPerImage: forwardMs,
+    trainMsPerImage: trainMs,
+    forwardGflopPerImage: flops / 1e9,
+    forwardGflops: flops / 1e6 / forwardMs,
+    trainGflops: (3 * flops) / 1e6 / trainMs,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}

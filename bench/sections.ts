@@ -1,0 +1,20 @@
+import { alexnetMiniSection } from './alexnet-mini.bench.js';
+import { inceptionSection } from './inception.bench.js';
+
+/** Options every section receives from `npm run bench`. */
+export interface BenchOptions {
+  /** Smaller sizes and fewer repetitions, for a quick look. */
+  quick: boolean;
+  /** Write progress lines here (stderr), never to stdout. */
+  log: (line: string) => void;
+}
+
+/** One benchmark: `run` returns a JSON-serialisable object of figures, printed under `name`. */
+export interface BenchSection {
+  name: string;
+  description: string;
+  run(options: BenchOptions): Promise<Record<string, unknown>>;
+}
+
+/** Every section `npm run bench` runs, in order. Add yours with one line. */
+export const sections: BenchSection[] = [alexnetMiniSection, inceptionSection];
