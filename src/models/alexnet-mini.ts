@@ -1,0 +1,63 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { applyPooling, classifier } from './heads.js';
+import { resolveOptions } from './options.js';
+import type { BuildOptions, ModelSpec } from './types.js';
+
+type Sym = tfl.SymbolicTensor;
+
+/**
+ * The reduced AlexNet for 280×280 inputs: ZeroPadding2D(3) → Conv2D(96, 13, strides 3) → MaxPool(3, 2)
+ * → Conv2D(256, 5) → MaxPool(3, 2) → Conv2D(384, 3) ×2 → Conv2D(256, 3) → MaxPool(2) → Flatten
+ * → Dense(128) → Dense(128) → Dense(1, sigmoid). Layer names are the ones Keras gives a fresh
+ * Sequential model, so weights saved from that model load by name.
+ */
+export function buildAlexnetMini(options: BuildOptions = {}): tfl.LayersModel {
+  const opts = resolveOptions(options, {
+    name: 'alexnet_mini',
+    inputShape: [280, 280, 3],
+    classes: 1,
+    classifierActivation: 'sigmoid',
+    minSize: 33,
+  });
+  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+  const conv = (
+    x: Sym,
+    filters: number,
+    kernelSize: number,
+    name: string,
+    strides = 1,
+    padding: 'same' | 'valid' = 'same',
+  ): Sym =>
+    tfl.layers.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
+  const pool = (x: Sym, poolSize: number, strides: number, name: string): Sym =>
+    tfl.layers.maxPooling2d({ poolSize, strides, name }).apply(x) as Sym;
+
+  let x = tfl.layers.zeroPadding2d({ padding: 3, name: 'zero_padding2d' }).apply(input) as Sym;
+  x = conv(x, 96, 13, 'conv2d', 3, 'valid');
+  x = pool(x, 3, 2, 'max_pooling2d');
+  x = conv(x, 256, 5, 'conv2d_1');
+  x = pool(x, 3, 2, 'max_pooling2d_1');
+  x = conv(x, 384, 3, 'conv2d_2');
+  x = conv(x, 384, 3, 'conv2d_3');
+  x = conv(x, 256, 3, 'conv2d_4');
+  x = pool(x, 2, 2, 'max_pooling2d_2');
+  if (opts.includeTop) {
+    x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as Sym;
+    x = tfl.layers.dense({ units: 128, activation: 'relu', name: 'dense' }).apply(x) as Sym;
+    x = tfl.layers.dense({ units: 128, activation: 'relu', name: 'dense_1' }).apply(x) as Sym;
+    x = classifier(x, opts, 'dense_2');
+  } else {
+    x = applyPooling(x, opts.pooling);
+  }
+  return tfl.model({ inputs: input, outputs: x, name: opts.name });
+}
+
+export const alexnetMiniSpec: ModelSpec = {
+  name: 'alexnet_mini',
+  family: 'AlexNet',
+  build: buildAlexnetMini,
+  defaultInputShape: [280, 280, 3],
+  defaultClasses: 1,
+  preprocessing: 'tf',
+  description: 'Reduced AlexNet for 280x280 binary classification (7.7M parameters)',
+};

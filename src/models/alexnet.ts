@@ -1,0 +1,56 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { applyPooling, classifier } from './heads.js';
+import { resolveOptions } from './options.js';
+import type { BuildOptions, ModelSpec } from './types.js';
+
+type Sym = tfl.SymbolicTensor;
+
+/**
+ * AlexNet (Krizhevsky et al. 2012) as one tower on 227×227 inputs: five convolutions, three
+ * max-poolings, two 4096-unit dense layers with dropout 0.5. Local response normalisation is left
+ * out, as in most modern re-implementations (it has no parameters and little effect).
+ */
+export function buildAlexnet(options: BuildOptions = {}): tfl.LayersModel {
+  const opts = resolveOptions(options, { name: 'alexnet', inputShape: [227, 227, 3], minSize: 67 });
+  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+  const conv = (
+    x: Sym,
+    filters: number,
+    kernelSize: number,
+    name: string,
+    strides = 1,
+    padding: 'same' | 'valid' = 'same',
+  ): Sym =>
+    tfl.layers.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
+  const pool = (x: Sym, name: string): Sym =>
+    tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, name }).apply(x) as Sym;
+
+  let x = conv(input, 96, 11, 'conv1', 4, 'valid');
+  x = pool(x, 'pool1');
+  x = conv(x, 256, 5, 'conv2');
+  x = pool(x, 'pool2');
+  x = conv(x, 384, 3, 'conv3');
+  x = conv(x, 384, 3, 'conv4');
+  x = conv(x, 256, 3, 'conv5');
+  x = pool(x, 'pool5');
+  if (opts.includeTop) {
+    x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as Sym;
+    x = tfl.layers.dense({ units: 4096, activation: 'relu', name: 'fc6' }).apply(x) as Sym;
+    x = tfl.layers.dropout({ rate: 0.5, name: 'drop6' }).apply(x) as Sym;
+    x = tfl.layers.dense({ units: 4096, activation: 'relu', name: 'fc7' }).apply(x) as Sym;
+    x = tfl.layers.dropout({ rate: 0.5, name: 'drop7' }).apply(x) as Sym;
+    x = classifier(x, opts, 'predictions');
+  } else {
+    x = applyPooling(x, opts.pooling);
+  }
+  return tfl.model({ inputs: input, outputs: x, name: opts.name });
+}
+
+export const alexnetSpec: ModelSpec = {
+  name: 'alexnet',
+  family: 'AlexNet',
+  build: buildAlexnet,
+  defaultInputShape: [227, 227, 3],
+  preprocessing: 'caffe',
+  description: 'AlexNet (2012), single tower, 227x227',
+};
