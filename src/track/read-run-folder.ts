@@ -1,0 +1,71 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EpochRecord, RunState } from '../train/types.js';
+import { parseHistoryCsv } from './history-csv.js';
+
+/** The files the store indexes; their sizes and mtimes make a run's signature. */
+export const INDEXED_FILES = [
+  'config.json',
+  'status.json',
+  'history.csv',
+  'metrics.json',
+  'model/model.json',
+];
+
+export interface RunFolderContents {
+  config: Record<string, unknown> | null;
+  state: RunState | null;
+  history: EpochRecord[];
+  metrics: Record<string, unknown> | null;
+  hasModel: boolean;
+  signature: string;
+}
+
+/** `size:mtime` of each indexed file: cheap to compute, changes whenever a writer renames a new version in. */
+export async function folderSignature(runDir: string): Promise<string> {
+  const parts = await Promise.all(
+    INDEXED_FILES.map(async (file) => {
+      try {
+        const stat = await fs.stat(path.join(runDir, file));
+        return `${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        return '-';
+      }
+    }),
+  );
+  return parts.join('|');
+}
+
+async function readJson(file: string): Promise<Record<string, unknown> | null> {
+  try {
+    const value: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads what a run folder holds; missing or unreadable files come back as null/empty, never as an error. */
+export async function readRunFolder(runDir: string): Promise<RunFolderContents> {
+  const signature = await folderSignature(runDir);
+  const [config, state, metrics, historyText, hasModel] = await Promise.all([
+    readJson(path.join(runDir, 'config.json')),
+    readJson(path.join(runDir, 'status.json')),
+    readJson(path.join(runDir, 'metrics.json')),
+    fs.readFile(path.join(runDir, 'history.csv'), 'utf8').catch(() => ''),
+    fs
+      .access(path.join(runDir, 'model', 'model.json'))
+      .then(() => true)
+      .catch(() => false),
+  ]);
+  return {
+    config,
+    state: state as RunState | null,
+    history: parseHistoryCsv(historyText),
+    metrics,
+    hasModel,
+    signature,
+  };
+}

@@ -1,0 +1,313 @@
+import Database from 'better-sqlite3';
+import { promises as fs, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { EpochRecord, RunState } from '../train/types.js';
+import { VisionlabError } from '../errors.js';
+import { readRunFolder, folderSignature } from './read-run-folder.js';
+import { isValidRunName } from './run-name.js';
+import { summarize } from './summarize.js';
+import type { RunDetail, RunSummary } from './types.js';
+
+/** The index lives beside the runs it indexes; the leading dot keeps it out of the runs list. */
+export const STORE_FILE = '.visionlab-runs.db';
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  name TEXT PRIMARY KEY,
+  dir TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  status TEXT NOT NULL,
+  model TEXT,
+  created_at TEXT,
+  started_at TEXT,
+  updated_at TEXT,
+  ended_at TEXT,
+  duration_s REAL,
+  epochs_completed INTEGER NOT NULL,
+  restored_epoch INTEGER,
+  best_val_accuracy REAL,
+  best_val_loss REAL,
+  test_accuracy REAL,
+  has_model INTEGER NOT NULL,
+  last_epoch_json TEXT,
+  config_json TEXT,
+  state_json TEXT,
+  metrics_json TEXT,
+  indexed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS epochs (
+  run TEXT NOT NULL REFERENCES runs(name) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  loss REAL,
+  accuracy REAL,
+  val_loss REAL,
+  val_accuracy REAL,
+  lr REAL,
+  values_json TEXT NOT NULL,
+  PRIMARY KEY (run, epoch)
+);
+`;
+
+interface RunRow {
+  name: string;
+  dir: string;
+  status: string;
+  model: string | null;
+  created_at: string | null;
+  started_at: string | null;
+  updated_at: string | null;
+  ended_at: string | null;
+  duration_s: number | null;
+  epochs_completed: number;
+  restored_epoch: number | null;
+  best_val_accuracy: number | null;
+  best_val_loss: number | null;
+  test_accuracy: number | null;
+  has_model: number;
+  last_epoch_json: string | null;
+  config_json: string | null;
+  state_json: string | null;
+  metrics_json: string | null;
+}
+
+export interface SyncResult {
+  /** Runs (re)indexed because their files changed. */
+  updated: string[];
+  /** Runs dropped because their folder is gone. */
+  removed: string[];
+}
+
+export interface RunStoreOptions {
+  /** Where the SQLite file lives; default `<runsDir>/.visionlab-runs.db`. */
+  dbPath?: string;
+}
+
+function finiteOrNull(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) ? value : null;
+}
+
+function parse<T>(json: string | null): T | null {
+  return json === null ? null : (JSON.parse(json) as T);
+}
+
+/** NaN is not JSON: store it as null so rows survive the round trip. */
+function stringify(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? null : v,
+  );
+}
+
+function toSummary(row: RunRow): RunSummary {
+  return {
+    name: row.name,
+    dir: row.dir,
+    status: row.status as RunSummary['status'],
+    model: row.model,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+    endedAt: row.ended_at,
+    durationSeconds: row.duration_s,
+    epochsCompleted: row.epochs_completed,
+    restoredEpoch: row.restored_epoch,
+    lastEpoch: parse<EpochRecord>(row.last_epoch_json),
+    bestValAccuracy: row.best_val_accuracy,
+    bestValLoss: row.best_val_loss,
+    testAccuracy: row.test_accuracy,
+    hasModel: row.has_model === 1,
+  };
+}
+
+function openDatabase(dbPath: string): Database.Database {
+  const db = new Database(dbPath, { timeout: 10_000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== 0 && version !== SCHEMA_VERSION) {
+      db.exec('DROP TABLE IF EXISTS epochs; DROP TABLE IF EXISTS runs;');
+    }
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * The SQLite index of a runs folder. The folders stay the source of truth: `sync()` reads every folder whose
+ * files changed since it was last indexed, and a deleted or unreadable database is rebuilt from them.
+ * Several processes may hold a store on the same folder at once (WAL, busy timeout, short write transactions).
+ */
+export class RunStore {
+  readonly runsDir: string;
+  readonly dbPath: string;
+  private readonly db: Database.Database;
+
+  constructor(runsDir: string, options: RunStoreOptions = {}) {
+    this.runsDir = path.resolve(runsDir);
+    this.dbPath = path.resolve(options.dbPath ?? path.join(this.runsDir, STORE_FILE));
+    try {
+      this.db = openDatabase(this.dbPath);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') {
+        throw new VisionlabError(
+          `cannot open the run store ${this.dbPath}: ${(err as Error).message}`,
+          'Check that the runs folder is writable.',
+        );
+      }
+      // The index is derived data: start afresh and rebuild it from the folders.
+      for (const suffix of ['', '-wal', '-shm']) rmSync(this.dbPath + suffix, { force: true });
+      this.db = openDatabase(this.dbPath);
+    }
+  }
+
+  /** Indexes one run folder (inside `runsDir`) now; a no-op when its files have not changed. */
+  async recordRun(runDir: string): Promise<boolean> {
+    const dir = path.resolve(this.runsDir, runDir);
+    const name = path.basename(dir);
+    if (path.dirname(dir) !== this.runsDir || !isValidRunName(name)) {
+      throw new VisionlabError(`${runDir} is not a run folder inside ${this.runsDir}`);
+    }
+    const known = this.db.prepare('SELECT signature FROM runs WHERE name = ?').get(name) as
+      { signature: string } | undefined;
+    if (known && known.signature === (await folderSignature(dir))) return false;
+    const contents = await readRunFolder(dir);
+    const summary = summarize(name, dir, contents);
+    const write = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM epochs WHERE run = ?').run(name);
+      this.db
+        .prepare(
+          `INSERT INTO runs (name, dir, signature, status, model, created_at, started_at, updated_at, ended_at,
+             duration_s, epochs_completed, restored_epoch, best_val_accuracy, best_val_loss, test_accuracy,
+             has_model, last_epoch_json, config_json, state_json, metrics_json, indexed_at)
+           VALUES (@name, @dir, @signature, @status, @model, @createdAt, @startedAt, @updatedAt, @endedAt,
+             @durationSeconds, @epochsCompleted, @restoredEpoch, @bestValAccuracy, @bestValLoss, @testAccuracy,
+             @hasModel, @lastEpoch, @config, @state, @metrics, @indexedAt)
+           ON CONFLICT(name) DO UPDATE SET dir = excluded.dir, signature = excluded.signature,
+             status = excluded.status, model = excluded.model, created_at = excluded.created_at,
+             started_at = excluded.started_at, updated_at = excluded.updated_at, ended_at = excluded.ended_at,
+             duration_s = excluded.duration_s, epochs_completed = excluded.epochs_completed,
+             restored_epoch = excluded.restored_epoch, best_val_accuracy = excluded.best_val_accuracy,
+             best_val_loss = excluded.best_val_loss, test_accuracy = excluded.test_accuracy,
+             has_model = excluded.has_model, last_epoch_json = excluded.last_epoch_json,
+             config_json = excluded.config_json, state_json = excluded.state_json,
+             metrics_json = excluded.metrics_json, indexed_at = excluded.indexed_at`,
+        )
+        .run({
+          ...summary,
+          signature: contents.signature,
+          hasModel: summary.hasModel ? 1 : 0,
+          lastEpoch: summary.lastEpoch ? stringify(summary.lastEpoch) : null,
+          config: contents.config ? stringify(contents.config) : null,
+          state: contents.state ? stringify(contents.state) : null,
+          metrics: contents.metrics ? stringify(contents.metrics) : null,
+          indexedAt: new Date().toISOString(),
+        });
+      const insertEpoch = this.db.prepare(
+        `INSERT OR REPLACE INTO epochs (run, epoch, loss, accuracy, val_loss, val_accuracy, lr, values_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const row of contents.history) {
+        insertEpoch.run(
+          name,
+          row.epoch,
+          finiteOrNull(row.loss),
+          finiteOrNull(row.accuracy),
+          finiteOrNull(row.val_loss),
+          finiteOrNull(row.val_accuracy),
+          finiteOrNull(row.lr),
+          stringify(row),
+        );
+      }
+    });
+    // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of deadlocking.
+    write.immediate();
+    return true;
+  }
+
+  /** Brings the index in line with the folders: new and changed runs are read, vanished ones dropped. */
+  async sync(): Promise<SyncResult> {
+    let entries: string[] = [];
+    try {
+      const dirents = await fs.readdir(this.runsDir, { withFileTypes: true });
+      entries = dirents.filter((d) => d.isDirectory() && isValidRunName(d.name)).map((d) => d.name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const updated: string[] = [];
+    for (const name of entries) {
+      if (await this.recordRun(path.join(this.runsDir, name))) updated.push(name);
+    }
+    const present = new Set(entries);
+    const removed = (this.db.prepare('SELECT name FROM runs').all() as Array<{ name: string }>)
+      .map((r) => r.name)
+      .filter((name) => !present.has(name));
+    if (removed.length > 0) {
+      const drop = this.db.prepare('DELETE FROM runs WHERE name = ?');
+      this.db.transaction(() => removed.forEach((name) => drop.run(name))).immediate();
+    }
+    return { updated, removed };
+  }
+
+  /** Every indexed run, newest first. */
+  list(): RunSummary[] {
+    const rows = this.db
+      .prepare('SELECT * FROM runs ORDER BY COALESCE(created_at, started_at, name) DESC, name')
+      .all() as RunRow[];
+    return rows.map(toSummary);
+  }
+
+  get(name: string): RunDetail | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE name = ?').get(name) as RunRow | undefined;
+    if (!row) return null;
+    return {
+      ...toSummary(row),
+      config: parse<Record<string, unknown>>(row.config_json),
+      state: parse<RunState>(row.state_json),
+      metrics: parse<Record<string, unknown>>(row.metrics_json),
+      history: this.history(name),
+    };
+  }
+
+  /** The run's per-epoch rows as indexed (NaN cells come back as null). */
+  history(name: string): EpochRecord[] {
+    const rows = this.db
+      .prepare('SELECT values_json FROM epochs WHERE run = ? ORDER BY epoch')
+      .all(name) as Array<{ values_json: string }>;
+    return rows.map((r) => JSON.parse(r.values_json) as EpochRecord);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** Opens (creating or rebuilding when needed) the store of `runsDir` and indexes its folders. */
+export async function openRunStore(runsDir: string, options: RunStoreOptions = {}): Promise<RunStore> {
+  await fs.mkdir(runsDir, { recursive: true });
+  const store = new RunStore(runsDir, options);
+  try {
+    await store.sync();
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  return store;
+}
+
+/** Indexes one run folder in the store of `runsDir`; what training calls after it writes the folder's files. */
+export async function recordRun(runsDir: string, runDir: string): Promise<void> {
+  await fs.mkdir(runsDir, { recursive: true });
+  const store = new RunStore(runsDir);
+  try {
+    await store.recordRun(runDir);
+  } finally {
+    store.close();
+  }
+}
