@@ -1,1 +1,5 @@
-export {};
+export { BatchReshape, type BatchReshapeArgs } from './batch-reshape.js';
+export { BatchMatMul } from './batch-matmul.js';
+export { SplitLastAxis, type SplitLastAxisArgs } from './split-last-axis.js';
+export { ScaleByConstant, type ScaleByConstantArgs } from './scale-by-constant.js';
+export type { BaseLayerArgs } from './layer-args.js';
