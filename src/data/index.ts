@@ -1,1 +1,25 @@
 export type * from './types.js';
+export {
+  imageDatasetFromDirectory,
+  imageDatasetSplitsFromDirectory,
+  indexImageDirectory,
+} from './from-directory.js';
+export type {
+  DirectoryOptions,
+  DirectoryDatasetOptions,
+  DirectorySplitOptions,
+  IndexedDirectory,
+} from './from-directory.js';
+export type { ImageLoadOptions } from './options.js';
+export { PixelDataset, skippedSummary } from './pixel-dataset.js';
+export type { PixelLoader, PixelDatasetConfig } from './pixel-dataset.js';
+export { decodeImage, probeImage, ImageReadError } from './decode-image.js';
+export { DEFAULT_MAX_PIXELS, INTERPOLATIONS } from './decode-options.js';
+export type { DecodeSpec, Interpolation } from './decode-options.js';
+export { ImageCache } from './image-cache.js';
+export { IMAGE_EXTENSIONS } from './image-files.js';
+export type { ImageFile, SkippedFile } from './image-files.js';
+export { stratifiedSplit, kerasValidationSplit } from './split.js';
+export type { SplitIndices } from './split.js';
+export { createRng, deriveSeed } from './random.js';
+export type { Rng } from './random.js';

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { DecodeSpec } from './decode-options.js';
+import type { ImageFile } from './image-files.js';
+
+const MAGIC = 0x31434c56; // "VLC1"
+const HEADER_BYTES = 16;
+
+/**
+ * On-disk cache of decoded, resized uint8 images. An entry is keyed on the file's path, size and
+ * mtime and on everything that shapes the pixels (size, interpolation, colour mode, crop), and is
+ * written to a temporary name and renamed into place: concurrent runs and killed runs never leave a
+ * half-written entry under a real name, and a damaged entry is detected (header and length) and redone.
+ */
+export class ImageCache {
+  constructor(readonly dir: string) {}
+
+  keyFor(file: ImageFile, spec: DecodeSpec): string {
+    return createHash('sha256')
+      .update(file.path)
+      .update(
+        JSON.stringify([
+          file.size,
+          file.mtimeMs,
+          spec.height,
+          spec.width,
+          spec.colorMode,
+          spec.interpolation,
+          spec.cropToAspectRatio,
+        ]),
+      )
+      .digest('hex');
+  }
+
+  pathOf(key: string): string {
+    return path.join(this.dir, key.slice(0, 2), `${key}.u8`);
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      await fs.access(this.pathOf(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The cached pixels, or `undefined` when absent or damaged. */
+  async read(key: string, spec: DecodeSpec, channels: number): Promise<Uint8Array | undefined> {
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(this.pathOf(key));
+    } catch {
+      return undefined;
+    }
+    const expected = spec.height * spec.width * channels;
+    if (bytes.length !== HEADER_BYTES + expected) return undefined;
+    if (
+      bytes.readUInt32LE(0) !== MAGIC ||
+      bytes.readUInt32LE(4) !== spec.height ||
+      bytes.readUInt32LE(8) !== spec.width ||
+      bytes.readUInt32LE(12) !== channels
+    ) {
+      return undefined;
+    }
+    return new Uint8Array(bytes.buffer, bytes.byteOffset + HEADER_BYTES, expected);
+  }
+
+  async write(key: string, spec: DecodeSpec, channels: number, pixels: Uint8Array): Promise<void> {
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt32LE(MAGIC, 0);
+    header.writeUInt32LE(spec.height, 4);
+    header.writeUInt32LE(spec.width, 8);
+    header.writeUInt32LE(channels, 12);
+    await writeFileAtomic(this.pathOf(key), Buffer.concat([header, pixels]));
+  }
+}

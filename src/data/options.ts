@@ -1,0 +1,90 @@
+import { VisionlabError } from '../errors.js';
+import { DEFAULT_MAX_PIXELS, INTERPOLATIONS, type DecodeSpec, type Interpolation } from './decode-options.js';
+import { randomSeed } from './random.js';
+import type { ColorMode, LabelMode } from './types.js';
+
+/** Options shared by every image source, with Keras' names and defaults. */
+export interface ImageLoadOptions {
+  /** [height, width] every image is resized to. Default [256, 256]. */
+  imageSize?: readonly [number, number];
+  colorMode?: ColorMode;
+  labelMode?: LabelMode;
+  interpolation?: Interpolation;
+  /** Centre-crop to the target aspect ratio before resizing, instead of stretching. */
+  cropToAspectRatio?: boolean;
+  batchSize?: number;
+  shuffle?: boolean;
+  /** Seed of the shuffle and the split; random when omitted. */
+  seed?: number;
+  /** Images over this many pixels are refused as possible decompression bombs. Default 268402689. */
+  maxPixels?: number;
+  /** Folder of an on-disk cache of decoded, resized images, shared across runs. */
+  cacheDir?: string;
+  /** Keep decoded images in memory up to this many bytes. Default 512 MiB. */
+  memoryCacheBytes?: number;
+  /** Images decoded concurrently. Default 4. */
+  concurrency?: number;
+  /** Batches prepared ahead of the training loop. Default 2. */
+  prefetch?: number;
+  /** Read every image's header before training, so unreadable files are known up front. Default true. */
+  verify?: boolean;
+  /** Where warnings (skipped files, imbalance) go. Default `console.warn`. */
+  onWarning?: (message: string) => void;
+}
+
+export interface ResolvedLoadOptions {
+  spec: DecodeSpec;
+  labelMode: LabelMode;
+  batchSize: number;
+  shuffle: boolean;
+  seed: number;
+  seedGiven: boolean;
+  cacheDir?: string;
+  memoryCacheBytes: number;
+  concurrency: number;
+  prefetch: number;
+  verify: boolean;
+  onWarning: (message: string) => void;
+}
+
+const COLOR_MODES: readonly ColorMode[] = ['rgb', 'grayscale', 'rgba'];
+const LABEL_MODES: readonly LabelMode[] = ['int', 'categorical', 'binary', 'none'];
+
+function positiveInt(name: string, value: number, min = 1): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new VisionlabError(`${name} must be an integer ≥ ${min}, got ${value}.`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) {
+    throw new VisionlabError(`${name} "${value}" is not supported.`, `Use one of: ${allowed.join(', ')}.`);
+  }
+  return value;
+}
+
+export function resolveLoadOptions(options: ImageLoadOptions): ResolvedLoadOptions {
+  const [height, width] = options.imageSize ?? [256, 256];
+  return {
+    spec: {
+      height: positiveInt('imageSize height', height),
+      width: positiveInt('imageSize width', width),
+      colorMode: oneOf('colorMode', options.colorMode ?? 'rgb', COLOR_MODES),
+      interpolation: oneOf('interpolation', options.interpolation ?? 'bilinear', INTERPOLATIONS),
+      cropToAspectRatio: options.cropToAspectRatio ?? false,
+      maxPixels: positiveInt('maxPixels', options.maxPixels ?? DEFAULT_MAX_PIXELS),
+    },
+    labelMode: oneOf('labelMode', options.labelMode ?? 'int', LABEL_MODES),
+    batchSize: positiveInt('batchSize', options.batchSize ?? 32),
+    shuffle: options.shuffle ?? true,
+    seed: options.seed ?? randomSeed(),
+    seedGiven: options.seed !== undefined,
+    cacheDir: options.cacheDir,
+    memoryCacheBytes: Math.max(0, options.memoryCacheBytes ?? 512 * 1024 * 1024),
+    concurrency: positiveInt('concurrency', options.concurrency ?? 4),
+    prefetch: positiveInt('prefetch', options.prefetch ?? 2, 0),
+    verify: options.verify ?? true,
+    onWarning: options.onWarning ?? ((message) => console.warn(message)),
+  };
+}
