@@ -116,7 +116,7 @@ export async function indexImageDirectory(
       );
     }
     for (const [label, name] of classNames.entries()) {
-      const listed = await listImageFiles(folders.get(name)!, { followLinks });
+      const listed = await listImageFiles(folders.get(name)!, { followLinks }, [root]);
       files.push(...listed.files);
       labels.push(...listed.files.map(() => label));
       skipped.push(...listed.problems);

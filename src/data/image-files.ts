@@ -103,12 +103,21 @@ export async function statEntry(
 /**
  * Every image file under `dir`, recursively, in sorted order. Hidden/system files are ignored,
  * files without an image extension are passed over (as Keras does), and unreadable folders or
- * symlink loops are reported rather than thrown.
+ * symlink loops are reported rather than thrown. `outerFolders` (e.g. the dataset root) also count as
+ * ancestors for loop detection.
  */
-export async function listImageFiles(dir: Buffer, options: ListOptions): Promise<ListResult> {
+export async function listImageFiles(
+  dir: Buffer,
+  options: ListOptions,
+  outerFolders: readonly Buffer[] = [],
+): Promise<ListResult> {
   const result: ListResult = { files: [], problems: [], ignoredHidden: 0 };
-  const rootStats = await fs.stat(dir);
-  await walk(dir, [`${rootStats.dev}:${rootStats.ino}`], options, result);
+  const ids: string[] = [];
+  for (const folder of [...outerFolders, dir]) {
+    const stats = await fs.stat(folder);
+    ids.push(`${stats.dev}:${stats.ino}`);
+  }
+  await walk(dir, ids, options, result);
   return result;
 }
 

@@ -1,0 +1,43 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SkippedFile } from '../../src/data/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+
+export interface ChildResult {
+  length: number;
+  sources: string[];
+  skipped: SkippedFile[];
+  sums: Record<string, number>;
+  warnings: string[];
+}
+
+/** Runs helpers/load-directory.ts in a separate Node process (optionally as another user). */
+export function loadInChild(dir: string, options: object = {}, uid?: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, 'helpers', 'load-directory.ts'), dir, JSON.stringify(options)],
+      {
+        cwd: repo,
+        ...(uid === undefined ? {} : { uid, gid: uid }),
+        env: { ...process.env, VISIONLAB_BACKEND: 'cpu' },
+      },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult);
+      },
+    );
+  });
+}
+
+/** Starts helpers/load-directory.ts and returns the process, for tests that kill it. */
+export function spawnLoad(dir: string, options: object = {}): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'helpers', 'load-directory.ts'), dir, JSON.stringify(options)],
+    { cwd: repo, stdio: 'ignore', env: { ...process.env, VISIONLAB_BACKEND: 'cpu' } },
+  );
+}
