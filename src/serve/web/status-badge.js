@@ -1,0 +1,5 @@
+import { html } from './html.js';
+
+export function StatusBadge({ status }) {
+  return html`<span class=${`badge ${status}`}>${status}</span>`;
+}
