@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { decodeImage, probeImage, type DecodeSpec } from '../../src/data/index.js';
 
 const spec = (over: Partial<DecodeSpec> = {}): DecodeSpec => ({
@@ -27,7 +27,7 @@ function near(actual: Uint8Array, expected: number[], tolerance: number): void {
 describe('decodeImage', () => {
   it('decodes PNG, JPEG, WebP, GIF, TIFF and AVIF to the same colour', async () => {
     const colour = { r: 200, g: 60, b: 30 };
-    const encoders: Record<string, (s: sharp.Sharp) => sharp.Sharp> = {
+    const encoders: Record<string, (s: Sharp) => Sharp> = {
       png: (s) => s.png(),
       jpeg: (s) => s.jpeg({ quality: 100 }),
       webp: (s) => s.webp({ lossless: true }),

@@ -2,14 +2,14 @@
 // user or several processes at once).
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend.js';
-import { imageDatasetFromDirectory } from '../../../src/data/index.js';
+import { imageDatasetFromDirectory, type ImageLoadOptions } from '../../../src/data/index.js';
 
 const [dir, optionsJson = '{}'] = process.argv.slice(2);
 await initBackend('cpu');
 const warnings: string[] = [];
 const ds = await imageDatasetFromDirectory(dir, {
   shuffle: false,
-  ...JSON.parse(optionsJson),
+  ...(JSON.parse(optionsJson) as ImageLoadOptions),
   onWarning: (message: string) => warnings.push(message),
 });
 const sums: Record<string, number> = {};
