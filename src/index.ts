@@ -8,4 +8,5 @@ export * from './train/index.js';
 export * from './evaluate/index.js';
 export * from './report/index.js';
 export * from './track/index.js';
+export * from './serve/index.js';
 export { writeFileAtomic } from './util/atomic-write.js';

@@ -1,7 +1,7 @@
 export { startServer } from './server.js';
 export type { ServeOptions, DashboardServer } from './server.js';
 export { RunModelCache } from './run-model.js';
-export type { PredictResult, Prediction } from './run-model.js';
+export type { RunPredictResult, ClassProbability } from './run-model.js';
 export { compareCurvesSpec, runCurvesSpec } from './chart-specs.js';
 export type { CompareSeries } from './chart-specs.js';
 export { DEFAULT_MAX_UPLOAD_BYTES, sniffImageFormat } from './image-upload.js';

@@ -10,16 +10,16 @@ import { PREPROCESS_MODES, preprocessInput } from '../models/index.js';
 import type { PreprocessMode } from '../models/index.js';
 import { HttpError } from './http-error.js';
 
-export interface Prediction {
+export interface ClassProbability {
   label: string;
   probability: number;
 }
 
 /** What the predict endpoint answers. */
-export interface PredictResult {
+export interface RunPredictResult {
   run: string;
   /** Every class with its probability, most likely first. */
-  predictions: Prediction[];
+  predictions: ClassProbability[];
   inputShape: [number, number, number];
   preprocessing: PreprocessMode;
 }
@@ -144,7 +144,7 @@ export class RunModelCache {
   }
 
   /** Classifies one encoded image with the run's saved model, decoded and preprocessed as in training. */
-  async predict(runName: string, runDir: string, image: Buffer): Promise<PredictResult> {
+  async predict(runName: string, runDir: string, image: Buffer): Promise<RunPredictResult> {
     const loaded = await this.load(runName, runDir);
     const { height, width, colorMode } = loaded;
     const channels = colorMode === 'grayscale' ? 1 : colorMode === 'rgba' ? 4 : 3;

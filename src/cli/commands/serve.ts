@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { VisionlabError } from '../../errors.js';
+import { startServer } from '../../serve/index.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new VisionlabError(`--port ${value} is not a port number`, 'Use a whole number from 0 to 65535.');
+  }
+  return port;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('open the dashboard: runs, live training curves, comparisons and predictions')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '6006')
+    .option('--runs <dir>', 'the runs folder', 'runs')
+    .option(
+      '--host <host>',
+      'address to bind; other machines can reach the dashboard only if you say so',
+      '127.0.0.1',
+    )
+    .action(async (opts: { port: string; runs: string; host: string }) => {
+      let server;
+      try {
+        server = await startServer({ runsDir: opts.runs, port: parsePort(opts.port), host: opts.host });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+          throw new VisionlabError(
+            `cannot listen on ${opts.host}:${opts.port} (${code})`,
+            'Pick another port with --port, or stop what is using it.',
+          );
+        }
+        throw err;
+      }
+      console.log(`visionlab dashboard: ${server.url}  (runs in ${server.store.runsDir}; Ctrl+C to stop)`);
+      const running = server;
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void running.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}
