@@ -21,7 +21,8 @@ export function forwardFlopsPerImage(model: tfl.LayersModel): number {
       const [kh, kw, c, m] = kernel;
       flops += 2 * out[1] * out[2] * kh * kw * c * m;
     } else if (cls === 'Dense') {
-      flops += 2 * kernel[0] * kernel[1];
+      const [inputs, units] = kernel;
+      flops += 2 * inputs * units;
     }
   }
   return flops;

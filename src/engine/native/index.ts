@@ -1,7 +1,33 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { loadAddon } from './addon.js';
+import { NATIVE } from './kernel-utils.js';
+import { registerNativeKernels } from './register.js';
+
 export type NativeRegistration =
   { ok: true; details: Record<string, string> } | { ok: false; reason: string };
 
+let registration: NativeRegistration | undefined;
+
 /** Registers the `native` backend when its addon is built; reports why not otherwise. */
 export async function registerNativeBackend(): Promise<NativeRegistration> {
-  return { ok: false, reason: 'the native addon is not part of this build' };
+  if (registration) return registration;
+  const { addon, error } = loadAddon();
+  if (!addon) {
+    registration = { ok: false, reason: error ?? 'the native addon is unavailable' };
+    return registration;
+  }
+  if (!tf.findBackendFactory(NATIVE)) registerNativeKernels(addon);
+  const info = addon.info();
+  registration = {
+    ok: true,
+    details: {
+      onednn: `${info.onednn} (${info.onednnRuntime})`,
+      isa: info.isa,
+      openblas: info.openblas,
+      threads: String(info.threads),
+    },
+  };
+  return registration;
 }
+
+export { NativeBackend, NATIVE_KERNELS } from './register.js';

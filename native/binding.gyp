@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "visionlab_native",
+      "sources": [
+        "src/addon.cc",
+        "src/conv.cc",
+        "src/pool.cc",
+        "src/gemm.cc",
+        "src/eltwise.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "/usr/include/x86_64-linux-gnu"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp", "-march=native"],
+      "ldflags": ["-fopenmp"],
+      "libraries": ["-ldnnl", "-lopenblas"]
+    }
+  ]
+}

@@ -1,0 +1,56 @@
+// Shared helpers of the addon: one oneDNN engine and stream, typed-array access, errors.
+#pragma once
+#include <napi.h>
+
+#include <cstdint>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <vector>
+
+namespace vl {
+
+dnnl::engine &engine();
+dnnl::stream &stream();
+
+// Pointer to the float data of a Float32Array argument (zero copy).
+inline float *floats(const Napi::CallbackInfo &info, size_t i) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a Float32Array");
+  return info[i].As<Napi::Float32Array>().Data();
+}
+
+inline size_t length(const Napi::CallbackInfo &info, size_t i) {
+  return info[i].As<Napi::TypedArray>().ElementLength();
+}
+
+// Integer parameters passed as an Int32Array.
+inline std::vector<int64_t> ints(const Napi::CallbackInfo &info, size_t i) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be an Int32Array");
+  auto a = info[i].As<Napi::Int32Array>();
+  return std::vector<int64_t>(a.Data(), a.Data() + a.ElementLength());
+}
+
+inline std::string key_of(const char *op, const std::vector<int64_t> &p) {
+  std::string k(op);
+  for (auto v : p) k += ',' + std::to_string(v);
+  return k;
+}
+
+// Runs fn, turning oneDNN errors into JavaScript exceptions.
+template <typename F>
+Napi::Value guarded(const Napi::CallbackInfo &info, F fn) {
+  try {
+    fn();
+  } catch (const dnnl::error &e) {
+    throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + e.what());
+  }
+  return info.Env().Undefined();
+}
+
+void InitConv(Napi::Env env, Napi::Object exports);
+void InitPool(Napi::Env env, Napi::Object exports);
+void InitGemm(Napi::Env env, Napi::Object exports);
+void InitEltwise(Napi::Env env, Napi::Object exports);
+
+}  // namespace vl

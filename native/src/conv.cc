@@ -1,0 +1,246 @@
+// Convolutions (regular and depthwise, i.e. grouped with one input channel per group) on NHWC
+// activations and TF.js filter layouts (HWIO; depthwise HW C M), forward and both backward passes.
+// Primitives are cached by shape; oneDNN picks its preferred internal layouts, and the tensors are
+// reordered to and from the TF.js layouts only when they differ.
+#include <cstdlib>
+#include <memory>
+#include <unordered_map>
+
+#include "common.h"
+
+namespace vl {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+struct Dims {
+  int64_t N, H, W, C, KH, KW, OC, OH, OW, sh, sw, dh, dw, pt, pl, pb, pr, G, act;
+  explicit Dims(const std::vector<int64_t> &p)
+      : N(p.at(0)), H(p[1]), W(p[2]), C(p[3]), KH(p[4]), KW(p[5]), OC(p[6]), OH(p[7]), OW(p[8]), sh(p[9]),
+        sw(p[10]), dh(p[11]), dw(p[12]), pt(p[13]), pl(p[14]), pb(p[15]), pr(p[16]), G(p[17]), act(p.at(18)) {}
+
+  memory::desc src() const { return memory::desc({N, C, H, W}, dt::f32, tag::nhwc); }
+  memory::desc dst() const { return memory::desc({N, OC, OH, OW}, dt::f32, tag::nhwc); }
+  memory::desc weights() const {
+    if (G == 1) return memory::desc({OC, C, KH, KW}, dt::f32, tag::hwio);
+    // Depthwise filter [KH, KW, C, M] = grouped weights {G=C, O=M, I=1, KH, KW} in hwigo order.
+    return memory::desc({G, OC / G, C / G, KH, KW}, dt::f32, tag::hwigo);
+  }
+  memory::desc weights_any() const {
+    if (G == 1) return memory::desc({OC, C, KH, KW}, dt::f32, tag::any);
+    return memory::desc({G, OC / G, C / G, KH, KW}, dt::f32, tag::any);
+  }
+  memory::desc act_any(bool out) const {
+    return out ? memory::desc({N, OC, OH, OW}, dt::f32, tag::any) : memory::desc({N, C, H, W}, dt::f32, tag::any);
+  }
+  memory::dims strides() const { return {sh, sw}; }
+  memory::dims dilates() const { return {dh - 1, dw - 1}; }
+  memory::dims pad_l() const { return {pt, pl}; }
+  memory::dims pad_r() const { return {pb, pr}; }
+};
+
+// Activations in oneDNN's preferred layout ("any") instead of plain NHWC; set by VISIONLAB_CONV_LAYOUT=any.
+bool blocked_activations() {
+  static bool v = [] {
+    const char *e = std::getenv("VISIONLAB_CONV_LAYOUT");
+    return e && std::string(e) == "any";
+  }();
+  return v;
+}
+
+// A tensor as TF.js holds it (user) and as the primitive wants it (internal).
+struct Slot {
+  memory::desc user, internal;
+  bool same = true;
+  memory buf;
+  Slot() = default;
+  Slot(const memory::desc &u, const memory::desc &i) : user(u), internal(i), same(u == i) {
+    if (!same) buf = memory(internal, engine());
+  }
+  // Memory the primitive reads: the user's buffer, or a reordered copy.
+  memory in(float *p) {
+    memory m(user, engine(), p);
+    if (same) return m;
+    dnnl::reorder(m, buf).execute(stream(), m, buf);
+    return buf;
+  }
+  memory out(float *p) { return same ? memory(user, engine(), p) : buf; }
+  void finish(float *p) {
+    if (same) return;
+    memory m(user, engine(), p);
+    dnnl::reorder(buf, m).execute(stream(), buf, m);
+  }
+};
+
+dnnl::convolution_forward::primitive_desc forward_pd(const Dims &d, bool bias, bool training) {
+  bool any = blocked_activations();
+  dnnl::primitive_attr attr;
+  if (d.act == 1) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+  auto src = any ? d.act_any(false) : d.src();
+  auto dst = any ? d.act_any(true) : d.dst();
+  if (bias) {
+    memory::desc b({d.OC}, dt::f32, tag::x);
+    dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, src, d.weights_any(), b, dst,
+                                         d.strides(), d.dilates(), d.pad_l(), d.pad_r());
+    return {desc, attr, engine()};
+  }
+  dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, src, d.weights_any(), dst,
+                                       d.strides(), d.dilates(), d.pad_l(), d.pad_r());
+  return {desc, attr, engine()};
+}
+
+struct Fwd {
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward prim;
+  Slot src, w, dst;
+};
+
+struct BwdData {
+  dnnl::convolution_backward_data::primitive_desc pd;
+  dnnl::convolution_backward_data prim;
+  Slot dy, w, dx;
+};
+
+struct BwdWeights {
+  dnnl::convolution_backward_weights::primitive_desc pd;
+  dnnl::convolution_backward_weights prim;
+  Slot x, dy, dw;
+};
+
+template <typename T>
+std::unordered_map<std::string, std::unique_ptr<T>> &cache() {
+  static std::unordered_map<std::string, std::unique_ptr<T>> c;
+  return c;
+}
+
+Fwd &get_fwd(const std::vector<int64_t> &p, bool bias) {
+  auto key = key_of(bias ? "fb" : "f", p);
+  auto &c = cache<Fwd>();
+  auto it = c.find(key);
+  if (it != c.end()) return *it->second;
+  Dims d(p);
+  auto f = std::make_unique<Fwd>();
+  f->pd = forward_pd(d, bias, false);
+  f->prim = dnnl::convolution_forward(f->pd);
+  f->src = Slot(d.src(), f->pd.src_desc());
+  f->w = Slot(d.weights(), f->pd.weights_desc());
+  f->dst = Slot(d.dst(), f->pd.dst_desc());
+  return *c.emplace(key, std::move(f)).first->second;
+}
+
+BwdData &get_bwd_data(const std::vector<int64_t> &p) {
+  auto key = key_of("bd", p);
+  auto &c = cache<BwdData>();
+  auto it = c.find(key);
+  if (it != c.end()) return *it->second;
+  Dims d(p);
+  bool any = blocked_activations();
+  auto hint = forward_pd(d, false, true);
+  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, any ? d.act_any(false) : d.src(),
+                                             d.weights_any(), any ? d.act_any(true) : d.dst(), d.strides(),
+                                             d.dilates(), d.pad_l(), d.pad_r());
+  auto b = std::make_unique<BwdData>();
+  b->pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
+  b->prim = dnnl::convolution_backward_data(b->pd);
+  b->dy = Slot(d.dst(), b->pd.diff_dst_desc());
+  b->w = Slot(d.weights(), b->pd.weights_desc());
+  b->dx = Slot(d.src(), b->pd.diff_src_desc());
+  return *c.emplace(key, std::move(b)).first->second;
+}
+
+BwdWeights &get_bwd_weights(const std::vector<int64_t> &p) {
+  auto key = key_of("bw", p);
+  auto &c = cache<BwdWeights>();
+  auto it = c.find(key);
+  if (it != c.end()) return *it->second;
+  Dims d(p);
+  bool any = blocked_activations();
+  auto hint = forward_pd(d, false, true);
+  dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct,
+                                                any ? d.act_any(false) : d.src(), d.weights_any(),
+                                                any ? d.act_any(true) : d.dst(), d.strides(), d.dilates(),
+                                                d.pad_l(), d.pad_r());
+  auto b = std::make_unique<BwdWeights>();
+  b->pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);
+  b->prim = dnnl::convolution_backward_weights(b->pd);
+  b->x = Slot(d.src(), b->pd.src_desc());
+  b->dy = Slot(d.dst(), b->pd.diff_dst_desc());
+  b->dw = Slot(d.weights(), b->pd.diff_weights_desc());
+  return *c.emplace(key, std::move(b)).first->second;
+}
+
+// conv2dForward(x, filter, bias | null, y, params)
+Napi::Value Forward(const Napi::CallbackInfo &info) {
+  return guarded(info, [&] {
+    auto p = ints(info, 4);
+    bool bias = !info[2].IsNull() && !info[2].IsUndefined();
+    Fwd &f = get_fwd(p, bias);
+    float *y = floats(info, 3);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, f.src.in(floats(info, 0))},
+                                         {DNNL_ARG_WEIGHTS, f.w.in(floats(info, 1))},
+                                         {DNNL_ARG_DST, f.dst.out(y)}};
+    if (bias) args[DNNL_ARG_BIAS] = memory(f.pd.bias_desc(), engine(), floats(info, 2));
+    f.prim.execute(stream(), args);
+    f.dst.finish(y);
+    stream().wait();
+  });
+}
+
+// conv2dBackwardData(dy, filter, dx, params)
+Napi::Value BackwardData(const Napi::CallbackInfo &info) {
+  return guarded(info, [&] {
+    auto p = ints(info, 3);
+    BwdData &b = get_bwd_data(p);
+    float *dx = floats(info, 2);
+    b.prim.execute(stream(), {{DNNL_ARG_DIFF_DST, b.dy.in(floats(info, 0))},
+                              {DNNL_ARG_WEIGHTS, b.w.in(floats(info, 1))},
+                              {DNNL_ARG_DIFF_SRC, b.dx.out(dx)}});
+    b.dx.finish(dx);
+    stream().wait();
+  });
+}
+
+// conv2dBackwardWeights(x, dy, dw, params)
+Napi::Value BackwardWeights(const Napi::CallbackInfo &info) {
+  return guarded(info, [&] {
+    auto p = ints(info, 3);
+    BwdWeights &b = get_bwd_weights(p);
+    float *dw = floats(info, 2);
+    b.prim.execute(stream(), {{DNNL_ARG_SRC, b.x.in(floats(info, 0))},
+                              {DNNL_ARG_DIFF_DST, b.dy.in(floats(info, 1))},
+                              {DNNL_ARG_DIFF_WEIGHTS, b.dw.out(dw)}});
+    b.dw.finish(dw);
+    stream().wait();
+  });
+}
+
+// convImpl(kind, params): which oneDNN implementation a shape dispatches to (for profiling).
+Napi::Value Impl(const Napi::CallbackInfo &info) {
+  std::string kind = info[0].As<Napi::String>();
+  auto p = ints(info, 1);
+  std::string s;
+  guarded(info, [&] {
+    if (kind == "forward") s = get_fwd(p, false).pd.impl_info_str();
+    else if (kind == "data") s = get_bwd_data(p).pd.impl_info_str();
+    else s = get_bwd_weights(p).pd.impl_info_str();
+  });
+  return Napi::String::New(info.Env(), s);
+}
+
+}  // namespace
+
+void InitConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2dForward", Napi::Function::New(env, Forward));
+  exports.Set("conv2dBackwardData", Napi::Function::New(env, BackwardData));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, BackwardWeights));
+  exports.Set("convImpl", Napi::Function::New(env, Impl));
+}
+
+}  // namespace vl

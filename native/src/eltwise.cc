@@ -1,0 +1,167 @@
+// Element-wise arithmetic and reductions on float32 arrays, vectorised and spread over the cores.
+// Broadcasting covered here: equal sizes, a scalar on either side, and one operand repeating over
+// the other's leading dimensions (a bias over [..., C]); TF.js's generic kernels handle the rest.
+#include <omp.h>
+
+#include <cmath>
+
+#include "common.h"
+
+namespace vl {
+namespace {
+
+constexpr int64_t kParallelMin = 1 << 15;
+
+enum Binary { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFF, BINARY_COUNT };
+
+template <int OP>
+inline float apply(float a, float b) {
+  if constexpr (OP == ADD) return a + b;
+  if constexpr (OP == SUB) return a - b;
+  if constexpr (OP == MUL) return a * b;
+  if constexpr (OP == DIV) return a / b;
+  if constexpr (OP == MAXIMUM) return a > b ? a : b;
+  if constexpr (OP == MINIMUM) return a < b ? a : b;
+  if constexpr (OP == SQUARED_DIFF) return (a - b) * (a - b);
+  return 0.f;
+}
+
+// out[i] = a[i % na] op b[i % nb] where na, nb divide n (one of them equals n).
+template <int OP>
+void binary(const float *a, int64_t na, const float *b, int64_t nb, float *out, int64_t n) {
+  if (na == n && nb == n) {
+#pragma omp parallel for simd if (n > kParallelMin)
+    for (int64_t i = 0; i < n; i++) out[i] = apply<OP>(a[i], b[i]);
+  } else if (nb == 1) {
+    const float s = b[0];
+#pragma omp parallel for simd if (n > kParallelMin)
+    for (int64_t i = 0; i < n; i++) out[i] = apply<OP>(a[i], s);
+  } else if (na == 1) {
+    const float s = a[0];
+#pragma omp parallel for simd if (n > kParallelMin)
+    for (int64_t i = 0; i < n; i++) out[i] = apply<OP>(s, b[i]);
+  } else if (na == n) {
+    const int64_t rows = n / nb;
+#pragma omp parallel for if (n > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+      const float *ar = a + r * nb;
+      float *o = out + r * nb;
+#pragma omp simd
+      for (int64_t j = 0; j < nb; j++) o[j] = apply<OP>(ar[j], b[j]);
+    }
+  } else {
+    const int64_t rows = n / na;
+#pragma omp parallel for if (n > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+      const float *br = b + r * na;
+      float *o = out + r * na;
+#pragma omp simd
+      for (int64_t j = 0; j < na; j++) o[j] = apply<OP>(a[j], br[j]);
+    }
+  }
+}
+
+using BinaryFn = void (*)(const float *, int64_t, const float *, int64_t, float *, int64_t);
+constexpr BinaryFn kBinary[BINARY_COUNT] = {binary<ADD>,     binary<SUB>,     binary<MUL>,         binary<DIV>,
+                                            binary<MAXIMUM>, binary<MINIMUM>, binary<SQUARED_DIFF>};
+
+// binary(op, a, b, out)
+Napi::Value Binary(const Napi::CallbackInfo &info) {
+  int op = info[0].As<Napi::Number>().Int32Value();
+  if (op < 0 || op >= BINARY_COUNT) throw Napi::RangeError::New(info.Env(), "unknown binary op");
+  kBinary[op](floats(info, 1), length(info, 1), floats(info, 2), length(info, 2), floats(info, 3), length(info, 3));
+  return info.Env().Undefined();
+}
+
+enum Unary { RELU, STEP, SQRT, SQUARE, NEG, EXP, LOG, ABS, SIGMOID, RSQRT, RECIPROCAL, RELU6, UNARY_COUNT };
+
+template <int OP>
+void unary(const float *x, float *out, int64_t n, float alpha) {
+#pragma omp parallel for simd if (n > kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float v = x[i];
+    float r;
+    if constexpr (OP == RELU) r = v > 0.f ? v : 0.f;
+    if constexpr (OP == STEP) r = v > 0.f ? 1.f : (v != v ? v : alpha);
+    if constexpr (OP == SQRT) r = std::sqrt(v);
+    if constexpr (OP == SQUARE) r = v * v;
+    if constexpr (OP == NEG) r = -v;
+    if constexpr (OP == EXP) r = std::exp(v);
+    if constexpr (OP == LOG) r = std::log(v);
+    if constexpr (OP == ABS) r = std::fabs(v);
+    if constexpr (OP == SIGMOID) r = 1.f / (1.f + std::exp(-v));
+    if constexpr (OP == RSQRT) r = 1.f / std::sqrt(v);
+    if constexpr (OP == RECIPROCAL) r = 1.f / v;
+    if constexpr (OP == RELU6) r = v > 0.f ? (v < 6.f ? v : 6.f) : 0.f;
+    out[i] = r;
+  }
+}
+
+using UnaryFn = void (*)(const float *, float *, int64_t, float);
+constexpr UnaryFn kUnary[UNARY_COUNT] = {unary<RELU>,    unary<STEP>,  unary<SQRT>,    unary<SQUARE>,
+                                         unary<NEG>,     unary<EXP>,   unary<LOG>,     unary<ABS>,
+                                         unary<SIGMOID>, unary<RSQRT>, unary<RECIPROCAL>, unary<RELU6>};
+
+// unary(op, x, out, alpha)
+Napi::Value Unary(const Napi::CallbackInfo &info) {
+  int op = info[0].As<Napi::Number>().Int32Value();
+  if (op < 0 || op >= UNARY_COUNT) throw Napi::RangeError::New(info.Env(), "unknown unary op");
+  float alpha = info.Length() > 3 ? info[3].As<Napi::Number>().FloatValue() : 0.f;
+  kUnary[op](floats(info, 1), floats(info, 2), length(info, 1), alpha);
+  return info.Env().Undefined();
+}
+
+// sum(x, out, outer, middle, inner): out[o, i] = sum over m of x[o, m, i] (double accumulation).
+Napi::Value Sum(const Napi::CallbackInfo &info) {
+  const float *x = floats(info, 0);
+  float *out = floats(info, 1);
+  const int64_t outer = info[2].As<Napi::Number>().Int64Value();
+  const int64_t middle = info[3].As<Napi::Number>().Int64Value();
+  const int64_t inner = info[4].As<Napi::Number>().Int64Value();
+  const bool big = outer * middle * inner > kParallelMin;
+  if (inner == 1) {
+#pragma omp parallel for if (big)
+    for (int64_t o = 0; o < outer; o++) {
+      const float *row = x + o * middle;
+      double acc = 0;
+#pragma omp simd reduction(+ : acc)
+      for (int64_t m = 0; m < middle; m++) acc += row[m];
+      out[o] = static_cast<float>(acc);
+    }
+    return info.Env().Undefined();
+  }
+  // Reducing leading dimensions: each thread sums a band of rows, then the bands are added.
+  for (int64_t o = 0; o < outer; o++) {
+    const float *xo = x + o * middle * inner;
+    float *oo = out + o * inner;
+    const int threads = big ? omp_get_max_threads() : 1;
+    std::vector<double> partial(static_cast<size_t>(threads) * inner, 0.0);
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num();
+      double *acc = partial.data() + t * inner;
+#pragma omp for
+      for (int64_t m = 0; m < middle; m++) {
+        const float *row = xo + m * inner;
+#pragma omp simd
+        for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+      }
+    }
+    for (int64_t i = 0; i < inner; i++) {
+      double s = 0;
+      for (int t = 0; t < threads; t++) s += partial[t * inner + i];
+      oo[i] = static_cast<float>(s);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitEltwise(Napi::Env env, Napi::Object exports) {
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("sum", Napi::Function::New(env, Sum));
+}
+
+}  // namespace vl

@@ -1,0 +1,123 @@
+// Max and average pooling on NHWC tensors, forward and backward. Max pooling's backward pass
+// recomputes the forward pass to get oneDNN's workspace (the arg-max positions): TF.js's
+// MaxPoolGrad receives the input, not the positions, and pooling costs little next to convolutions.
+#include <memory>
+#include <unordered_map>
+
+#include "common.h"
+
+namespace vl {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+struct Dims {
+  int64_t N, H, W, C, KH, KW, OH, OW, sh, sw, pt, pl, pb, pr;
+  explicit Dims(const std::vector<int64_t> &p)
+      : N(p.at(0)), H(p[1]), W(p[2]), C(p[3]), KH(p[4]), KW(p[5]), OH(p[6]), OW(p[7]), sh(p[8]), sw(p[9]),
+        pt(p[10]), pl(p[11]), pb(p[12]), pr(p.at(13)) {}
+  memory::desc src() const { return memory::desc({N, C, H, W}, dt::f32, tag::nhwc); }
+  memory::desc dst() const { return memory::desc({N, C, OH, OW}, dt::f32, tag::nhwc); }
+  dnnl::pooling_forward::desc fwd(dnnl::prop_kind prop, dnnl::algorithm alg) const {
+    return dnnl::pooling_forward::desc(prop, alg, src(), dst(), {sh, sw}, {KH, KW}, {pt, pl}, {pb, pr});
+  }
+};
+
+dnnl::algorithm alg_of(bool max) {
+  return max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
+}
+
+struct Fwd {
+  dnnl::pooling_forward::primitive_desc pd;
+  dnnl::pooling_forward prim;
+};
+
+struct Bwd {
+  dnnl::pooling_forward::primitive_desc fpd;
+  dnnl::pooling_forward fprim;
+  dnnl::pooling_backward::primitive_desc pd;
+  dnnl::pooling_backward prim;
+  memory workspace, scratch_dst;
+};
+
+template <typename T>
+std::unordered_map<std::string, std::unique_ptr<T>> &cache() {
+  static std::unordered_map<std::string, std::unique_ptr<T>> c;
+  return c;
+}
+
+Fwd &get_fwd(const std::vector<int64_t> &p, bool max) {
+  auto key = key_of(max ? "max" : "avg", p);
+  auto &c = cache<Fwd>();
+  auto it = c.find(key);
+  if (it != c.end()) return *it->second;
+  Dims d(p);
+  auto f = std::make_unique<Fwd>();
+  f->pd = dnnl::pooling_forward::primitive_desc(d.fwd(dnnl::prop_kind::forward_inference, alg_of(max)), engine());
+  f->prim = dnnl::pooling_forward(f->pd);
+  return *c.emplace(key, std::move(f)).first->second;
+}
+
+Bwd &get_bwd(const std::vector<int64_t> &p, bool max) {
+  auto key = key_of(max ? "maxb" : "avgb", p);
+  auto &c = cache<Bwd>();
+  auto it = c.find(key);
+  if (it != c.end()) return *it->second;
+  Dims d(p);
+  auto b = std::make_unique<Bwd>();
+  b->fpd = dnnl::pooling_forward::primitive_desc(d.fwd(dnnl::prop_kind::forward_training, alg_of(max)), engine());
+  if (max) {
+    b->fprim = dnnl::pooling_forward(b->fpd);
+    b->workspace = memory(b->fpd.workspace_desc(), engine());
+    b->scratch_dst = memory(d.dst(), engine());
+  }
+  dnnl::pooling_backward::desc desc(alg_of(max), d.src(), d.dst(), {d.sh, d.sw}, {d.KH, d.KW}, {d.pt, d.pl},
+                                    {d.pb, d.pr});
+  b->pd = dnnl::pooling_backward::primitive_desc(desc, engine(), b->fpd);
+  b->prim = dnnl::pooling_backward(b->pd);
+  return *c.emplace(key, std::move(b)).first->second;
+}
+
+// poolForward(max: boolean, x, y, params)
+Napi::Value Forward(const Napi::CallbackInfo &info) {
+  return guarded(info, [&] {
+    bool max = info[0].As<Napi::Boolean>();
+    auto p = ints(info, 3);
+    Fwd &f = get_fwd(p, max);
+    Dims d(p);
+    f.prim.execute(stream(), {{DNNL_ARG_SRC, memory(d.src(), engine(), floats(info, 1))},
+                              {DNNL_ARG_DST, memory(d.dst(), engine(), floats(info, 2))}});
+    stream().wait();
+  });
+}
+
+// poolBackward(max: boolean, x, dy, dx, params); x is only read for max pooling.
+Napi::Value Backward(const Napi::CallbackInfo &info) {
+  return guarded(info, [&] {
+    bool max = info[0].As<Napi::Boolean>();
+    auto p = ints(info, 4);
+    Bwd &b = get_bwd(p, max);
+    Dims d(p);
+    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, memory(d.dst(), engine(), floats(info, 2))},
+                                         {DNNL_ARG_DIFF_SRC, memory(d.src(), engine(), floats(info, 3))}};
+    if (max) {
+      b.fprim.execute(stream(), {{DNNL_ARG_SRC, memory(d.src(), engine(), floats(info, 1))},
+                                 {DNNL_ARG_DST, b.scratch_dst},
+                                 {DNNL_ARG_WORKSPACE, b.workspace}});
+      args[DNNL_ARG_WORKSPACE] = b.workspace;
+    }
+    b.prim.execute(stream(), args);
+    stream().wait();
+  });
+}
+
+}  // namespace
+
+void InitPool(Napi::Env env, Napi::Object exports) {
+  exports.Set("poolForward", Napi::Function::New(env, Forward));
+  exports.Set("poolBackward", Napi::Function::New(env, Backward));
+}
+
+}  // namespace vl

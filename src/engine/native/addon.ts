@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The functions of `native/build/Release/visionlab_native.node` (see native/src). */
+export interface NativeAddon {
+  info(): {
+    onednn: string;
+    onednnRuntime: string;
+    isa: string;
+    openblas: string;
+    threads: number;
+    openblasThreads: number;
+  };
+  setThreads(n: number): void;
+  conv2dForward(
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    p: Int32Array,
+  ): void;
+  conv2dBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, p: Int32Array): void;
+  conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Int32Array): void;
+  convImpl(kind: 'forward' | 'data' | 'weights', p: Int32Array): string;
+  poolForward(max: boolean, x: Float32Array, y: Float32Array, p: Int32Array): void;
+  poolBackward(max: boolean, x: Float32Array, dy: Float32Array, dx: Float32Array, p: Int32Array): void;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    p: Int32Array,
+    bias: Float32Array | null,
+    act: number,
+  ): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number): void;
+}
+
+const ADDON_RELATIVE = path.join('native', 'build', 'Release', 'visionlab_native.node');
+
+/** Finds the addon next to the package root, from `src/` (tsx) or `dist/src/` (built). */
+function addonPath(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, ADDON_RELATIVE);
+    if (existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
+let loaded: { addon?: NativeAddon; error?: string } | undefined;
+
+/** Loads the addon once; `error` says why it is unavailable. */
+export function loadAddon(): { addon?: NativeAddon; error?: string } {
+  if (loaded) return loaded;
+  const file = addonPath();
+  if (!file) {
+    loaded = {
+      error: `the native addon is not built (${ADDON_RELATIVE} is missing; oneDNN was not found at install)`,
+    };
+    return loaded;
+  }
+  try {
+    loaded = { addon: createRequire(import.meta.url)(file) as NativeAddon };
+  } catch (err) {
+    loaded = { error: `the native addon failed to load (${(err as Error).message.split('\n')[0]})` };
+  }
+  return loaded;
+}

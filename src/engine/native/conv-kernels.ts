@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from './kernel-utils.js';
+
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+type Pair = number | [number, number];
+
+const ACT_NONE = 0;
+const ACT_RELU = 1;
+
+/**
+ * The addon's parameter vector for a convolution, or null when oneDNN's output-size rule disagrees
+ * with TF.js's (e.g. a rounding mode), in which case the `cpu` kernel runs instead.
+ */
+function convParams(info: tf.backend_util.Conv2DInfo, depthwise: boolean, act: number): Int32Array | null {
+  const p = info.padInfo;
+  const effH = (info.filterHeight - 1) * info.dilationHeight + 1;
+  const effW = (info.filterWidth - 1) * info.dilationWidth + 1;
+  const oh = Math.floor((info.inHeight + p.top + p.bottom - effH) / info.strideHeight) + 1;
+  const ow = Math.floor((info.inWidth + p.left + p.right - effW) / info.strideWidth) + 1;
+  if (oh !== info.outHeight || ow !== info.outWidth || info.dataFormat !== 'channelsLast') return null;
+  if ([p.top, p.bottom, p.left, p.right].some((v) => v < 0)) return null;
+  return Int32Array.from([
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    p.top,
+    p.left,
+    p.bottom,
+    p.right,
+    depthwise ? info.inChannels : 1,
+    act,
+  ]);
+}
+
+function dataFormatOf(attrs: tf.NamedAttrMap): 'channelsFirst' | 'channelsLast' | null {
+  const f = attrs.dataFormat as string | undefined;
+  if (f === undefined || f === 'NHWC' || f === 'channelsLast') return 'channelsLast';
+  return null;
+}
+
+function forwardInfo(
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  attrs: tf.NamedAttrMap,
+  depthwise: boolean,
+): tf.backend_util.Conv2DInfo | null {
+  if (!dataFormatOf(attrs)) return null;
+  return tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides as Pair,
+    (attrs.dilations as Pair | undefined) ?? 1,
+    attrs.pad as Pad,
+    attrs.dimRoundingMode as Rounding,
+    depthwise,
+    'channelsLast',
+  );
+}
+
+function outShape(info: tf.backend_util.Conv2DInfo): number[] {
+  return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+}
+
+/** Activations that a fused op applies after the native convolution/product through our own kernels. */
+export function applyActivation(
+  backend: MathBackendCPU,
+  y: tf.TensorInfo,
+  activation: string,
+  prelu: tf.TensorInfo | undefined,
+  leakyreluAlpha: number | undefined,
+): tf.TensorInfo {
+  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo => {
+    const out = runOwnKernel(name, inputs, attrs, backend);
+    backend.disposeIntermediateTensorInfo(y);
+    return out;
+  };
+  switch (activation) {
+    case 'linear':
+    case 'relu':
+      return y;
+    case 'relu6':
+      return run('Relu6', { x: y });
+    case 'elu':
+      return run('Elu', { x: y });
+    case 'sigmoid':
+      return run('Sigmoid', { x: y });
+    case 'leakyrelu':
+      return run('LeakyRelu', { x: y }, { alpha: leakyreluAlpha ?? 0.2 });
+    case 'prelu':
+      return run('Prelu', { x: y, alpha: prelu as tf.TensorInfo });
+    default:
+      throw new Error(`unknown fused activation ${activation}`);
+  }
+}
+
+function convForward(depthwise: boolean, fused: boolean): NativeKernel {
+  return ({ inputs, attrs, backend, addon }) => {
+    const { x, filter } = inputs;
+    const bias = inputs.bias as tf.TensorInfo | undefined;
+    const preluActivationWeights = inputs.preluActivationWeights as tf.TensorInfo | undefined;
+    if (!allFloat32(backend, x, filter, bias, preluActivationWeights)) return null;
+    const info = forwardInfo(x, filter, attrs, depthwise);
+    if (!info) return null;
+    if (bias && sizeOf(bias.shape) !== info.outChannels) return null;
+    const activation = fused ? ((attrs.activation as string | undefined) ?? 'linear') : 'linear';
+    const params = convParams(info, depthwise, activation === 'relu' ? ACT_RELU : ACT_NONE);
+    if (!params) return null;
+    const shape = outShape(info);
+    const y = new Float32Array(sizeOf(shape));
+    addon.conv2dForward(
+      floatsOf(backend, x),
+      floatsOf(backend, filter),
+      bias ? floatsOf(backend, bias) : null,
+      y,
+      params,
+    );
+    const out = backend.makeTensorInfo(shape, 'float32', y);
+    return applyActivation(backend, out, activation, preluActivationWeights, attrs.leakyreluAlpha as number);
+  };
+}
+
+/** Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput: inputs dy, filter. */
+function convBackwardData(depthwise: boolean): NativeKernel {
+  return ({ inputs, attrs, backend, addon }) => {
+    const { dy, filter } = inputs;
+    if (!allFloat32(backend, dy, filter) || !dataFormatOf(attrs)) return null;
+    const inShape = attrs.inputShape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(
+      inShape,
+      filter.shape as [number, number, number, number],
+      attrs.strides as Pair,
+      (attrs.dilations as Pair | undefined) ?? 1,
+      attrs.pad as Pad,
+      attrs.dimRoundingMode as Rounding,
+      depthwise,
+      'channelsLast',
+    );
+    const params = convParams(info, depthwise, ACT_NONE);
+    if (!params) return null;
+    const dx = new Float32Array(sizeOf(inShape));
+    addon.conv2dBackwardData(floatsOf(backend, dy), floatsOf(backend, filter), dx, params);
+    return backend.makeTensorInfo([...inShape], 'float32', dx);
+  };
+}
+
+/** Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter: inputs x, dy. */
+function convBackwardFilter(depthwise: boolean): NativeKernel {
+  return ({ inputs, attrs, backend, addon }) => {
+    const { x, dy } = inputs;
+    if (!allFloat32(backend, x, dy) || !dataFormatOf(attrs)) return null;
+    const filterShape = attrs.filterShape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      attrs.strides as Pair,
+      (attrs.dilations as Pair | undefined) ?? 1,
+      attrs.pad as Pad,
+      attrs.dimRoundingMode as Rounding,
+      depthwise,
+      'channelsLast',
+    );
+    const params = convParams(info, depthwise, ACT_NONE);
+    if (!params) return null;
+    const dw = new Float32Array(sizeOf(filterShape));
+    addon.conv2dBackwardWeights(floatsOf(backend, x), floatsOf(backend, dy), dw, params);
+    return backend.makeTensorInfo([...filterShape], 'float32', dw);
+  };
+}
+
+export const convKernels: Record<string, NativeKernel> = {
+  Conv2D: convForward(false, false),
+  FusedConv2D: convForward(false, true),
+  DepthwiseConv2dNative: convForward(true, false),
+  FusedDepthwiseConv2D: convForward(true, true),
+  Conv2DBackpropInput: convBackwardData(false),
+  Conv2DBackpropFilter: convBackwardFilter(false),
+  DepthwiseConv2dNativeBackpropInput: convBackwardData(true),
+  DepthwiseConv2dNativeBackpropFilter: convBackwardFilter(true),
+};

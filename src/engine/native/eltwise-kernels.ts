@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
+
+// Operation codes of native/src/eltwise.cc.
+const BINARY_OPS = {
+  Add: 0,
+  Sub: 1,
+  Multiply: 2,
+  RealDiv: 3,
+  Maximum: 4,
+  Minimum: 5,
+  SquaredDifference: 6,
+} as const;
+
+const UNARY_OPS = {
+  Relu: 0,
+  Step: 1,
+  Sqrt: 2,
+  Square: 3,
+  Neg: 4,
+  Exp: 5,
+  Log: 6,
+  Abs: 7,
+  Sigmoid: 8,
+  Rsqrt: 9,
+  Reciprocal: 10,
+  Relu6: 11,
+} as const;
+
+/** True when `small` repeats over the leading dimensions of `shape` (e.g. a bias [C] over [N, H, W, C]). */
+function repeatsOver(small: number[], shape: number[]): boolean {
+  const s = small.slice(small.findIndex((d) => d !== 1));
+  if (s.length > shape.length) return false;
+  return s.every((d, i) => d === shape[shape.length - s.length + i]);
+}
+
+function binaryKernel(op: number): NativeKernel {
+  return ({ inputs, backend, addon }) => {
+    const { a, b } = inputs;
+    if (!allFloat32(backend, a, b)) return null;
+    const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const n = sizeOf(shape);
+    const na = sizeOf(a.shape);
+    const nb = sizeOf(b.shape);
+    if (n === 0) return null;
+    const ok =
+      (na === n && nb === n) ||
+      (na === n && (nb === 1 || repeatsOver(b.shape, shape))) ||
+      (nb === n && (na === 1 || repeatsOver(a.shape, shape)));
+    if (!ok) return null;
+    const out = new Float32Array(n);
+    addon.binary(op, floatsOf(backend, a), floatsOf(backend, b), out);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+function unaryKernel(op: number): NativeKernel {
+  return ({ inputs, attrs, backend, addon }) => {
+    const { x } = inputs;
+    if (!allFloat32(backend, x)) return null;
+    const out = new Float32Array(sizeOf(x.shape));
+    addon.unary(op, floatsOf(backend, x), out, (attrs.alpha as number | undefined) ?? 0);
+    return backend.makeTensorInfo([...x.shape], 'float32', out);
+  };
+}
+
+/** Sum over a contiguous run of axes, as bias gradients and losses need. */
+const sum: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const { x } = inputs;
+  if (!allFloat32(backend, x)) return null;
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
+  if (axes.length === 0 || rank === 0) return null;
+  const first = axes[0];
+  const last = axes[axes.length - 1];
+  if (last - first + 1 !== axes.length) return null;
+  const outer = sizeOf(x.shape.slice(0, first));
+  const middle = sizeOf(x.shape.slice(first, last + 1));
+  const inner = sizeOf(x.shape.slice(last + 1));
+  const shape = attrs.keepDims
+    ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+    : x.shape.filter((_, i) => i < first || i > last);
+  const out = new Float32Array(outer * inner);
+  addon.sum(floatsOf(backend, x), out, outer, middle, inner);
+  return backend.makeTensorInfo(shape, 'float32', out);
+};
+
+export const eltwiseKernels: Record<string, NativeKernel> = {
+  ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binaryKernel(op)])),
+  ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unaryKernel(op)])),
+  Sum: sum,
+};

@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeAddon } from './addon.js';
+
+export const NATIVE = 'native';
+
+/** What a native kernel receives; returning null hands the call to the `cpu` kernel. */
+export interface NativeKernelArgs {
+  /** Optional inputs (bias, prelu weights) may be missing despite the type: check them. */
+  inputs: Record<string, tf.TensorInfo>;
+  attrs: tf.NamedAttrMap;
+  backend: MathBackendCPU;
+  addon: NativeAddon;
+}
+
+export type NativeKernel = (args: NativeKernelArgs) => tf.TensorInfo | null;
+
+/** The typed array behind a tensor of the CPU-style storage (zero copy). */
+export function floatsOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
+  return backend.data.get(t.dataId).values as Float32Array;
+}
+
+/** True when every given tensor is float32 and held as a Float32Array (what the addon reads). */
+export function allFloat32(backend: MathBackendCPU, ...ts: (tf.TensorInfo | undefined)[]): boolean {
+  return ts.every(
+    (t) =>
+      t === undefined || (t.dtype === 'float32' && backend.data.get(t.dataId).values instanceof Float32Array),
+  );
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Runs a kernel of the `native` backend itself, e.g. an activation after a fused op. */
+export function runOwnKernel(
+  name: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+  backend: MathBackendCPU,
+): tf.TensorInfo {
+  const kernel = tf.getKernel(name, NATIVE);
+  if (!kernel) throw new Error(`kernel ${name} is not registered for ${NATIVE}`);
+  return kernel.kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo;
+}

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeAddon } from './addon.js';
+import { convKernels } from './conv-kernels.js';
+import { eltwiseKernels } from './eltwise-kernels.js';
+import { NATIVE, type NativeKernel } from './kernel-utils.js';
+import { matmulKernels } from './matmul-kernels.js';
+import { poolKernels } from './pool-kernels.js';
+
+/** The CPU backend with its tensor storage; the hot kernels registered under `native` call the addon. */
+export class NativeBackend extends MathBackendCPU {}
+
+export const NATIVE_KERNELS: Record<string, NativeKernel> = {
+  ...convKernels,
+  ...poolKernels,
+  ...matmulKernels,
+  ...eltwiseKernels,
+};
+
+/** Registers the backend and every `cpu` kernel under `native`, the native ones in front. */
+export function registerNativeKernels(addon: NativeAddon): void {
+  tf.registerBackend(NATIVE, () => new NativeBackend(), 3);
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    const native = NATIVE_KERNELS[config.kernelName];
+    if (!native) {
+      tf.registerKernel({ ...config, backendName: NATIVE });
+      continue;
+    }
+    const fallback = config.kernelFunc;
+    tf.registerKernel({
+      kernelName: config.kernelName,
+      backendName: NATIVE,
+      kernelFunc: (args) => {
+        const backend = args.backend as MathBackendCPU;
+        return (
+          native({
+            inputs: args.inputs as Record<string, tf.TensorInfo>,
+            attrs: args.attrs ?? {},
+            backend,
+            addon,
+          }) ?? fallback(args)
+        );
+      },
+    });
+  }
+}
