@@ -19,3 +19,11 @@ export {
   type InceptionFilters,
   type LossFn,
 } from './googlenet.js';
+export * from './davit/index.js';
+export {
+  buildTransferModel,
+  freezeLayers,
+  NSFWJS_BACKBONE,
+  type TransferModel,
+  type TransferModelOptions,
+} from './transfer.js';

@@ -24,6 +24,8 @@ export interface DavitOptions {
   /** Classes of the ImageNet-style head (`avg_pool → predictions`); 0 leaves the model headless at `pre_output_ln`. */
   numClasses?: number;
   classifierActivation?: 'softmax' | 'sigmoid' | 'linear';
+  /** For a headless model: global pooling after `pre_output_ln` (Keras' `pooling`), default `none`. */
+  pooling?: 'avg' | 'max' | 'none';
   /** Dropout before the classifier (`head_drop`), 0 for none. */
   dropout?: number;
   mlpRatio?: number;
@@ -77,6 +79,7 @@ export function buildDavit(
     dropout = 0,
     mlpRatio = 4,
     windowRatio = 32,
+    pooling = 'none',
   } = options;
   if (inputShape[0] < 32 || inputShape[1] < 32) {
     throw new VisionlabError(
@@ -111,6 +114,10 @@ export function buildDavit(
       tfl.layers.dense({ units: numClasses, activation: classifierActivation, name: 'predictions' }),
       nn,
     );
+  } else if (pooling === 'avg') {
+    nn = call(tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }), nn);
+  } else if (pooling === 'max') {
+    nn = call(tfl.layers.globalMaxPooling2d({ name: 'max_pool' }), nn);
   }
   return tfl.model({ inputs: input, outputs: nn, name: modelName });
 }

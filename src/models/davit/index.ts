@@ -9,3 +9,4 @@ export {
   type DavitName,
   type DavitOptions,
 } from './davit.js';
+export { davitSpecs } from './spec.js';
