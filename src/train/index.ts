@@ -1,1 +1,52 @@
 export type * from './types.js';
+export { fit, evaluateLosses, type FitOptions, type FitResult, type StopReason } from './fit.js';
+export {
+  Callback,
+  resolveMode,
+  type Logs,
+  type TrainingContext,
+  type CallbackState,
+  type MonitorMode,
+} from './callbacks/callback.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
+export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+export {
+  LearningRateScheduler,
+  cosineDecay,
+  linearWarmup,
+  type Schedule,
+  type CosineDecayOptions,
+} from './callbacks/learning-rate-scheduler.js';
+export { ProgbarLogger, type ProgbarLoggerOptions } from './callbacks/progbar-logger.js';
+export {
+  freeze,
+  unfreeze,
+  countTrainableWeights,
+  countTrainableParams,
+  type FreezeOptions,
+  type FreezeReport,
+} from './freeze.js';
+export {
+  makeOptimizer,
+  getLearningRate,
+  setLearningRate,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
+  type OptimizerSpec,
+} from './optimizers.js';
+export { defaultLossFor, perExampleLoss, perExampleCorrect, type LossName } from './losses.js';
+export { setRandomSeed, getRandomState, setRandomState, unsetRandomSeed } from './random.js';
+export { saveModel, loadModel, directorySaveHandler, directoryLoadHandler } from './model-io.js';
+export { saveTrainingState, loadTrainingState, type TrainingCheckpoint } from './training-state.js';
+export { formatHistoryCsv, historyColumns, HISTORY_COLUMNS } from './history-csv.js';
+export { RUN_FILES } from './run-folder.js';
+export {
+  trainConfigSchema,
+  parseTrainConfig,
+  readConfigFile,
+  type TrainConfig,
+  type TrainConfigInput,
+} from './config.js';
+export { trainRun, runDirectory, type TrainRunHooks, type TrainRunResult } from './run-training.js';
+export { demoDataDir } from './package-root.js';

@@ -1,7 +1,17 @@
 import type { Command } from 'commander';
+import { registerEvaluate } from './evaluate.js';
 import { registerInfo } from './info.js';
+import { registerPredict } from './predict.js';
 import { registerRuns } from './runs.js';
 import { registerServe } from './serve.js';
+import { registerTrain } from './train.js';
 
 /** Every command of the CLI, one registration function per file. */
-export const commands: Array<(program: Command) => void> = [registerInfo, registerRuns, registerServe];
+export const commands: Array<(program: Command) => void> = [
+  registerInfo,
+  registerRuns,
+  registerServe,
+  registerTrain,
+  registerEvaluate,
+  registerPredict,
+];

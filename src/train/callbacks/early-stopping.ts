@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Callback, resolveMode, type CallbackState, type Logs, type MonitorMode } from './callback.js';
+import { copyWeights, restoreWeights } from './weights.js';
+
+export interface EarlyStoppingOptions {
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  mode?: MonitorMode;
+  /** Training stops unless the monitored value beats this within `patience` epochs. */
+  baseline?: number;
+  /** Put back the weights of the best epoch when training ends, however it ends. */
+  restoreBestWeights?: boolean;
+  /** Epochs to wait before watching at all (a warm-up). */
+  startFromEpoch?: number;
+  verbose?: 0 | 1;
+}
+
+/**
+ * Keras' `EarlyStopping` (Keras 3 semantics): stops after `patience` epochs without an improvement
+ * of more than `minDelta`, and with `restoreBestWeights` restores the best epoch's weights at the end
+ * of training whether it stopped early or ran out of epochs.
+ */
+export class EarlyStopping extends Callback {
+  readonly name = 'EarlyStopping';
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly mode: 'min' | 'max';
+  readonly baseline?: number;
+  readonly restoreBestWeights: boolean;
+  readonly startFromEpoch: number;
+  readonly verbose: 0 | 1;
+  wait = 0;
+  stoppedEpoch = 0;
+  best?: number;
+  bestEpoch = 0;
+  private bestWeights?: tf.Tensor[];
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    super();
+    this.monitor = options.monitor ?? 'val_loss';
+    this.minDelta = Math.abs(options.minDelta ?? 0);
+    this.patience = options.patience ?? 0;
+    this.mode = resolveMode(options.mode ?? 'auto', this.monitor);
+    this.baseline = options.baseline;
+    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    this.startFromEpoch = options.startFromEpoch ?? 0;
+    this.verbose = options.verbose ?? 0;
+  }
+
+  private isImprovement(value: number, reference: number | undefined): boolean {
+    if (reference === undefined) return true;
+    return this.mode === 'min' ? value + this.minDelta < reference : value - this.minDelta > reference;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    this.wait = 0;
+    this.stoppedEpoch = 0;
+    this.best = undefined;
+    this.bestEpoch = 0;
+    this.disposeBest();
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const current = logs[this.monitor];
+    if (current === undefined) {
+      this.context.log(
+        `warning: EarlyStopping is conditioned on "${this.monitor}", which is not available; available: ${Object.keys(logs).join(', ')}`,
+      );
+      return;
+    }
+    if (epoch < this.startFromEpoch) return;
+    // Keras 3: when best weights were never recorded, the current ones are the best.
+    if (this.restoreBestWeights && !this.bestWeights) this.bestWeights = copyWeights(this.model);
+    this.wait += 1;
+    if (!Number.isNaN(current) && this.isImprovement(current, this.best)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      if (this.restoreBestWeights) {
+        this.disposeBest();
+        this.bestWeights = copyWeights(this.model);
+      }
+      // Restart the wait only when the value beats both the previous best and the baseline.
+      if (this.baseline === undefined || this.isImprovement(current, this.baseline)) this.wait = 0;
+      return;
+    }
+    if (this.wait >= this.patience && epoch > 0) {
+      this.stoppedEpoch = epoch;
+      this.context.stopTraining = true;
+    }
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    if (this.stoppedEpoch > 0 && this.verbose > 0) {
+      this.context.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
+    }
+    if (this.restoreBestWeights && this.bestWeights) {
+      if (this.verbose > 0) {
+        this.context.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
+      }
+      restoreWeights(this.model, this.bestWeights);
+      this.context.restoredEpoch = this.bestEpoch + 1;
+    }
+  }
+
+  override getState(): CallbackState {
+    return {
+      json: {
+        wait: this.wait,
+        stoppedEpoch: this.stoppedEpoch,
+        best: this.best ?? null,
+        bestEpoch: this.bestEpoch,
+      },
+      tensors: this.bestWeights,
+    };
+  }
+
+  override setState(state: CallbackState): void {
+    const j = state.json as { wait: number; stoppedEpoch: number; best: number | null; bestEpoch: number };
+    this.wait = j.wait;
+    this.stoppedEpoch = j.stoppedEpoch;
+    this.best = j.best ?? undefined;
+    this.bestEpoch = j.bestEpoch;
+    this.disposeBest();
+    this.bestWeights = state.tensors?.length ? state.tensors : undefined;
+  }
+
+  private disposeBest(): void {
+    if (this.bestWeights) tf.dispose(this.bestWeights);
+    this.bestWeights = undefined;
+  }
+
+  override dispose(): void {
+    this.disposeBest();
+  }
+}

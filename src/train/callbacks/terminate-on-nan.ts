@@ -1,0 +1,14 @@
+import { Callback, type Logs } from './callback.js';
+
+/** Keras' `TerminateOnNaN`: ends training as soon as a batch's loss is NaN or infinite. */
+export class TerminateOnNaN extends Callback {
+  readonly name = 'TerminateOnNaN';
+
+  override async onBatchEnd(batch: number, logs: Logs): Promise<void> {
+    const loss = logs.loss;
+    if (loss !== undefined && !Number.isFinite(loss)) {
+      this.context.log(`Batch ${batch}: Invalid loss, terminating training`);
+      this.context.stopTraining = true;
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+/** A copy of every weight of the model (trainable or not), detached from the live variables. */
+export function copyWeights(model: LayersModel): tf.Tensor[] {
+  return model.weights.map((w) => tf.clone(w.read()));
+}
+
+/** Writes copies made by `copyWeights` back into the model. */
+export function restoreWeights(model: LayersModel, weights: readonly tf.Tensor[]): void {
+  model.weights.forEach((w, i) => w.write(tf.clone(weights[i])));
+}

@@ -1,0 +1,137 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { VisionlabError } from '../errors.js';
+import { parseTrainConfig, readConfigFile, trainConfigSchema, type TrainConfig } from './config.js';
+import { parseKeyValueList, parseNumberFlag, parseShapeFlag } from './flags.js';
+import { RUN_FILES } from './run-folder.js';
+
+/** The raw string values of `visionlab train`'s flags (as commander hands them over). */
+export interface TrainFlags {
+  config?: string;
+  data?: string;
+  model?: string;
+  epochs?: string;
+  seed?: string;
+  batchSize?: string;
+  imageSize?: string;
+  inputShape?: string;
+  colorMode?: string;
+  validationSplit?: string;
+  testSplit?: string;
+  optimizer?: string;
+  learningRate?: string;
+  momentum?: string;
+  runsDir?: string;
+  name?: string;
+  earlyStopping?: string;
+  reduceLr?: string;
+  lrSchedule?: string;
+  freezeUntil?: string;
+  freezeNames?: string;
+  classWeight?: string;
+  pretrained?: string;
+  head?: string;
+  augment?: string;
+  checkpoint?: boolean;
+  progress?: string;
+}
+
+/** Flags as config keys: only the flags given, so that they override the file and nothing else. */
+export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const num = (key: keyof TrainFlags, flag: string) => {
+    const v = flags[key];
+    if (typeof v === 'string') out[key] = parseNumberFlag(flag, v);
+  };
+  const str = (key: keyof TrainFlags) => {
+    const v = flags[key];
+    if (typeof v === 'string') out[key] = v;
+  };
+  str('data');
+  str('model');
+  num('epochs', '--epochs');
+  num('seed', '--seed');
+  num('batchSize', '--batch-size');
+  if (flags.imageSize) out.imageSize = parseShapeFlag('--image-size', flags.imageSize, [2]);
+  if (flags.inputShape) out.inputShape = parseShapeFlag('--input-shape', flags.inputShape, [3]);
+  str('colorMode');
+  num('validationSplit', '--validation-split');
+  num('testSplit', '--test-split');
+  str('optimizer');
+  num('learningRate', '--learning-rate');
+  num('momentum', '--momentum');
+  str('runsDir');
+  str('name');
+  if (flags.earlyStopping !== undefined)
+    out.earlyStopping = parseKeyValueList('--early-stopping', flags.earlyStopping);
+  if (flags.reduceLr !== undefined) out.reduceLr = parseKeyValueList('--reduce-lr', flags.reduceLr);
+  if (flags.lrSchedule !== undefined) out.lrSchedule = parseKeyValueList('--lr-schedule', flags.lrSchedule);
+  num('freezeUntil', '--freeze-until');
+  str('freezeNames');
+  if (flags.classWeight !== undefined) {
+    out.classWeight =
+      flags.classWeight === 'balanced' ? 'balanced' : parseKeyValueList('--class-weight', flags.classWeight);
+  }
+  str('pretrained');
+  if (flags.head !== undefined) out.head = parseKeyValueList('--head', flags.head);
+  if (flags.augment !== undefined)
+    out.augment = flags.augment
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (flags.checkpoint === false) out.checkpoint = false;
+  if (flags.progress !== undefined) {
+    const map: Record<string, unknown> = { bar: 1, epoch: 2, none: 0, auto: 'auto' };
+    if (!(flags.progress in map)) {
+      throw new VisionlabError(`--progress "${flags.progress}" is not one of bar, epoch, none, auto`);
+    }
+    out.verbose = map[flags.progress];
+  }
+  return out;
+}
+
+/** Nested objects (earlyStopping…) merge key by key; everything else the later source replaces. */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      b && v && typeof b === 'object' && typeof v === 'object' && !Array.isArray(b) && !Array.isArray(v)
+        ? { ...(b as object), ...(v as object) }
+        : v;
+  }
+  return out;
+}
+
+/** The config of `visionlab train`: the file's keys, overridden by the flags given, validated. */
+export async function resolveTrainConfig(flags: TrainFlags): Promise<TrainConfig> {
+  const fromFile = flags.config ? await readConfigFile(flags.config) : {};
+  return parseTrainConfig(
+    merge(fromFile, flagsToConfig(flags)),
+    flags.config ? `${flags.config} and the flags` : 'the flags',
+  );
+}
+
+/** Finds the run folder `--resume` names: a path, or a run name inside the runs folder. */
+export function resolveRunToResume(run: string, runsDir: string): string {
+  const candidates = [path.resolve(run), path.resolve(runsDir, run)];
+  for (const dir of candidates) if (existsSync(path.join(dir, RUN_FILES.config))) return dir;
+  throw new VisionlabError(
+    `no run "${run}" to resume (looked for ${candidates.map((c) => path.join(c, RUN_FILES.config)).join(' and ')})`,
+    'Pass the run folder, or its name inside --runs-dir.',
+  );
+}
+
+/** The config a run was started with (its effective config.json), with the flags given now on top (e.g. more --epochs). */
+export async function resumeConfig(runDir: string, flags: TrainFlags): Promise<TrainConfig> {
+  const saved = JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.config), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const known = Object.keys(trainConfigSchema.shape);
+  const kept = Object.fromEntries(Object.entries(saved).filter(([k]) => known.includes(k)));
+  return parseTrainConfig(
+    merge(kept, flagsToConfig(flags)),
+    `${path.join(runDir, RUN_FILES.config)} and the flags`,
+  );
+}

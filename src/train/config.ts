@@ -1,0 +1,153 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { VisionlabError } from '../errors.js';
+import { OPTIMIZER_NAMES } from './optimizers.js';
+
+const int = (min = 0) => z.number().int().min(min);
+const monitorMode = z.enum(['auto', 'min', 'max']);
+
+export const earlyStoppingSchema = z
+  .object({
+    monitor: z.string().default('val_loss'),
+    minDelta: z.number().min(0).default(0),
+    patience: int().default(0),
+    mode: monitorMode.default('auto'),
+    baseline: z.number().optional(),
+    restoreBestWeights: z.boolean().default(false),
+    startFromEpoch: int().default(0),
+    verbose: z.union([z.literal(0), z.literal(1)]).default(1),
+  })
+  .strict();
+
+export const reduceLrSchema = z
+  .object({
+    monitor: z.string().default('val_loss'),
+    factor: z.number().gt(0).lt(1).default(0.1),
+    patience: int().default(10),
+    mode: monitorMode.default('auto'),
+    minDelta: z.number().min(0).default(1e-4),
+    cooldown: int().default(0),
+    minLR: z.number().min(0).default(0),
+    verbose: z.union([z.literal(0), z.literal(1)]).default(1),
+  })
+  .strict();
+
+export const lrScheduleSchema = z
+  .object({
+    type: z.enum(['cosine', 'constant']).default('cosine'),
+    /** Epochs of linear warm-up from `learningRate` × `warmupFrom` up to `learningRate`. */
+    warmupEpochs: int().default(0),
+    warmupFrom: z.number().min(0).default(0),
+    /** Final learning rate as a fraction of the peak. */
+    alpha: z.number().min(0).max(1).default(0),
+    /** Epochs of the cosine decay after warm-up; default: the remaining epochs. */
+    decayEpochs: int(1).optional(),
+  })
+  .strict();
+
+export const headSchema = z
+  .object({
+    dropout: z.number().min(0).lt(1).default(0.3),
+    units: int(1).optional(),
+    activation: z.enum(['sigmoid', 'softmax']).optional(),
+  })
+  .strict();
+
+/** Everything `visionlab train` can be told, from a config file and flags (flags win). */
+export const trainConfigSchema = z
+  .object({
+    model: z.string().min(1).default('small_cnn'),
+    data: z.string().min(1).optional(),
+    epochs: int(1).default(15),
+    seed: int().default(42),
+    batchSize: int(1).default(32),
+    imageSize: z.tuple([int(1), int(1)]).optional(),
+    inputShape: z.tuple([int(1), int(1), int(1)]).optional(),
+    colorMode: z.enum(['rgb', 'grayscale', 'rgba']).optional(),
+    validationSplit: z.number().min(0).lt(1).default(0.2),
+    testSplit: z.number().min(0).lt(1).default(0.1),
+    optimizer: z.enum(OPTIMIZER_NAMES).default('adam'),
+    learningRate: z.number().gt(0).optional(),
+    momentum: z.number().min(0).lt(1).optional(),
+    runsDir: z.string().min(1).default('runs'),
+    name: z.string().min(1).optional(),
+    earlyStopping: earlyStoppingSchema.optional(),
+    reduceLr: reduceLrSchema.optional(),
+    lrSchedule: lrScheduleSchema.optional(),
+    freezeUntil: int().optional(),
+    freezeNames: z.string().min(1).optional(),
+    classWeight: z.union([z.literal('balanced'), z.record(z.string(), z.number().min(0))]).optional(),
+    pretrained: z.string().min(1).optional(),
+    head: headSchema.optional(),
+    augment: z.array(z.string().min(1)).optional(),
+    terminateOnNaN: z.boolean().default(true),
+    checkpoint: z.boolean().default(true),
+    verbose: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal('auto')]).default('auto'),
+  })
+  .strict();
+
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type EarlyStoppingConfig = z.output<typeof earlyStoppingSchema>;
+export type ReduceLrConfig = z.output<typeof reduceLrSchema>;
+export type LrScheduleConfig = z.output<typeof lrScheduleSchema>;
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text && text.length > 60 ? text.slice(0, 57) + '...' : String(text);
+}
+
+function valueAt(input: unknown, keyPath: PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const k of keyPath) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** Validates a training config; errors name the key and the value, e.g. `earlyStopping.patience = "seven": expected a number`. */
+export function parseTrainConfig(input: unknown, source = 'the training config'): TrainConfig {
+  const result = trainConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const where = issue.path.length ? `${issue.path.join('.')}.` : '';
+      return `unknown key ${issue.keys.map((k) => `"${where}${k}"`).join(', ')}`;
+    }
+    const key = issue.path.join('.') || '(root)';
+    return `${key} = ${describeValue(valueAt(input, issue.path))}: ${issue.message}`;
+  });
+  throw new VisionlabError(
+    `invalid value in ${source}: ${lines.join('; ')}`,
+    'See `visionlab train --help` for the keys and their allowed values.',
+  );
+}
+
+/** Reads a JSON or YAML config file (by extension; YAML otherwise), without validating it. */
+export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new VisionlabError(`cannot read the config file ${file}`, 'Check the path given to --config.');
+  }
+  let value: unknown;
+  try {
+    value = path.extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw new VisionlabError(
+      `${file} is not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new VisionlabError(
+      `${file} must hold a mapping of config keys, not ${Array.isArray(value) ? 'a list' : typeof value}`,
+    );
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,96 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { VisionlabError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'weights.bin';
+
+function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
+  const parts = Array.isArray(data) ? data : [data];
+  return Buffer.concat(parts.map((p) => new Uint8Array(p)));
+}
+
+/**
+ * A TF.js save handler writing `model.json` + `weights.bin` (the layers format `tf.loadLayersModel`
+ * reads) into `dir`. Each file is written atomically, weights first, so `model.json` never points at
+ * weights that are not fully on disk.
+ */
+export function directorySaveHandler(dir: string): tf.io.IOHandler {
+  return tf.io.withSaveHandler(async (artifacts) => {
+    const weightData = artifacts.weightData ? concatWeightData(artifacts.weightData) : new Uint8Array(0);
+    await writeFileAtomic(path.join(dir, WEIGHTS_BIN), weightData);
+    const modelJson = {
+      modelTopology: artifacts.modelTopology,
+      format: artifacts.format ?? 'layers-model',
+      generatedBy: artifacts.generatedBy,
+      convertedBy: artifacts.convertedBy ?? null,
+      ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+      ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+      weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+    };
+    await writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
+    return {
+      modelArtifactsInfo: {
+        dateSaved: new Date(),
+        modelTopologyType: 'JSON',
+        weightDataBytes: weightData.byteLength,
+      },
+    };
+  });
+}
+
+/** Saves a layers model into `dir` (`model.json` + `weights.bin`). */
+export async function saveModel(model: tfl.LayersModel, dir: string): Promise<void> {
+  await model.save(directorySaveHandler(dir));
+}
+
+/** A TF.js load handler for a folder written by `saveModel` (or by any TF.js layers-format export with one weights file per group). */
+export function directoryLoadHandler(dir: string): tf.io.IOHandler {
+  return {
+    load: async (): Promise<tf.io.ModelArtifacts> => {
+      const jsonPath = path.join(dir, MODEL_JSON);
+      let json: {
+        modelTopology: object;
+        format?: string;
+        generatedBy?: string;
+        convertedBy?: string | null;
+        trainingConfig?: tf.io.TrainingConfig;
+        userDefinedMetadata?: tf.io.ModelArtifacts['userDefinedMetadata'];
+        weightsManifest: tf.io.WeightsManifestConfig;
+      };
+      try {
+        json = JSON.parse(await fs.readFile(jsonPath, 'utf8'));
+      } catch (err) {
+        throw new VisionlabError(
+          `cannot read the model at ${jsonPath} (${(err as Error).message})`,
+          'Point at a folder holding model.json and its weights, such as runs/<name>/model.',
+        );
+      }
+      const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: Buffer[] = [];
+      for (const group of json.weightsManifest) {
+        weightSpecs.push(...group.weights);
+        for (const p of group.paths) buffers.push(await fs.readFile(path.join(dir, p)));
+      }
+      const all = Buffer.concat(buffers);
+      return {
+        modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy ?? undefined,
+        trainingConfig: json.trainingConfig,
+        userDefinedMetadata: json.userDefinedMetadata,
+        weightSpecs,
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+      };
+    },
+  };
+}
+
+/** Loads a layers model saved by `saveModel`. */
+export async function loadModel(dir: string): Promise<tfl.LayersModel> {
+  return tfl.loadLayersModel(directoryLoadHandler(dir));
+}

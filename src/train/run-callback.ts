@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { Callback, type Logs } from './callbacks/callback.js';
+import { writeHistory, writeStatus } from './run-folder.js';
+import type { EpochRecord, RunState } from './types.js';
+
+/** Draws the curves of a run folder (the report module's `writeCurves`). */
+export type CurvesWriter = (
+  runDir: string,
+  history: EpochRecord[],
+  options: { restoredEpoch?: number },
+) => Promise<unknown>;
+
+/** Keeps a run folder current: `history.csv`, `status.json` and the curves after every epoch. */
+export class RunFolderCallback extends Callback {
+  readonly name = 'RunFolder';
+  private curvesFailed = false;
+
+  constructor(
+    private readonly runDir: string,
+    private readonly state: RunState,
+    private readonly writeCurves?: CurvesWriter,
+  ) {
+    super();
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    await writeStatus(this.runDir, { ...this.state, updatedAt: new Date().toISOString() });
+  }
+
+  override async onEpochEnd(_epoch: number, _logs: Logs): Promise<void> {
+    await this.flush();
+  }
+
+  /** Writes the history, the status and the curves as they are now. */
+  async flush(extra: Partial<RunState> = {}): Promise<void> {
+    const history = this.context.history;
+    Object.assign(this.state, extra, {
+      updatedAt: new Date().toISOString(),
+      epochsCompleted: history.length,
+    });
+    if (this.context.restoredEpoch !== undefined) this.state.restoredEpoch = this.context.restoredEpoch;
+    await writeHistory(this.runDir, history);
+    await writeStatus(this.runDir, this.state);
+    if (this.writeCurves && !this.curvesFailed && history.length > 0) {
+      try {
+        await this.writeCurves(this.runDir, history, { restoredEpoch: this.state.restoredEpoch });
+      } catch (err) {
+        // Curves are a convenience: a chart failure must not end a long run.
+        this.curvesFailed = true;
+        this.context.log(
+          `warning: could not draw ${path.join(this.runDir, 'curves.svg')} (${(err as Error).message})`,
+        );
+      }
+    }
+  }
+}
