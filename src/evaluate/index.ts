@@ -5,3 +5,15 @@ export { precisionRecallF1, type PrecisionRecallF1 } from './classification-repo
 export { rocCurve, rocAuc, precisionRecallCurve, averagePrecision } from './ranking.js';
 export { bestF1Threshold, youdenThreshold } from './thresholds.js';
 export { logLoss } from './log-loss.js';
+export { classProbabilities } from './probabilities.js';
+export {
+  evaluate,
+  predictDataset,
+  type EvaluateOptions,
+  type EvaluationResult,
+  type Predictions,
+} from './evaluate.js';
+export { loadModelFromDir, readModelArtifacts } from './load-model.js';
+export { readRunInputConfig, readSplitFiles, type RunInputConfig, type SplitFile } from './run-config.js';
+export { filesDataset } from './files-dataset.js';
+export { predictImages, expandImagePaths, type ImagePrediction } from './predict-images.js';

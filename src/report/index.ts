@@ -1,2 +1,14 @@
 export { renderSvg, svgToPng, writeChart, type ChartSpec } from './chart.js';
 export { writeCurves, curvesSpec, type CurvesOptions } from './curves.js';
+export { confusionSpec } from './confusion-chart.js';
+export { rocSpec, prSpec } from './roc-pr-charts.js';
+export {
+  misclassifiedGrid,
+  misclassifiedExamples,
+  type MisclassifiedExample,
+  type GridOptions,
+} from './misclassified-grid.js';
+export { writeEvaluationCharts, EVALUATION_CHART_FILES } from './evaluation-charts.js';
+export { evaluateRun, type EvaluateRunOptions, type RunEvaluation } from './evaluate-run.js';
+export { writeReport, buildReportHtml, type ReportOptions } from './html-report.js';
+export { resolveRunDir } from './run-dir.js';

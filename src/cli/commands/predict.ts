@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { initBackend } from '../../engine/backend.js';
+import { VisionlabError } from '../../errors.js';
+import { loadModelFromDir } from '../../evaluate/load-model.js';
+import { expandImagePaths, predictImages, type ImagePrediction } from '../../evaluate/predict-images.js';
+import { readRunInputConfig } from '../../evaluate/run-config.js';
+import { resolveRunDir } from '../../report/run-dir.js';
+
+interface PredictFlags {
+  json?: boolean;
+  csv?: boolean;
+  batchSize?: string;
+  runsDir?: string;
+}
+
+function csvCell(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** CSV with a header `file,predicted,confidence,<class…>,error`. */
+export function predictionsCsv(rows: readonly ImagePrediction[], classNames: readonly string[]): string {
+  const lines = [['file', 'predicted', 'confidence', ...classNames, 'error'].map(csvCell).join(',')];
+  for (const r of rows) {
+    lines.push(
+      [
+        r.source,
+        r.predicted ?? '',
+        r.confidence?.toString() ?? '',
+        ...classNames.map((c) => r.probabilities?.[c]?.toString() ?? ''),
+        r.error ?? '',
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description("class probabilities for images, with the run's own preprocessing and class names")
+    .argument('<run>', 'run folder, or run name inside --runs-dir')
+    .argument('<images...>', 'image files and/or folders (searched recursively)')
+    .option('--json', 'print a JSON array')
+    .option('--csv', 'print CSV (file, predicted, confidence, one column per class, error)')
+    .option('--batch-size <n>', 'images per batch', '32')
+    .option('--runs-dir <dir>', 'where run folders are', 'runs')
+    .action(async (run: string, images: string[], flags: PredictFlags) => {
+      if (flags.json && flags.csv) throw new VisionlabError('Choose one of --json and --csv.');
+      const runDir = resolveRunDir(run, flags.runsDir);
+      const input = await readRunInputConfig(runDir);
+      const files = await expandImagePaths(images);
+      await initBackend();
+      const model = await loadModelFromDir(path.join(runDir, 'model'));
+      let rows: ImagePrediction[];
+      try {
+        rows = await predictImages(model, files, input, { batchSize: Number(flags.batchSize ?? 32) || 32 });
+      } finally {
+        model.dispose();
+      }
+      if (flags.json) console.log(JSON.stringify(rows, null, 2));
+      else if (flags.csv) process.stdout.write(predictionsCsv(rows, input.classNames));
+      else {
+        const width = Math.min(60, Math.max(...rows.map((r) => r.source.length)));
+        for (const r of rows) {
+          const detail = r.error
+            ? `error: ${r.error}`
+            : `${r.predicted} ${r.confidence!.toFixed(4)}  (${input.classNames.map((c) => `${c} ${r.probabilities![c].toFixed(4)}`).join(', ')})`;
+          console.log(`${r.source.padEnd(width)}  ${detail}`);
+        }
+      }
+      const failed = rows.filter((r) => r.error).length;
+      if (failed > 0) console.error(`${failed} of ${rows.length} image(s) could not be read`);
+    });
+}

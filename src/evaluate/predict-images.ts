@@ -1,0 +1,115 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { decodeImage, IMAGE_EXTENSIONS } from '../data/index.js';
+import { VisionlabError } from '../errors.js';
+import { preprocessInput } from '../models/preprocess.js';
+import { argmax } from './confusion-matrix.js';
+import { decodeSpecOf } from './files-dataset.js';
+import { classProbabilities } from './probabilities.js';
+import type { RunInputConfig } from './run-config.js';
+
+/** One image's result: probabilities per class, or why it could not be read. */
+export interface ImagePrediction {
+  source: string;
+  /** Most probable class (absent on error). */
+  predicted?: string;
+  confidence?: number;
+  /** Probability per class name, in class order. */
+  probabilities?: Record<string, number>;
+  error?: string;
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await walk(full, out);
+    else if (IMAGE_EXTENSIONS.includes(path.extname(entry.name).toLowerCase())) out.push(full);
+  }
+}
+
+/** Expands folders (recursively, image extensions only, sorted) and keeps files as given, even unreadable ones. */
+export async function expandImagePaths(inputs: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    const stat = await fs.stat(input).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      const found: string[] = [];
+      await walk(input, found);
+      if (found.length === 0) {
+        throw new VisionlabError(
+          `No image files in folder ${input}.`,
+          `Images need one of the extensions ${IMAGE_EXTENSIONS.join(' ')}.`,
+        );
+      }
+      out.push(...found);
+    } else {
+      out.push(input);
+    }
+  }
+  return out;
+}
+
+async function readPixels(file: string, spec: ReturnType<typeof decodeSpecOf>): Promise<Uint8Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder' : (err as Error).message,
+    );
+  }
+  return decodeImage(bytes, spec);
+}
+
+/**
+ * Class probabilities for each image, decoded and preprocessed as the run's config says. An image
+ * that cannot be read gets a row with `error` instead of stopping the others.
+ */
+export async function predictImages(
+  model: LayersModel,
+  files: readonly string[],
+  input: RunInputConfig,
+  options: { batchSize?: number } = {},
+): Promise<ImagePrediction[]> {
+  const spec = decodeSpecOf(input);
+  const channels = spec.colorMode === 'grayscale' ? 1 : spec.colorMode === 'rgba' ? 4 : 3;
+  const size = spec.height * spec.width * channels;
+  const batchSize = options.batchSize ?? 32;
+  const rows: ImagePrediction[] = files.map((source) => ({ source }));
+  for (let start = 0; start < files.length; start += batchSize) {
+    const slice = files.slice(start, start + batchSize);
+    const decoded = await Promise.all(
+      slice.map((file, i) =>
+        readPixels(file, spec).catch((err: Error) => {
+          rows[start + i].error = err.message;
+          return undefined;
+        }),
+      ),
+    );
+    const ok = decoded.flatMap((pixels, i) => (pixels ? [i] : []));
+    if (ok.length === 0) continue;
+    const x = new Float32Array(ok.length * size);
+    ok.forEach((i, row) => x.set(decoded[i]!, row * size));
+    const probs = tf.tidy(() => {
+      const batch = tf.tensor4d(x, [ok.length, spec.height, spec.width, channels]);
+      const prepared = input.preprocessing ? preprocessInput(batch, input.preprocessing) : batch;
+      return classProbabilities(model, prepared, input.classNames.length);
+    });
+    const values = (await probs.array()) as number[][];
+    probs.dispose();
+    ok.forEach((i, row) => {
+      const p = values[row];
+      const best = argmax(p);
+      rows[start + i].predicted = input.classNames[best];
+      rows[start + i].confidence = p[best];
+      rows[start + i].probabilities = Object.fromEntries(input.classNames.map((name, c) => [name, p[c]]));
+    });
+  }
+  return rows;
+}
