@@ -64,6 +64,12 @@ async function attempt(name: BackendName): Promise<Attempt> {
 
 let active: BackendInfo | undefined;
 
+/** The CPU backend advertises tfjs-node on first use; our own line already says which backend runs and why. */
+function silenceTfjsNodeAdvice(): void {
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if ('firstUse' in backend) backend.firstUse = false;
+}
+
 function parseOverride(value: string | undefined): BackendName | undefined {
   if (!value) return undefined;
   const name = value.trim().toLowerCase();
@@ -95,6 +101,7 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
       continue;
     }
     await tf.ready();
+    silenceTfjsNodeAdvice();
     const reason = forced
       ? `chosen by ${preferred ? 'the caller' : 'VISIONLAB_BACKEND'}`
       : name === 'native'
