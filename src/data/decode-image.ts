@@ -42,15 +42,19 @@ function centreCropBox(height: number, width: number, targetHeight: number, targ
   };
 }
 
-function openImage(bytes: Buffer, spec: DecodeSpec): Sharp {
+/** Raw uint8 input (for IDX files) rather than an encoded image. */
+export interface RawInput {
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+function openImage(bytes: Buffer, spec: DecodeSpec, raw?: RawInput): Sharp {
   if (bytes.length === 0) throw new ImageReadError('the file is empty (0 bytes)');
   // First frame only (GIF/WebP/TIFF pages), EXIF orientation applied, truncated data is an error.
-  const image = sharp(bytes, {
-    failOn: 'truncated',
-    limitInputPixels: spec.maxPixels,
-    autoOrient: true,
-    pages: 1,
-  });
+  const image = raw
+    ? sharp(bytes, { raw })
+    : sharp(bytes, { failOn: 'truncated', limitInputPixels: spec.maxPixels, autoOrient: true, pages: 1 });
   return spec.colorMode === 'rgba'
     ? image.toColourspace('srgb').ensureAlpha()
     : image.removeAlpha().toColourspace('srgb');
@@ -60,12 +64,12 @@ function openImage(bytes: Buffer, spec: DecodeSpec): Sharp {
  * Decodes an encoded image (JPEG, PNG, WebP, GIF, TIFF, AVIF…) into uint8 HWC pixels of
  * `spec.height × spec.width × channels(spec.colorMode)`. Throws `ImageReadError` for anything unreadable.
  */
-export async function decodeImage(bytes: Buffer, spec: DecodeSpec): Promise<Uint8Array> {
+export async function decodeImage(bytes: Buffer, spec: DecodeSpec, raw?: RawInput): Promise<Uint8Array> {
   try {
     const decodeChannels = spec.colorMode === 'rgba' ? 4 : 3;
     let pixels: Uint8Array;
     if (spec.interpolation === 'area') {
-      let image = openImage(bytes, spec);
+      let image = openImage(bytes, spec, raw);
       const full = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       let { width, height } = full.info;
       let data: Uint8Array = full.data;
@@ -77,7 +81,7 @@ export async function decodeImage(bytes: Buffer, spec: DecodeSpec): Promise<Uint
       }
       pixels = areaResize(data, height, width, decodeChannels, spec.height, spec.width);
     } else {
-      pixels = await openImage(bytes, spec)
+      pixels = await openImage(bytes, spec, raw)
         .resize(spec.width, spec.height, {
           fit: spec.cropToAspectRatio ? 'cover' : 'fill',
           position: 'centre',
