@@ -19,15 +19,18 @@ export function table(
   rows: readonly (readonly string[])[],
   className = '',
 ): string {
-  const head = `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+  const head =
+    header.length > 0
+      ? `<thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`
+      : '';
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
-  return `<table class="${className}"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  return `<table class="${className}">${head}<tbody>${body}</tbody></table>`;
 }
 
 /** Key/value rows; values are escaped, objects shown as JSON. */
 export function keyValueTable(entries: ReadonlyArray<readonly [string, unknown]>): string {
   return table(
-    ['', ''],
+    [],
     entries.map(([k, v]) => [
       `<b>${escapeHtml(k)}</b>`,
       typeof v === 'object' && v !== null

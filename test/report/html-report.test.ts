@@ -1,0 +1,130 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { initBackend } from '../../src/engine/backend.js';
+import { evaluateRun } from '../../src/report/evaluate-run.js';
+import { writeCurves } from '../../src/report/curves.js';
+import { parseHistoryCsv } from '../../src/track/history-csv.js';
+import { makeFakeRun, type FakeRun } from '../evaluate/fixtures/fake-run.js';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let run: FakeRun;
+let browser: Browser;
+before(async () => {
+  await initBackend();
+  run = await makeFakeRun();
+  const history = parseHistoryCsv(await fs.readFile(path.join(run.dir, 'history.csv'), 'utf8'));
+  await writeCurves(run.dir, history, { restoredEpoch: 2 });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+after(async () => {
+  await browser?.close();
+  await run.cleanup();
+});
+
+test('evaluateRun writes metrics.json, every chart and report.html into the run folder', async () => {
+  const result = await evaluateRun(run.dir, { onWarning: () => undefined });
+  assert.equal(result.source, 'split:test');
+  assert.equal(result.skipped, 1, 'the corrupt file');
+  const metrics = JSON.parse(await fs.readFile(path.join(run.dir, 'metrics.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  assert.equal(metrics.numExamples, 6);
+  assert.ok(Math.abs((metrics.accuracy as number) - 5 / 6) < 1e-12);
+  assert.deepEqual(metrics.confusionMatrix, [
+    [3, 0],
+    [1, 2],
+  ]);
+  const files = await fs.readdir(run.dir);
+  for (const f of [
+    'confusion.svg',
+    'confusion.png',
+    'roc.svg',
+    'roc.png',
+    'pr.svg',
+    'pr.png',
+    'misclassified.png',
+    'report.html',
+  ]) {
+    assert.ok(files.includes(f), `${f} written`);
+  }
+  assert.ok(!files.some((f) => f.endsWith('.tmp')), 'no temporary files left');
+  const confusion = await fs.readFile(path.join(run.dir, 'confusion.svg'), 'utf8');
+  assert.ok(confusion.includes('>Confusion matrix<') && confusion.includes('>predicted class<'));
+});
+
+test('report.html opens in headless Chromium without console errors or network requests, and shows its charts', async () => {
+  const file = path.join(run.dir, 'report.html');
+  await fs.access(file).catch(() => evaluateRun(run.dir, { onWarning: () => undefined }));
+  const html = await fs.readFile(file, 'utf8');
+  assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/, 'no script and no external URL');
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  const requests: string[] = [];
+  page.on('request', (req) => {
+    if (!req.url().startsWith('file:') && !req.url().startsWith('data:')) requests.push(req.url());
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+
+  const charts = await page.$$eval('img.chart', (imgs) =>
+    imgs.map((img) => {
+      const image = img as HTMLImageElement;
+      const box = image.getBoundingClientRect();
+      return {
+        alt: image.alt,
+        complete: image.complete,
+        natural: image.naturalWidth,
+        width: box.width,
+        height: box.height,
+      };
+    }),
+  );
+  assert.deepEqual(
+    charts.map((c) => c.alt),
+    [
+      'training curves',
+      'confusion matrix',
+      'ROC curve',
+      'precision-recall curve',
+      'misclassified test images',
+    ],
+  );
+  for (const c of charts) {
+    assert.ok(c.complete && c.natural > 100, `${c.alt} decoded (${c.natural}px wide)`);
+    assert.ok(c.width > 100 && c.height > 50, `${c.alt} laid out visibly (${c.width}×${c.height})`);
+  }
+  const text = await page.innerText('body');
+  for (const expected of [
+    'colour-cnn',
+    'accuracy',
+    '0.8333',
+    "Youden's J",
+    'Total params',
+    'conv (Conv2D)',
+    'restored',
+  ]) {
+    assert.ok(text.includes(expected), `report shows "${expected}"`);
+  }
+  await page.close();
+  assert.deepEqual(problems, []);
+  assert.deepEqual(requests, []);
+});
