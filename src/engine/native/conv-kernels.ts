@@ -17,10 +17,14 @@ function convParams(info: tf.backend_util.Conv2DInfo, depthwise: boolean, act: n
   const p = info.padInfo;
   const effH = (info.filterHeight - 1) * info.dilationHeight + 1;
   const effW = (info.filterWidth - 1) * info.dilationWidth + 1;
-  const oh = Math.floor((info.inHeight + p.top + p.bottom - effH) / info.strideHeight) + 1;
-  const ow = Math.floor((info.inWidth + p.left + p.right - effW) / info.strideWidth) + 1;
+  // TF.js may round a numeric padding's output size up: the last windows then read zeros past the
+  // input, which is bottom/right padding as far as oneDNN is concerned.
+  const bottom = Math.max(p.bottom, (info.outHeight - 1) * info.strideHeight + effH - info.inHeight - p.top);
+  const right = Math.max(p.right, (info.outWidth - 1) * info.strideWidth + effW - info.inWidth - p.left);
+  const oh = Math.floor((info.inHeight + p.top + bottom - effH) / info.strideHeight) + 1;
+  const ow = Math.floor((info.inWidth + p.left + right - effW) / info.strideWidth) + 1;
   if (oh !== info.outHeight || ow !== info.outWidth || info.dataFormat !== 'channelsLast') return null;
-  if ([p.top, p.bottom, p.left, p.right].some((v) => v < 0)) return null;
+  if ([p.top, bottom, p.left, right].some((v) => v < 0)) return null;
   return Int32Array.from([
     info.batchSize,
     info.inHeight,
@@ -37,8 +41,8 @@ function convParams(info: tf.backend_util.Conv2DInfo, depthwise: boolean, act: n
     info.dilationWidth,
     p.top,
     p.left,
-    p.bottom,
-    p.right,
+    bottom,
+    right,
     depthwise ? info.inChannels : 1,
     act,
   ]);

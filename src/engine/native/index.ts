@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-layers' Node bundle registers TF.js's gradient functions (tfjs-core's Node bundle lacks them).
+import '@tensorflow/tfjs-layers';
 import { loadAddon } from './addon.js';
 import { NATIVE } from './kernel-utils.js';
 import { registerNativeKernels } from './register.js';
@@ -30,4 +32,4 @@ export async function registerNativeBackend(): Promise<NativeRegistration> {
   return registration;
 }
 
-export { NativeBackend, NATIVE_KERNELS } from './register.js';
+export { NativeBackend, NATIVE_KERNELS, nativeKernelCounts } from './register.js';

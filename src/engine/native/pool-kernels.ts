@@ -15,11 +15,21 @@ function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Ar
     attrs.dimRoundingMode as Rounding,
   );
   const p = info.padInfo;
-  const oh = Math.floor((info.inHeight + p.top + p.bottom - info.filterHeight) / info.strideHeight) + 1;
-  const ow = Math.floor((info.inWidth + p.left + p.right - info.filterWidth) / info.strideWidth) + 1;
+  // As for convolutions, an output size rounded up means implicit bottom/right padding.
+  const bottom = Math.max(
+    p.bottom,
+    (info.outHeight - 1) * info.strideHeight + info.filterHeight - info.inHeight - p.top,
+  );
+  const right = Math.max(
+    p.right,
+    (info.outWidth - 1) * info.strideWidth + info.filterWidth - info.inWidth - p.left,
+  );
+  const oh = Math.floor((info.inHeight + p.top + bottom - info.filterHeight) / info.strideHeight) + 1;
+  const ow = Math.floor((info.inWidth + p.left + right - info.filterWidth) / info.strideWidth) + 1;
   if (oh !== info.outHeight || ow !== info.outWidth) return null;
-  // oneDNN wants every window to overlap the input; TF.js `same` padding guarantees it.
-  if (p.bottom >= info.filterHeight || p.right >= info.filterWidth || p.top < 0 || p.left < 0) return null;
+  // oneDNN wants every window to overlap the input.
+  if (bottom >= info.filterHeight || right >= info.filterWidth || p.top < 0 || p.left < 0) return null;
+  if (p.top >= info.filterHeight || p.left >= info.filterWidth) return null;
   const params = Int32Array.from([
     info.batchSize,
     info.inHeight,
@@ -33,8 +43,8 @@ function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Ar
     info.strideWidth,
     p.top,
     p.left,
-    p.bottom,
-    p.right,
+    bottom,
+    right,
   ]);
   return { params, out: [info.batchSize, info.outHeight, info.outWidth, info.outChannels] };
 }

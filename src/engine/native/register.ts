@@ -17,6 +17,13 @@ export const NATIVE_KERNELS: Record<string, NativeKernel> = {
   ...eltwiseKernels,
 };
 
+/** How often each overridden kernel ran natively or handed over to its `cpu` version (for tests and profiling). */
+export const nativeKernelCounts = { native: new Map<string, number>(), fallback: new Map<string, number>() };
+
+function count(map: Map<string, number>, name: string): void {
+  map.set(name, (map.get(name) ?? 0) + 1);
+}
+
 /** Registers the backend and every `cpu` kernel under `native`, the native ones in front. */
 export function registerNativeKernels(addon: NativeAddon): void {
   tf.registerBackend(NATIVE, () => new NativeBackend(), 3);
@@ -32,14 +39,14 @@ export function registerNativeKernels(addon: NativeAddon): void {
       backendName: NATIVE,
       kernelFunc: (args) => {
         const backend = args.backend as MathBackendCPU;
-        return (
-          native({
-            inputs: args.inputs as Record<string, tf.TensorInfo>,
-            attrs: args.attrs ?? {},
-            backend,
-            addon,
-          }) ?? fallback(args)
-        );
+        const inputs = args.inputs as Record<string, tf.TensorInfo>;
+        const out = native({ inputs, attrs: args.attrs ?? {}, backend, addon });
+        if (out) {
+          count(nativeKernelCounts.native, config.kernelName);
+          return out;
+        }
+        count(nativeKernelCounts.fallback, config.kernelName);
+        return fallback(args);
       },
     });
   }

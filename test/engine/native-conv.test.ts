@@ -1,0 +1,198 @@
+import { describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { assertMatchesCpu, randInt, randomData, rng, skipNative } from './native-helpers.js';
+
+type Pad = 'same' | 'valid' | number;
+
+interface ConvCase {
+  label: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pad: Pad;
+  xData: Float32Array;
+  fData: Float32Array;
+  bias: Float32Array;
+}
+
+/** Random shapes: batch 1–3, odd and even sizes, strides or dilations, same/valid/explicit padding. */
+function convCases(seed: number, count: number, depthwise: boolean, allowDilation = true): ConvCase[] {
+  const r = rng(seed);
+  const cases: ConvCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = randInt(r, 1, 3);
+    const h = randInt(r, 4, 13);
+    const w = randInt(r, 4, 13);
+    const c = randInt(r, 1, 9);
+    const kh = randInt(r, 1, Math.min(5, h));
+    const kw = randInt(r, 1, Math.min(5, w));
+    const out = depthwise ? randInt(r, 1, 3) : randInt(r, 1, 12);
+    const dilated = allowDilation && r() < 0.25;
+    const strides: [number, number] = dilated ? [1, 1] : [randInt(r, 1, 3), randInt(r, 1, 3)];
+    const dilations: [number, number] = dilated ? [randInt(r, 1, 2), 2] : [1, 1];
+    // TF.js sizes a numeric padding's output from the filter's height and stride alone: square only.
+    const square = kh === kw && strides[0] === strides[1] && dilations[0] === dilations[1];
+    const pads: Pad[] = ['same', 'valid', randInt(r, 0, 2)];
+    let pad = pads[randInt(r, 0, square ? 2 : 1)];
+    const explicit = typeof pad === 'number' ? 2 * pad : 0;
+    const tooBig = (kh - 1) * dilations[0] + 1 > h + explicit || (kw - 1) * dilations[1] + 1 > w + explicit;
+    if (pad !== 'same' && tooBig) pad = 'same';
+    const x: [number, number, number, number] = [n, h, w, c];
+    const filter: [number, number, number, number] = [kh, kw, c, out];
+    const label = `x=${x} filter=${filter} strides=${strides} dilations=${dilations} pad=${pad}`;
+    const outChannels = depthwise ? c * out : out;
+    cases.push({
+      label,
+      x,
+      filter,
+      strides,
+      dilations,
+      pad,
+      xData: randomData(r, x),
+      fData: randomData(r, filter),
+      bias: randomData(r, [outChannels]),
+    });
+  }
+  return cases;
+}
+
+describe('native convolutions match the cpu backend', { skip: skipNative }, () => {
+  test('Conv2D and FusedConv2D (bias + relu), forward', async () => {
+    for (const k of convCases(1, 25, false)) {
+      await assertMatchesCpu(
+        `conv2d ${k.label}`,
+        () => {
+          const x = tf.tensor4d(k.xData, k.x);
+          const f = tf.tensor4d(k.fData, k.filter);
+          const b = tf.tensor1d(k.bias);
+          const opts = { x, filter: f, strides: k.strides, pad: k.pad, dilations: k.dilations, bias: b };
+          return [
+            tf.conv2d(x, f, k.strides, k.pad, 'NHWC', k.dilations),
+            tf.fused.conv2d({ ...opts, activation: 'relu' }),
+            tf.fused.conv2d({ ...opts, activation: 'relu6' }),
+          ];
+        },
+        ['Conv2D', 'FusedConv2D'],
+      );
+    }
+  });
+
+  test('Conv2DBackpropInput and Conv2DBackpropFilter through tf.grad', async () => {
+    for (const k of convCases(2, 25, false, false)) {
+      await assertMatchesCpu(
+        `conv2d grads ${k.label}`,
+        () => {
+          const x = tf.tensor4d(k.xData, k.x);
+          const f = tf.tensor4d(k.fData, k.filter);
+          const loss = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+            tf.sum(tf.square(tf.conv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations)));
+          return tf.grads(loss)([x, f]);
+        },
+        ['Conv2DBackpropInput', 'Conv2DBackpropFilter'],
+      );
+    }
+  });
+
+  test('FusedConv2D gradients with bias and relu', async () => {
+    for (const k of convCases(3, 10, false, false)) {
+      await assertMatchesCpu(
+        `fused conv2d grads ${k.label}`,
+        () => {
+          const x = tf.tensor4d(k.xData, k.x);
+          const f = tf.tensor4d(k.fData, k.filter);
+          const b = tf.tensor1d(k.bias);
+          const loss = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+            tf.sum(
+              tf.square(
+                tf.fused.conv2d({
+                  x: a as tf.Tensor4D,
+                  filter: c as tf.Tensor4D,
+                  bias: d,
+                  strides: k.strides,
+                  pad: k.pad,
+                  dilations: k.dilations,
+                  activation: 'relu',
+                }),
+              ),
+            );
+          return tf.grads(loss)([x, f, b]);
+        },
+        ['Conv2DBackpropInput', 'Conv2DBackpropFilter'],
+      );
+    }
+  });
+
+  test('conv2dTranspose (Conv2DBackpropInput as a forward op)', async () => {
+    const r = rng(4);
+    for (let i = 0; i < 10; i++) {
+      const n = randInt(r, 1, 2);
+      const h = randInt(r, 3, 8);
+      const w = randInt(r, 3, 8);
+      const c = randInt(r, 1, 6);
+      const oc = randInt(r, 1, 6);
+      const s = randInt(r, 1, 3);
+      const k = randInt(r, 1, 4);
+      const pad = r() < 0.5 ? 'same' : 'valid';
+      const outH = pad === 'same' ? h * s : (h - 1) * s + k;
+      const outW = pad === 'same' ? w * s : (w - 1) * s + k;
+      const xData = randomData(r, [n, h, w, c]);
+      const fData = randomData(r, [k, k, oc, c]);
+      await assertMatchesCpu(
+        `conv2dTranspose ${[n, h, w, c]} k=${k} s=${s} ${pad}`,
+        () =>
+          tf.conv2dTranspose(
+            tf.tensor4d(xData, [n, h, w, c]),
+            tf.tensor4d(fData, [k, k, oc, c]),
+            [n, outH, outW, oc],
+            s,
+            pad,
+          ),
+        ['Conv2DBackpropInput'],
+      );
+    }
+  });
+
+  test('DepthwiseConv2dNative and FusedDepthwiseConv2D, forward', async () => {
+    for (const k of convCases(5, 25, true)) {
+      await assertMatchesCpu(
+        `depthwise ${k.label}`,
+        () => {
+          const x = tf.tensor4d(k.xData, k.x);
+          const f = tf.tensor4d(k.fData, k.filter);
+          const b = tf.tensor1d(k.bias);
+          return [
+            tf.depthwiseConv2d(x, f, k.strides, k.pad, 'NHWC', k.dilations),
+            tf.fused.depthwiseConv2d({
+              x,
+              filter: f,
+              strides: k.strides,
+              pad: k.pad,
+              dilations: k.dilations,
+              bias: b,
+              activation: 'relu',
+            }),
+          ];
+        },
+        ['DepthwiseConv2dNative', 'FusedDepthwiseConv2D'],
+      );
+    }
+  });
+
+  test('both depthwise backprops through tf.grad', async () => {
+    // TF.js's convolution gradients do not support dilations.
+    for (const k of convCases(6, 25, true, false)) {
+      await assertMatchesCpu(
+        `depthwise grads ${k.label}`,
+        () => {
+          const x = tf.tensor4d(k.xData, k.x);
+          const f = tf.tensor4d(k.fData, k.filter);
+          const loss = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+            tf.sum(tf.square(tf.depthwiseConv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations)));
+          return tf.grads(loss)([x, f]);
+        },
+        ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'],
+      );
+    }
+  });
+});
