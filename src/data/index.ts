@@ -30,3 +30,4 @@ export type { IdxArray } from './idx-file.js';
 export { imageDatasetFromManifest, imageDatasetSplitsFromManifest } from './from-manifest.js';
 export type { ManifestOptions, ManifestSplitOptions, ManifestSplit } from './from-manifest.js';
 export { parseCsv } from './csv.js';
+export * from './augment/index.js';
