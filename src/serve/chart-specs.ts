@@ -1,5 +1,5 @@
-import { curvesSpec, type ChartSpec } from '../report/index.js';
-import { CHART_FONT } from '../report/chart.js';
+import { curvesSpec } from '../report/curves.js';
+import { CHART_FONT, type ChartSpec } from '../report/chart.js';
 import type { EpochRecord } from '../train/types.js';
 
 /** The look of the report's charts (fonts, sizes, white background), so live charts match the saved ones. */

@@ -6,8 +6,8 @@ import { decodeImage } from '../data/index.js';
 import type { ColorMode } from '../data/index.js';
 import { initBackend } from '../engine/backend.js';
 import '../layers/index.js';
-import { PREPROCESS_MODES, preprocessInput } from '../models/index.js';
-import type { PreprocessMode } from '../models/index.js';
+import { PREPROCESS_MODES, preprocessInput } from '../models/preprocess.js';
+import type { PreprocessMode } from '../models/types.js';
 import { HttpError } from './http-error.js';
 
 export interface ClassProbability {
@@ -99,6 +99,8 @@ export class RunModelCache {
       throw new HttpError(409, `run "${runName}" has no readable config.json`);
     }
     await initBackend();
+    // The model zoo registers its custom layers on import; it is large, so it loads with the first model.
+    await import('../models/index.js');
     let model: tfl.LayersModel;
     try {
       model = await tfl.loadLayersModel(fileHandler(modelJson));

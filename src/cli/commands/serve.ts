@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
-import { startServer } from '../../serve/index.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -22,6 +21,8 @@ export function registerServe(program: Command): void {
       '127.0.0.1',
     )
     .action(async (opts: { port: string; runs: string; host: string }) => {
+      // Imported on use: the dashboard pulls in the chart and model code, which other commands do not need.
+      const { startServer } = await import('../../serve/index.js');
       let server;
       try {
         server = await startServer({ runsDir: opts.runs, port: parsePort(opts.port), host: opts.host });

@@ -1,0 +1,293 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers are checked field by field below */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/engine/backend.js';
+import { curvesSpec } from '../../src/report/curves.js';
+import { startServer, type DashboardServer } from '../../src/serve/index.js';
+import { epochRow, writeRunFolder } from '../track/fixtures.js';
+import { gradientImage, saveModel, tinyClassifier } from './model-fixture.js';
+
+let runsDir: string;
+let server: DashboardServer;
+
+before(async () => {
+  await initBackend();
+  runsDir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-serve-'));
+  writeRunFolder(runsDir, 'alpha', { epochs: 4, metrics: { accuracy: 0.875 } });
+  writeRunFolder(runsDir, 'beta', { epochs: 2, shift: 0.1, state: { status: 'running' } });
+  writeFileSync(path.join(runsDir, 'alpha', 'confusion.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  writeFileSync(path.join(runsDir, 'outside.json'), '{"secret": true}');
+  server = await startServer({ runsDir, port: 0, maxUploadBytes: 64 * 1024, pollMs: 50 });
+});
+
+after(async () => {
+  await server.close();
+  rmSync(runsDir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A raw HTTP request, so paths reach the server exactly as written (no client-side normalisation). */
+function call(
+  method: string,
+  rawPath: string,
+  body?: Buffer,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const { port } = server;
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path: rawPath, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+async function callJson(
+  method: string,
+  rawPath: string,
+  body?: Buffer,
+): Promise<{ status: number; json: any }> {
+  const answer = await call(method, rawPath, body);
+  assert.match(String(answer.headers['content-type']), /^application\/json/);
+  return { status: answer.status, json: JSON.parse(answer.body.toString('utf8')) };
+}
+
+test('GET /api/runs lists every run with status and key metrics, and sees new folders', async () => {
+  const first = await callJson('GET', '/api/runs');
+  assert.equal(first.status, 200);
+  let json = first.json;
+  assert.deepEqual(json.runs.map((r: { name: string }) => r.name).sort(), ['alpha', 'beta']);
+  const alpha = json.runs.find((r: { name: string }) => r.name === 'alpha');
+  assert.equal(alpha.status, 'finished');
+  assert.equal(alpha.testAccuracy, 0.875);
+  assert.equal(alpha.epochsCompleted, 4);
+  writeRunFolder(runsDir, 'gamma', { epochs: 1 });
+  ({ json } = await callJson('GET', '/api/runs'));
+  assert.ok(json.runs.some((r: { name: string }) => r.name === 'gamma'));
+  rmSync(path.join(runsDir, 'gamma'), { recursive: true });
+  ({ json } = await callJson('GET', '/api/runs'));
+  assert.ok(!json.runs.some((r: { name: string }) => r.name === 'gamma'));
+});
+
+test('a run page gets the history, config, metrics and files; its curves are the report spec', async () => {
+  const { status, json } = await callJson('GET', '/api/runs/alpha');
+  assert.equal(status, 200);
+  assert.equal(json.history.length, 4);
+  assert.deepEqual(json.history[1], epochRow(2));
+  assert.deepEqual(json.files, [
+    'config.json',
+    'confusion.svg',
+    'history.csv',
+    'metrics.json',
+    'status.json',
+  ]);
+  const spec = await callJson('GET', '/api/runs/alpha/curves-spec');
+  const expected = curvesSpec(json.history) as unknown as Record<string, unknown>;
+  assert.deepEqual(spec.json.hconcat, JSON.parse(JSON.stringify(expected.hconcat)));
+  assert.ok(spec.json.config.font.startsWith('DejaVu Sans'));
+  const svg = await call('GET', '/api/runs/alpha/files/confusion.svg');
+  assert.equal(svg.status, 200);
+  assert.equal(svg.headers['content-type'], 'image/svg+xml');
+});
+
+test('the compare spec overlays each run on shared loss and accuracy panels', async () => {
+  const { status, json } = await callJson('GET', '/api/compare/curves-spec?run=alpha&run=beta');
+  assert.equal(status, 200);
+  assert.equal(json.hconcat.length, 2);
+  const loss = json.hconcat[0].data.values as Array<{
+    run: string;
+    split: string;
+    epoch: number;
+    value: number;
+  }>;
+  // alpha: 4 epochs × (train + validation); beta: 2 × 2
+  assert.equal(loss.filter((p) => p.run === 'alpha').length, 8);
+  assert.equal(loss.filter((p) => p.run === 'beta').length, 4);
+  const betaVal2 = loss.find((p) => p.run === 'beta' && p.split === 'validation' && p.epoch === 2);
+  assert.ok(Math.abs((betaVal2?.value ?? 0) - (1.2 / 3 + 0.1)) < 1e-12);
+  assert.equal((await callJson('GET', '/api/compare/curves-spec')).status, 400);
+  assert.equal((await callJson('GET', '/api/compare/curves-spec?run=alpha&run=nope')).status, 404);
+});
+
+test('server-sent events push each new history row as training appends it', async () => {
+  const dir = writeRunFolder(runsDir, 'live', { epochs: 1, state: { status: 'running' } });
+  const events: Array<{ event: string; data: any }> = [];
+  const { port } = server;
+  const req = request({ host: '127.0.0.1', port, path: '/api/runs/live/events' });
+  const done = new Promise<void>((resolve, reject) => {
+    req.on('response', (res) => {
+      assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
+      let buffer = '';
+      res.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) });
+          if (event === 'status') resolve();
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+  req.end();
+  const waitFor = async (count: number) => {
+    for (let i = 0; i < 200 && events.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  await waitFor(1);
+  const row = (e: number) =>
+    ['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr'].map((k) => epochRow(e)[k]);
+  appendFileSync(path.join(dir, 'history.csv'), row(2).join(',') + '\n');
+  await waitFor(2);
+  appendFileSync(path.join(dir, 'history.csv'), row(3).join(',') + '\n' + row(4).join(',') + '\n');
+  await waitFor(3);
+  writeFileSync(
+    path.join(dir, 'status.json'),
+    JSON.stringify({ status: 'finished', startedAt: 'a', updatedAt: 'b', epochsCompleted: 4 }),
+  );
+  await done;
+  req.destroy();
+  assert.equal(events[0].event, 'snapshot');
+  assert.deepEqual(events[0].data.history, [epochRow(1)]);
+  assert.equal(events[1].event, 'history');
+  assert.deepEqual(events[1].data.rows, [epochRow(2)]);
+  assert.deepEqual(events[2].data.rows, [epochRow(3), epochRow(4)]);
+  assert.equal(events[3].event, 'status');
+  assert.equal(events[3].data.state.status, 'finished');
+});
+
+test('predict classifies an uploaded image with the run model, as the model itself does', async () => {
+  const model = tinyClassifier(3);
+  writeRunFolder(runsDir, 'with-model', { config: { classNames: ['a', 'b', 'c'], imageSize: [8, 8] } });
+  await saveModel(model, path.join(runsDir, 'with-model'));
+  const { pixels, png } = await gradientImage();
+  const { status, json } = await callJson('POST', '/api/runs/with-model/predict', png);
+  assert.equal(status, 200, JSON.stringify(json));
+  const expected = tf.tidy(() => model.predict(tf.tensor4d(pixels, [1, 8, 8, 3], 'float32')) as tf.Tensor);
+  const probabilities = Array.from(await expected.data());
+  expected.dispose();
+  assert.deepEqual(json.inputShape, [8, 8, 3]);
+  assert.equal(json.image.format, 'png');
+  assert.equal(json.predictions.length, 3);
+  for (const p of json.predictions as Array<{ label: string; probability: number }>) {
+    const index = ['a', 'b', 'c'].indexOf(p.label);
+    assert.ok(Math.abs(p.probability - probabilities[index]) < 1e-5, `${p.label}: ${p.probability}`);
+  }
+  assert.ok(json.predictions[0].probability >= json.predictions[1].probability);
+  // a second prediction reuses the cached model and leaves no tensors behind
+  const settled = tf.memory().numTensors;
+  await callJson('POST', '/api/runs/with-model/predict', png);
+  assert.equal(tf.memory().numTensors, settled);
+  model.dispose();
+  const noModel = await callJson('POST', '/api/runs/alpha/predict', png);
+  assert.equal(noModel.status, 409);
+});
+
+test('uploads: a size limit (413), images only by content (415), no empty body (400)', async () => {
+  const { png } = await gradientImage();
+  const big = Buffer.concat([png, Buffer.alloc(64 * 1024)]);
+  const tooBig = await callJson('POST', '/api/runs/with-model/predict', big);
+  assert.equal(tooBig.status, 413);
+  assert.match(tooBig.json.error.message, /limit of 65536 bytes/);
+  const text = await callJson('POST', '/api/runs/with-model/predict', Buffer.from('#!/bin/sh\necho hi\n'));
+  assert.equal(text.status, 415);
+  assert.deepEqual(Object.keys(text.json), ['error']);
+  assert.equal(text.json.error.status, 415);
+  // PNG magic bytes followed by garbage: the signature alone is not enough
+  const fake = Buffer.concat([png.subarray(0, 8), Buffer.alloc(200, 7)]);
+  assert.equal((await callJson('POST', '/api/runs/with-model/predict', fake)).status, 415);
+  assert.equal((await callJson('POST', '/api/runs/with-model/predict', Buffer.alloc(0))).status, 400);
+  assert.equal((await callJson('GET', '/api/runs/with-model/predict')).status, 405);
+});
+
+test('no path traversal through run names or file names', async () => {
+  const attempts = [
+    '/api/runs/..%2Foutside.json',
+    '/api/runs/%2E%2E/files/outside.json',
+    '/api/runs/alpha/files/..%2F..%2Foutside.json',
+    '/api/runs/alpha/files/.visionlab-runs.db',
+    '/api/runs/alpha/files/..%2F.visionlab-runs.db',
+    '/api/runs/alpha/files/config.json%00.png',
+    '/api/runs/..%5Calpha',
+    '/static/..%2F..%2F..%2Fpackage.json',
+    '/vendor/..%2Fpackage.json',
+  ];
+  for (const attempt of attempts) {
+    const answer = await call('GET', attempt);
+    assert.ok([400, 404].includes(answer.status), `${attempt} → ${answer.status}`);
+    assert.ok(!answer.body.toString('utf8').includes('secret'), attempt);
+    assert.ok(!answer.body.toString('utf8').includes('"dependencies"'), attempt);
+    assert.equal(JSON.parse(answer.body.toString('utf8')).error.status, answer.status);
+  }
+  // `..` segments are resolved before routing, so they can only land on another route, never outside
+  assert.equal((await call('GET', '/api/runs/alpha/../../../outside.json')).status, 404);
+  const dotted = await callJson('GET', '/api/runs/alpha/files/%2E%2E');
+  assert.equal(dotted.json.name, 'alpha');
+  assert.equal((await call('GET', '/api/runs/alpha/files/metrics.json')).status, 200);
+});
+
+test('nothing reaches a shell: names full of shell syntax are refused and run nothing', async () => {
+  const marker = path.join(runsDir, 'pwned');
+  for (const name of [`$(touch ${marker})`, `a;touch ${marker}`, '`touch pwned`', 'a|touch pwned']) {
+    const answer = await callJson('GET', `/api/runs/${encodeURIComponent(name)}`);
+    assert.equal(answer.status, 400, name);
+    const predict = await callJson('POST', `/api/runs/${encodeURIComponent(name)}/predict`, Buffer.from('x'));
+    assert.equal(predict.status, 400, name);
+  }
+  assert.equal(existsSync(marker), false);
+  assert.ok(!readdirSync(runsDir).includes('pwned'));
+  // and the server's code has no way to start one
+  const serveDir = fileURLToPath(new URL('../../src/serve/', import.meta.url));
+  for (const file of readdirSync(serveDir).filter((f) => f.endsWith('.ts'))) {
+    assert.doesNotMatch(
+      readFileSync(path.join(serveDir, file), 'utf8'),
+      /child_process|\bexec\(|\bspawn\(/,
+      file,
+    );
+  }
+});
+
+test('errors are JSON with the right status codes; only localhost names are served', async () => {
+  const missing = await callJson('GET', '/api/runs/nope');
+  assert.equal(missing.status, 404);
+  assert.deepEqual(missing.json, { error: { status: 404, message: `no run named "nope" in ${runsDir}` } });
+  assert.equal((await callJson('GET', '/api/nothing-here')).status, 404);
+  assert.equal((await callJson('DELETE', '/api/runs')).status, 405);
+  assert.equal((await callJson('GET', '/api/runs/%E0%A4%A')).status, 400);
+  const rebound = await call('GET', '/api/runs', undefined, { host: 'attacker.example:6006' });
+  assert.equal(rebound.status, 403);
+  const page = await call('GET', '/');
+  assert.equal(page.status, 200);
+  assert.match(page.body.toString('utf8'), /<script type="importmap">/);
+  for (const file of ['preact.mjs', 'preact-hooks.mjs', 'htm.mjs', 'vega.min.js', 'vega-lite.min.js']) {
+    assert.equal((await call('GET', `/vendor/${file}`)).status, 200, file);
+  }
+});
