@@ -3,6 +3,7 @@
 // the other's leading dimensions (a bias over [..., C]); TF.js's generic kernels handle the rest.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "common.h"
@@ -156,12 +157,48 @@ Napi::Value Sum(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// pad(x, out, inShape: Int32Array, before: Int32Array, after: Int32Array, value): constant padding of
+// any rank; each innermost row of x is copied to its place in out.
+Napi::Value Pad(const Napi::CallbackInfo &info) {
+  const float *x = floats(info, 0);
+  float *out = floats(info, 1);
+  auto in = ints(info, 2);
+  auto before = ints(info, 3);
+  auto after = ints(info, 4);
+  const float value = info[5].As<Napi::Number>().FloatValue();
+  const size_t rank = in.size();
+  if (rank == 0 || before.size() != rank || after.size() != rank)
+    throw Napi::RangeError::New(info.Env(), "pad: shapes of different ranks");
+  std::vector<int64_t> outStride(rank);
+  int64_t total = 1;
+  for (size_t d = rank; d-- > 0;) {
+    outStride[d] = total;
+    total *= in[d] + before[d] + after[d];
+  }
+  if (total != static_cast<int64_t>(length(info, 1))) throw Napi::RangeError::New(info.Env(), "pad: wrong output size");
+  const int64_t row = in[rank - 1];
+  const int64_t rows = row ? static_cast<int64_t>(length(info, 0)) / row : 0;
+#pragma omp parallel for simd if (total > kParallelMin)
+  for (int64_t i = 0; i < total; i++) out[i] = value;
+#pragma omp parallel for if (total > kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t rem = r, offset = before[rank - 1];
+    for (size_t d = rank - 1; d-- > 0;) {
+      offset += (rem % in[d] + before[d]) * outStride[d];
+      rem /= in[d];
+    }
+    std::copy(x + r * row, x + (r + 1) * row, out + offset);
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("sum", Napi::Function::New(env, Sum));
+  exports.Set("pad", Napi::Function::New(env, Pad));
 }
 
 }  // namespace vl

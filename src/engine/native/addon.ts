@@ -37,6 +37,14 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number): void;
+  pad(
+    x: Float32Array,
+    out: Float32Array,
+    inShape: Int32Array,
+    before: Int32Array,
+    after: Int32Array,
+    value: number,
+  ): void;
 }
 
 const ADDON_RELATIVE = path.join('native', 'build', 'Release', 'visionlab_native.node');

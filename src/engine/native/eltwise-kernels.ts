@@ -85,8 +85,28 @@ const sum: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   return backend.makeTensorInfo(shape, 'float32', out);
 };
 
+/** PadV2 with a constant, for any rank (ZeroPadding2D, `same` padding done by hand). */
+const pad: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const { x } = inputs;
+  if (!allFloat32(backend, x) || x.shape.length === 0) return null;
+  const paddings = attrs.paddings as Array<[number, number]>;
+  if (paddings.some(([b, a]) => b < 0 || a < 0)) return null;
+  const shape = x.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
+  const out = new Float32Array(sizeOf(shape));
+  addon.pad(
+    floatsOf(backend, x),
+    out,
+    Int32Array.from(x.shape),
+    Int32Array.from(paddings.map((p) => p[0])),
+    Int32Array.from(paddings.map((p) => p[1])),
+    (attrs.constantValue as number | undefined) ?? 0,
+  );
+  return backend.makeTensorInfo(shape, 'float32', out);
+};
+
 export const eltwiseKernels: Record<string, NativeKernel> = {
   ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binaryKernel(op)])),
   ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unaryKernel(op)])),
   Sum: sum,
+  PadV2: pad,
 };
