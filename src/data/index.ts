@@ -31,3 +31,6 @@ export { imageDatasetFromManifest, imageDatasetSplitsFromManifest } from './from
 export type { ManifestOptions, ManifestSplitOptions, ManifestSplit } from './from-manifest.js';
 export { parseCsv } from './csv.js';
 export * from './augment/index.js';
+export { inspectImageDirectory } from './inspect.js';
+export type { InspectOptions, InspectReport, InspectedFile, SizeSummary } from './inspect.js';
+export { formatInspectReport } from './format-inspect-report.js';

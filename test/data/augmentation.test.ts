@@ -184,6 +184,10 @@ describe('Augmentation pipeline', () => {
     assert.deepEqual(aug.layers[3].getConfig().widthFactor, 0.2);
     assert.deepEqual(aug.outputShape([28, 40, 3]), [24, 32, 3]);
     assert.match(aug.describe(), /^RandomFlip\(mode=horizontal\) → RandomRotation\(factor=0\.1/);
+    assert.deepEqual(
+      parseAugmentation(['flip', 'rotate=0.1', 'translate=0.1']).layers.map((l) => l.name),
+      ['RandomFlip', 'RandomRotation', 'RandomTranslation'],
+    );
     assert.ok(parseAugmentation('').isEmpty);
     assert.ok(parseAugmentation('none').isEmpty);
     for (const badSpec of [

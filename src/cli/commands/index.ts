@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerData } from './data.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerInfo } from './info.js';
 import { registerPredict } from './predict.js';
@@ -14,4 +15,5 @@ export const commands: Array<(program: Command) => void> = [
   registerTrain,
   registerEvaluate,
   registerPredict,
+  registerData,
 ];

@@ -41,7 +41,14 @@ function parsePair(piece: string, text: string): [string, string | undefined] {
   return [a, b];
 }
 
-function layerFor(piece: string, key: string, value: string): AugmentationLayer {
+const ALIASES: Record<string, string> = {
+  rotate: 'rotation',
+  translate: 'translation',
+  shift: 'translation',
+};
+
+function layerFor(piece: string, rawKey: string, value: string): AugmentationLayer {
+  const key = ALIASES[rawKey] ?? rawKey;
   switch (key) {
     case 'flip': {
       const mode = value === 'both' ? 'horizontal_and_vertical' : value || 'horizontal_and_vertical';
@@ -77,11 +84,12 @@ function layerFor(piece: string, key: string, value: string): AugmentationLayer 
 }
 
 /**
- * Parses a flag string such as `flip=horizontal,rotation=0.1,zoom=0.1` into an `Augmentation`
- * (layers applied in the order written). An empty string or "none" gives no augmentation.
+ * Parses a flag string such as `flip=horizontal,rotation=0.1,zoom=0.1` (or a list of such pieces)
+ * into an `Augmentation`, layers applied in the order written. `rotate`, `translate` and `shift` are
+ * accepted for `rotation` and `translation`; an empty string or "none" gives no augmentation.
  */
-export function parseAugmentation(spec: string, seed = 0): Augmentation {
-  const text = spec.trim();
+export function parseAugmentation(spec: string | readonly string[], seed = 0): Augmentation {
+  const text = (typeof spec === 'string' ? spec : spec.join(',')).trim();
   if (text === '' || text === 'none') return new Augmentation([], seed);
   const layers = text.split(',').map((raw) => {
     const piece = raw.trim();

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { formatInspectReport, inspectImageDirectory } from '../../data/index.js';
+import { VisionlabError } from '../../errors.js';
+
+function number(name: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed)) throw new VisionlabError(`--${name} expects a number, got "${value}".`);
+    return parsed;
+  };
+}
+
+interface InspectFlags {
+  json?: boolean;
+  validationSplit?: number;
+  testSplit?: number;
+  seed?: number;
+  maxPixels?: number;
+  followLinks?: boolean;
+  imbalanceRatio?: number;
+}
+
+export function registerData(program: Command): void {
+  const data = program.command('data').description('look at datasets before training on them');
+  data
+    .command('inspect')
+    .argument('<dir>', 'folder with one sub-folder per class (or train/validation/test folders of those)')
+    .description('class counts, image sizes, unreadable files, duplicates, split leakage and class imbalance')
+    .option('--json', 'print one JSON object')
+    .option(
+      '--validation-split <fraction>',
+      'check leakage for the split training would make',
+      number('validation-split'),
+    )
+    .option(
+      '--test-split <fraction>',
+      'check leakage for the split training would make',
+      number('test-split'),
+    )
+    .option('--seed <n>', 'seed of that split', number('seed'))
+    .option(
+      '--max-pixels <n>',
+      'treat larger images as unreadable (decompression bombs)',
+      number('max-pixels'),
+    )
+    .option('--follow-links', 'follow symbolic links to folders')
+    .option(
+      '--imbalance-ratio <r>',
+      'warn when the largest class is this many times the smallest (default 1.5)',
+      number('imbalance-ratio'),
+    )
+    .action(async (dir: string, flags: InspectFlags) => {
+      const report = await inspectImageDirectory(dir, flags);
+      console.log(flags.json ? JSON.stringify(report, null, 2) : formatInspectReport(report));
+    });
+}

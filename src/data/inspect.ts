@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { VisionlabError } from '../errors.js';
+import { mapConcurrent } from './concurrency.js';
+import { DEFAULT_MAX_PIXELS } from './decode-options.js';
+import { ImageReadError, probeImage } from './decode-image.js';
+import { indexImageDirectory } from './from-directory.js';
+import { display, isHiddenOrJunk, readDirRaw, type SkippedFile } from './image-files.js';
+import { stratifiedSplit } from './split.js';
+
+export interface InspectOptions {
+  /** With no train/validation/test folders: the split `imageDatasetSplitsFromDirectory` would make. */
+  validationSplit?: number;
+  testSplit?: number;
+  seed?: number;
+  maxPixels?: number;
+  followLinks?: boolean;
+  /** Warn when the largest class has at least this many times the images of the smallest. Default 1.5. */
+  imbalanceRatio?: number;
+  concurrency?: number;
+}
+
+export interface InspectedFile {
+  source: string;
+  className: string;
+  split?: string;
+}
+
+export interface SizeSummary {
+  min: number;
+  median: number;
+  max: number;
+}
+
+export interface InspectReport {
+  root: string;
+  /** `splits` when the folder holds train/validation/test folders, each with class folders. */
+  layout: 'classes' | 'splits';
+  classNames: string[];
+  /** Images per class, over all splits. */
+  classCounts: Record<string, number>;
+  /** Images per split and class (one split, `all`, when there is no split). */
+  splitCounts: Record<string, Record<string, number>>;
+  totalImages: number;
+  readableImages: number;
+  sizes: {
+    width: SizeSummary;
+    height: SizeSummary;
+    formats: Record<string, number>;
+    /** The most frequent width×height, most frequent first (at most 5). */
+    common: Array<{ width: number; height: number; count: number }>;
+  } | null;
+  unreadable: SkippedFile[];
+  ignoredHidden: number;
+  /** Groups of files with identical content. */
+  duplicates: Array<{ sha256: string; files: InspectedFile[] }>;
+  /** Duplicate groups whose files sit in different splits (test leakage). */
+  leakage: Array<{ sha256: string; files: InspectedFile[] }>;
+  /** Duplicate groups whose files carry different labels. */
+  conflictingLabels: Array<{ sha256: string; files: InspectedFile[] }>;
+  warnings: string[];
+}
+
+const SPLIT_FOLDERS: Record<string, string> = {
+  train: 'train',
+  training: 'train',
+  val: 'validation',
+  valid: 'validation',
+  validation: 'validation',
+  test: 'test',
+  testing: 'test',
+};
+
+async function splitFolders(root: string): Promise<Map<string, string> | undefined> {
+  const found = new Map<string, string>();
+  let others = 0;
+  for (const entry of await readDirRaw(Buffer.from(root))) {
+    const name = display(entry.name);
+    if (isHiddenOrJunk(name) || !entry.isDirectory()) continue;
+    const split = SPLIT_FOLDERS[name.toLowerCase()];
+    if (split) found.set(split, path.join(root, name));
+    else others++;
+  }
+  return found.size >= 2 && others === 0 ? found : undefined;
+}
+
+function summary(values: number[]): SizeSummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    min: sorted[0],
+    median: sorted[Math.floor((sorted.length - 1) / 2)],
+    max: sorted[sorted.length - 1],
+  };
+}
+
+/**
+ * Looks over a class-per-folder tree (or a tree of train/validation/test folders of class folders):
+ * class counts, image sizes, unreadable files, exact duplicates by SHA-256, duplicates across splits
+ * (leakage) or across classes, and class imbalance.
+ */
+export async function inspectImageDirectory(
+  root: string,
+  options: InspectOptions = {},
+): Promise<InspectReport> {
+  const common = {
+    labelMode: 'int' as const,
+    verify: false,
+    followLinks: options.followLinks,
+    maxPixels: options.maxPixels,
+    onWarning: () => {},
+  };
+  const rootStats = await fs.stat(root).catch(() => undefined);
+  if (!rootStats?.isDirectory()) {
+    throw new VisionlabError(
+      `Folder ${root} does not exist.`,
+      'Pass the folder that holds one sub-folder per class.',
+    );
+  }
+  const splits = await splitFolders(root);
+  const parts = splits ? [...splits.entries()] : [['all', root] as [string, string]];
+  const files: Array<InspectedFile & { path: Buffer }> = [];
+  const unreadable: SkippedFile[] = [];
+  const classNames = new Set<string>();
+  let ignoredHidden = 0;
+  for (const [split, dir] of parts) {
+    const indexed = await indexImageDirectory(dir, common);
+    indexed.classNames.forEach((c) => classNames.add(c));
+    unreadable.push(...indexed.skipped);
+    ignoredHidden += indexed.ignoredHidden;
+    indexed.files.forEach((file, i) =>
+      files.push({
+        source: file.source,
+        path: file.path,
+        className: indexed.classNames[indexed.labels[i]],
+        split,
+      }),
+    );
+  }
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const probed = await mapConcurrent(files, options.concurrency ?? 8, async (file) => {
+    try {
+      const bytes = await fs.readFile(file.path);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const meta = await probeImage(bytes, maxPixels);
+      return { ok: true as const, sha256, ...meta };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason =
+        err instanceof ImageReadError
+          ? err.message
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
+      return { ok: false as const, reason };
+    }
+  });
+  const readable: Array<{
+    file: (typeof files)[number];
+    sha256: string;
+    width: number;
+    height: number;
+    format: string;
+  }> = [];
+  probed.forEach((p, i) => {
+    if (p.ok)
+      readable.push({ file: files[i], sha256: p.sha256, width: p.width, height: p.height, format: p.format });
+    else unreadable.push({ source: files[i].source, reason: p.reason });
+  });
+
+  if (!splits && (options.validationSplit || options.testSplit)) {
+    const names = [...classNames];
+    const labels = Int32Array.from(readable, (r) => names.indexOf(r.file.className));
+    const assignment = stratifiedSplit(
+      labels,
+      { validation: options.validationSplit ?? 0, test: options.testSplit ?? 0 },
+      options.seed ?? 0,
+    );
+    for (const [split, indices] of Object.entries(assignment))
+      for (const i of indices) readable[i].file.split = split;
+  }
+
+  const classCounts: Record<string, number> = Object.fromEntries([...classNames].map((c) => [c, 0]));
+  const splitCounts: Record<string, Record<string, number>> = {};
+  for (const { file } of readable) {
+    classCounts[file.className]++;
+    const split = file.split ?? 'all';
+    splitCounts[split] ??= Object.fromEntries([...classNames].map((c) => [c, 0]));
+    splitCounts[split][file.className]++;
+  }
+
+  const byHash = new Map<string, InspectedFile[]>();
+  for (const { file, sha256 } of readable) {
+    const list = byHash.get(sha256) ?? [];
+    list.push({
+      source: file.source,
+      className: file.className,
+      ...(file.split && file.split !== 'all' ? { split: file.split } : {}),
+    });
+    byHash.set(sha256, list);
+  }
+  const duplicates = [...byHash.entries()]
+    .filter(([, list]) => list.length > 1)
+    .map(([sha256, list]) => ({ sha256, files: list }));
+  const leakage = duplicates.filter((d) => new Set(d.files.map((f) => f.split)).size > 1);
+  const conflictingLabels = duplicates.filter((d) => new Set(d.files.map((f) => f.className)).size > 1);
+
+  const sizeCounts = new Map<string, number>();
+  const formats: Record<string, number> = {};
+  for (const r of readable) {
+    sizeCounts.set(`${r.width}x${r.height}`, (sizeCounts.get(`${r.width}x${r.height}`) ?? 0) + 1);
+    formats[r.format] = (formats[r.format] ?? 0) + 1;
+  }
+  const sizes =
+    readable.length === 0
+      ? null
+      : {
+          width: summary(readable.map((r) => r.width)),
+          height: summary(readable.map((r) => r.height)),
+          formats,
+          common: [...sizeCounts.entries()]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 5)
+            .map(([key, count]) => {
+              const [width, height] = key.split('x').map(Number);
+              return { width, height, count };
+            }),
+        };
+
+  const warnings: string[] = [];
+  const counts = Object.values(classCounts);
+  const ratio = options.imbalanceRatio ?? 1.5;
+  if (counts.length >= 2) {
+    const max = Math.max(...counts);
+    const min = Math.min(...counts);
+    if (min === 0)
+      warnings.push(
+        `class imbalance: ${Object.keys(classCounts)
+          .filter((c) => classCounts[c] === 0)
+          .join(', ')} has no readable images`,
+      );
+    else if (max / min >= ratio) {
+      const big = Object.keys(classCounts).find((c) => classCounts[c] === max);
+      const small = Object.keys(classCounts).find((c) => classCounts[c] === min);
+      warnings.push(
+        `class imbalance: ${big} has ${max} images, ${small} only ${min} (${(max / min).toFixed(1)}×); consider class weights, resampling or more data`,
+      );
+    }
+  }
+  if (counts.length < 2)
+    warnings.push(`only ${counts.length} class folder(s): a classifier needs at least two`);
+  if (unreadable.length > 0) warnings.push(`${unreadable.length} file(s) cannot be read and will be skipped`);
+  if (leakage.length > 0) {
+    warnings.push(
+      `${leakage.length} image(s) appear in more than one of train/validation/test: the held-out scores will be optimistic`,
+    );
+  }
+  if (conflictingLabels.length > 0)
+    warnings.push(`${conflictingLabels.length} image(s) appear under more than one class`);
+
+  return {
+    root,
+    layout: splits ? 'splits' : 'classes',
+    classNames: [...classNames],
+    classCounts,
+    splitCounts,
+    totalImages: files.length,
+    readableImages: readable.length,
+    sizes,
+    unreadable,
+    ignoredHidden,
+    duplicates,
+    leakage,
+    conflictingLabels,
+    warnings,
+  };
+}
