@@ -35,16 +35,9 @@ export async function readKerasH5(file: string): Promise<KerasH5Contents> {
     );
   }
   const h5 = await loadH5();
-  let handle;
+  let handle: InstanceType<H5['File']> | undefined;
   try {
     handle = new h5.File(file, 'r');
-  } catch (err) {
-    throw new VisionlabError(
-      `${file} is not a readable HDF5 file (${(err as Error).message}).`,
-      'Delete it and download or export it again.',
-    );
-  }
-  try {
     const modelWeights = handle.get('model_weights');
     const root = modelWeights instanceof h5.Group ? modelWeights : handle;
     const layout = root === handle ? 'keras-weights' : 'keras-model';
@@ -57,7 +50,17 @@ export async function readKerasH5(file: string): Promise<KerasH5Contents> {
       layers.push({ name, weights: weightNames.map((w) => readWeight(h5, group, w, file)) });
     }
     return { layout, layers };
+  } catch (err) {
+    if (err instanceof VisionlabError) throw err;
+    throw new VisionlabError(
+      `${file} is not a readable Keras HDF5 file (${(err as Error).message}).`,
+      'Delete it and download or export it again.',
+    );
   } finally {
-    handle.close();
+    try {
+      handle?.close();
+    } catch {
+      // a handle that never opened has nothing to close
+    }
   }
 }
