@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { decodeImage } from '../data/index.js';
-import type { ColorMode } from '../data/index.js';
 import { initBackend } from '../engine/backend.js';
-import '../layers/index.js';
-import { PREPROCESS_MODES, preprocessInput } from '../models/preprocess.js';
+import { VisionlabError } from '../errors.js';
+import type { RunInputConfig } from '../evaluate/run-config.js';
+import { preprocessInput } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
+import { gradCamOverlayPng } from './grad-cam-overlay.js';
 import { HttpError } from './http-error.js';
 
 export interface ClassProbability {
@@ -21,49 +22,44 @@ export interface RunPredictResult {
   /** Every class with its probability, most likely first. */
   predictions: ClassProbability[];
   inputShape: [number, number, number];
-  preprocessing: PreprocessMode;
+  preprocessing: PreprocessMode | 'none';
+  /** The Grad-CAM heatmap of the top class over the image, as a PNG data URL, when the model allows one. */
+  gradCam?: string;
+  gradCamLayer?: string;
+  /** Why there is no Grad-CAM overlay, when there is none. */
+  gradCamError?: string;
+}
+
+interface GradCamFn {
+  (
+    model: LayersModel,
+    x: tf.Tensor4D,
+    classIndex: number,
+  ): { heatmap: Float32Array; height: number; width: number; layerName: string };
 }
 
 interface LoadedModel {
-  model: tfl.LayersModel;
+  model: LayersModel;
   stamp: string;
-  classNames: string[];
-  height: number;
-  width: number;
-  colorMode: ColorMode;
-  preprocessing: PreprocessMode;
+  input: RunInputConfig;
 }
 
-function readPreprocessing(config: Record<string, unknown>): PreprocessMode {
-  const value = config.preprocessing;
-  const mode = typeof value === 'string' ? value : (value as { mode?: unknown } | undefined)?.mode;
-  return PREPROCESS_MODES.includes(mode as PreprocessMode) ? (mode as PreprocessMode) : 'raw';
-}
-
-/** A TF.js IO handler that reads `model.json` and its weight shards from disk, staying inside the model folder. */
-function fileHandler(modelJsonPath: string): tf.io.IOHandler {
-  const modelDir = path.dirname(modelJsonPath);
+/** The evaluation module pulls in the model zoo (custom layers); it loads with the first model, not at start-up. */
+async function evaluation() {
+  const [loader, config, files, probabilities, evaluate] = await Promise.all([
+    import('../evaluate/load-model.js'),
+    import('../evaluate/run-config.js'),
+    import('../evaluate/files-dataset.js'),
+    import('../evaluate/probabilities.js'),
+    import('../evaluate/index.js'),
+  ]);
+  const gradCam = (evaluate as Record<string, unknown>).gradCam;
   return {
-    load: async () => {
-      const json = JSON.parse(await fs.readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const specs: tf.io.WeightsManifestEntry[] = [];
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          for (const shard of group.paths) {
-            const file = path.resolve(modelDir, shard);
-            if (path.dirname(file) !== modelDir)
-              throw new Error(`weight file ${shard} is outside the model folder`);
-            const bytes = await fs.readFile(file);
-            buffers.push(
-              bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-            );
-          }
-          specs.push(...group.weights);
-        }
-        return [specs, tf.io.concatenateArrayBuffers(buffers)];
-      });
-    },
+    loadModelFromDir: loader.loadModelFromDir,
+    readRunInputConfig: config.readRunInputConfig,
+    decodeSpecOf: files.decodeSpecOf,
+    classProbabilities: probabilities.classProbabilities,
+    gradCam: typeof gradCam === 'function' ? (gradCam as GradCamFn) : undefined,
   };
 }
 
@@ -74,10 +70,10 @@ export class RunModelCache {
   constructor(private readonly capacity = 3) {}
 
   private async load(runName: string, runDir: string): Promise<LoadedModel> {
-    const modelJson = path.join(runDir, 'model', 'model.json');
+    const modelDir = path.join(runDir, 'model');
     let stamp: string;
     try {
-      const stat = await fs.stat(modelJson);
+      const stat = await fs.stat(path.join(modelDir, 'model.json'));
       stamp = `${stat.size}:${stat.mtimeMs}`;
     } catch {
       throw new HttpError(409, `run "${runName}" has no saved model yet (model/model.json)`);
@@ -89,52 +85,18 @@ export class RunModelCache {
       return cached;
     }
     if (cached) this.evict(runName);
-    let config: Record<string, unknown>;
-    try {
-      config = JSON.parse(await fs.readFile(path.join(runDir, 'config.json'), 'utf8')) as Record<
-        string,
-        unknown
-      >;
-    } catch {
-      throw new HttpError(409, `run "${runName}" has no readable config.json`);
-    }
     await initBackend();
-    // The model zoo registers its custom layers on import; it is large, so it loads with the first model.
-    await import('../models/index.js');
-    let model: tfl.LayersModel;
+    const lib = await evaluation();
+    let input: RunInputConfig;
+    let model: LayersModel;
     try {
-      model = await tfl.loadLayersModel(fileHandler(modelJson));
+      input = await lib.readRunInputConfig(runDir);
+      model = await lib.loadModelFromDir(modelDir);
     } catch (err) {
+      if (err instanceof VisionlabError) throw new HttpError(409, err.message);
       throw new HttpError(500, `the model of run "${runName}" cannot be loaded: ${(err as Error).message}`);
     }
-    const inputShape = model.inputs[0].shape;
-    const [height, width] = Array.isArray(config.imageSize)
-      ? (config.imageSize as number[])
-      : [inputShape[1] ?? 0, inputShape[2] ?? 0];
-    const channels = inputShape[3];
-    const colorMode: ColorMode =
-      config.colorMode === 'grayscale' || config.colorMode === 'rgba' || config.colorMode === 'rgb'
-        ? config.colorMode
-        : channels === 1
-          ? 'grayscale'
-          : channels === 4
-            ? 'rgba'
-            : 'rgb';
-    const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1] ?? 1;
-    const configured = Array.isArray(config.classNames) ? (config.classNames as string[]).map(String) : [];
-    const classNames =
-      configured.length === Math.max(outputs, 2)
-        ? configured
-        : Array.from({ length: Math.max(outputs, 2) }, (_, i) => `class ${i}`);
-    const loaded: LoadedModel = {
-      model,
-      stamp,
-      classNames,
-      height,
-      width,
-      colorMode,
-      preprocessing: readPreprocessing(config),
-    };
+    const loaded: LoadedModel = { model, stamp, input };
     this.models.set(runName, loaded);
     while (this.models.size > this.capacity) this.evict(this.models.keys().next().value as string);
     return loaded;
@@ -147,43 +109,51 @@ export class RunModelCache {
 
   /** Classifies one encoded image with the run's saved model, decoded and preprocessed as in training. */
   async predict(runName: string, runDir: string, image: Buffer): Promise<RunPredictResult> {
-    const loaded = await this.load(runName, runDir);
-    const { height, width, colorMode } = loaded;
-    const channels = colorMode === 'grayscale' ? 1 : colorMode === 'rgba' ? 4 : 3;
+    const { model, input } = await this.load(runName, runDir);
+    const lib = await evaluation();
+    const spec = lib.decodeSpecOf(input);
+    const channels = spec.colorMode === 'grayscale' ? 1 : spec.colorMode === 'rgba' ? 4 : 3;
     let pixels: Uint8Array;
     try {
-      pixels = await decodeImage(image, {
-        height,
-        width,
-        colorMode,
-        interpolation: 'bilinear',
-        cropToAspectRatio: false,
-        maxPixels: 50_000_000,
-      });
+      pixels = await decodeImage(image, spec);
     } catch (err) {
       throw new HttpError(415, `the image cannot be decoded: ${(err as Error).message}`);
     }
-    const probabilities = tf.tidy(() => {
-      const x = preprocessInput(
-        tf.tensor4d(pixels, [1, height, width, channels], 'float32'),
-        loaded.preprocessing,
-      );
-      const y = loaded.model.predict(x) as tf.Tensor;
-      const flat = tf.reshape(y, [-1]);
-      // One sigmoid unit is P(class 1); softmax outputs are the probabilities as they are.
-      return flat.size === 1 ? tf.concat([tf.sub(1, flat), flat]) : flat;
+    const x = tf.tidy(() => {
+      const raw = tf.tensor4d(pixels, [1, spec.height, spec.width, channels], 'float32');
+      return input.preprocessing ? preprocessInput(raw, input.preprocessing) : raw;
     });
-    const values = Array.from((await probabilities.data()) as Float32Array);
-    probabilities.dispose();
-    const predictions = values
-      .map((probability, i) => ({ label: loaded.classNames[i] ?? `class ${i}`, probability }))
-      .sort((a, b) => b.probability - a.probability);
-    return {
-      run: runName,
-      predictions,
-      inputShape: [height, width, channels],
-      preprocessing: loaded.preprocessing,
-    };
+    try {
+      let values: number[];
+      try {
+        const probabilities = lib.classProbabilities(model, x, input.classNames.length);
+        values = Array.from((await probabilities.data()) as Float32Array);
+        probabilities.dispose();
+      } catch (err) {
+        if (err instanceof VisionlabError) throw new HttpError(409, err.message);
+        throw err;
+      }
+      const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
+      const result: RunPredictResult = {
+        run: runName,
+        predictions: order.map((i) => ({ label: input.classNames[i], probability: values[i] })),
+        inputShape: [spec.height, spec.width, channels],
+        preprocessing: input.preprocessing ?? 'none',
+      };
+      if (lib.gradCam) {
+        try {
+          const cam = lib.gradCam(model, x, order[0]);
+          const png = await gradCamOverlayPng(image, cam.heatmap, cam.height, cam.width);
+          result.gradCam = `data:image/png;base64,${png.toString('base64')}`;
+          result.gradCamLayer = cam.layerName;
+        } catch (err) {
+          result.gradCamError = (err as Error).message;
+        }
+      }
+      return result;
+    } finally {
+      x.dispose();
+    }
   }
 
   dispose(): void {
