@@ -17,3 +17,5 @@ export { loadModelFromDir, readModelArtifacts } from './load-model.js';
 export { readRunInputConfig, readSplitFiles, type RunInputConfig, type SplitFile } from './run-config.js';
 export { filesDataset } from './files-dataset.js';
 export { predictImages, expandImagePaths, type ImagePrediction } from './predict-images.js';
+export { gradCam, findFeatureLayer, type GradCamResult } from './grad-cam.js';
+export { runGraph, type NodeOverride } from './graph-walk.js';

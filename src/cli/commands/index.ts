@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerData } from './data.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerExplain } from './explain.js';
 import { registerInfo } from './info.js';
 import { registerPredict } from './predict.js';
 import { registerRuns } from './runs.js';
@@ -15,5 +16,6 @@ export const commands: Array<(program: Command) => void> = [
   registerTrain,
   registerEvaluate,
   registerPredict,
+  registerExplain,
   registerData,
 ];

@@ -1,0 +1,91 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeImage } from '../data/index.js';
+import { VisionlabError } from '../errors.js';
+import { argmax } from '../evaluate/confusion-matrix.js';
+import { decodeSpecOf } from '../evaluate/files-dataset.js';
+import { gradCam } from '../evaluate/grad-cam.js';
+import { loadModelFromDir } from '../evaluate/load-model.js';
+import { classProbabilities } from '../evaluate/probabilities.js';
+import { readRunInputConfig } from '../evaluate/run-config.js';
+import { preprocessInput } from '../models/preprocess.js';
+import { gradCamOverlay } from './grad-cam-overlay.js';
+
+export interface ExplainOptions {
+  /** Class to explain; default the predicted one. */
+  className?: string;
+  /** Layer whose feature map is used; default the last spatial one. */
+  layerName?: string;
+}
+
+export interface Explanation {
+  png: Buffer;
+  predicted: string;
+  probabilities: Record<string, number>;
+  explainedClass: string;
+  layerName: string;
+}
+
+/** Grad-CAM of one image with a run's saved model, decoded and preprocessed as in training: a PNG overlay. */
+export async function explainImage(
+  runDir: string,
+  imagePath: string,
+  options: ExplainOptions = {},
+): Promise<Explanation> {
+  const input = await readRunInputConfig(runDir);
+  const spec = decodeSpecOf(input);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(imagePath);
+  } catch (err) {
+    throw new VisionlabError(
+      `Cannot read image ${imagePath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+    );
+  }
+  let pixels: Uint8Array;
+  try {
+    pixels = await decodeImage(bytes, spec);
+  } catch (err) {
+    throw new VisionlabError(`${imagePath} is not a readable image: ${(err as Error).message}.`);
+  }
+  const channels = pixels.length / (spec.height * spec.width);
+  const shape = [spec.height, spec.width, channels] as const;
+  let classIndex: number | undefined;
+  if (options.className !== undefined) {
+    classIndex = input.classNames.indexOf(options.className);
+    if (classIndex < 0) {
+      throw new VisionlabError(
+        `Class "${options.className}" is not one of the run's classes.`,
+        `Classes: ${input.classNames.join(', ')}.`,
+      );
+    }
+  }
+  const model = await loadModelFromDir(path.join(runDir, 'model'));
+  try {
+    const x = tf.tidy(() => {
+      const raw = tf.tensor4d(Float32Array.from(pixels), [1, ...shape]);
+      return input.preprocessing ? preprocessInput(raw, input.preprocessing) : raw;
+    });
+    try {
+      const probs = tf.tidy(() => classProbabilities(model, x, input.classNames.length));
+      const p = Array.from(await probs.data());
+      probs.dispose();
+      const predicted = argmax(p);
+      const explained = classIndex ?? predicted;
+      const cam = gradCam(model, x, explained, options.layerName);
+      const caption = `${path.basename(imagePath)} · Grad-CAM for "${input.classNames[explained]}" (p=${p[explained].toFixed(3)}), predicted "${input.classNames[predicted]}" · layer ${cam.layerName}`;
+      return {
+        png: await gradCamOverlay(pixels, shape, cam, { caption }),
+        predicted: input.classNames[predicted],
+        probabilities: Object.fromEntries(input.classNames.map((c, i) => [c, p[i]])),
+        explainedClass: input.classNames[explained],
+        layerName: cam.layerName,
+      };
+    } finally {
+      x.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}
