@@ -1,4 +1,5 @@
 import { alexnetMiniSection } from './alexnet-mini.bench.js';
+import { dataDecodeSection } from './data-decode.js';
 import { inceptionSection } from './inception.bench.js';
 
 /** Options every section receives from `npm run bench`. */
@@ -17,4 +18,4 @@ export interface BenchSection {
 }
 
 /** Every section `npm run bench` runs, in order. Add yours with one line. */
-export const sections: BenchSection[] = [alexnetMiniSection, inceptionSection];
+export const sections: BenchSection[] = [alexnetMiniSection, inceptionSection, dataDecodeSection];

@@ -148,8 +148,7 @@ export class PixelDataset implements ImageDataset {
     let row = 0;
     for (const pixels of loaded) {
       if (!pixels) continue;
-      const offset = row++ * size;
-      for (let j = 0; j < size; j++) x[offset + j] = pixels[j];
+      x.set(pixels, row++ * size);
     }
     const classIndices = Int32Array.from(kept, (i) => this.labels[i]);
     return {
