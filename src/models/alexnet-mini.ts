@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { defineBuilder, L } from './layer-factory.js';
 import { applyPooling, classifier } from './heads.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
@@ -11,7 +12,7 @@ type Sym = tfl.SymbolicTensor;
  * → Dense(128) → Dense(128) → Dense(1, sigmoid). Layer names are the ones Keras gives a fresh
  * Sequential model, so weights saved from that model load by name.
  */
-export function buildAlexnetMini(options: BuildOptions = {}): tfl.LayersModel {
+export const buildAlexnetMini = defineBuilder((options: BuildOptions): tfl.LayersModel => {
   const opts = resolveOptions(options, {
     name: 'alexnet_mini',
     inputShape: [280, 280, 3],
@@ -27,12 +28,11 @@ export function buildAlexnetMini(options: BuildOptions = {}): tfl.LayersModel {
     name: string,
     strides = 1,
     padding: 'same' | 'valid' = 'same',
-  ): Sym =>
-    tfl.layers.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
+  ): Sym => L.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
   const pool = (x: Sym, poolSize: number, strides: number, name: string): Sym =>
-    tfl.layers.maxPooling2d({ poolSize, strides, name }).apply(x) as Sym;
+    L.maxPooling2d({ poolSize, strides, name }).apply(x) as Sym;
 
-  let x = tfl.layers.zeroPadding2d({ padding: 3, name: 'zero_padding2d' }).apply(input) as Sym;
+  let x = L.zeroPadding2d({ padding: 3, name: 'zero_padding2d' }).apply(input) as Sym;
   x = conv(x, 96, 13, 'conv2d', 3, 'valid');
   x = pool(x, 3, 2, 'max_pooling2d');
   x = conv(x, 256, 5, 'conv2d_1');
@@ -42,15 +42,15 @@ export function buildAlexnetMini(options: BuildOptions = {}): tfl.LayersModel {
   x = conv(x, 256, 3, 'conv2d_4');
   x = pool(x, 2, 2, 'max_pooling2d_2');
   if (opts.includeTop) {
-    x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as Sym;
-    x = tfl.layers.dense({ units: 128, activation: 'relu', name: 'dense' }).apply(x) as Sym;
-    x = tfl.layers.dense({ units: 128, activation: 'relu', name: 'dense_1' }).apply(x) as Sym;
+    x = L.flatten({ name: 'flatten' }).apply(x) as Sym;
+    x = L.dense({ units: 128, activation: 'relu', name: 'dense' }).apply(x) as Sym;
+    x = L.dense({ units: 128, activation: 'relu', name: 'dense_1' }).apply(x) as Sym;
     x = classifier(x, opts, 'dense_2');
   } else {
     x = applyPooling(x, opts.pooling);
   }
   return tfl.model({ inputs: input, outputs: x, name: opts.name });
-}
+});
 
 export const alexnetMiniSpec: ModelSpec = {
   name: 'alexnet_mini',

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { defineBuilder, L } from './layer-factory.js';
 import { applyPooling, classifier } from './heads.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
@@ -10,7 +11,7 @@ type Sym = tfl.SymbolicTensor;
  * max-poolings, two 4096-unit dense layers with dropout 0.5. Local response normalisation is left
  * out, as in most modern re-implementations (it has no parameters and little effect).
  */
-export function buildAlexnet(options: BuildOptions = {}): tfl.LayersModel {
+export const buildAlexnet = defineBuilder((options: BuildOptions): tfl.LayersModel => {
   const opts = resolveOptions(options, { name: 'alexnet', inputShape: [227, 227, 3], minSize: 67 });
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
   const conv = (
@@ -20,10 +21,9 @@ export function buildAlexnet(options: BuildOptions = {}): tfl.LayersModel {
     name: string,
     strides = 1,
     padding: 'same' | 'valid' = 'same',
-  ): Sym =>
-    tfl.layers.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
+  ): Sym => L.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
   const pool = (x: Sym, name: string): Sym =>
-    tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, name }).apply(x) as Sym;
+    L.maxPooling2d({ poolSize: 3, strides: 2, name }).apply(x) as Sym;
 
   let x = conv(input, 96, 11, 'conv1', 4, 'valid');
   x = pool(x, 'pool1');
@@ -34,17 +34,17 @@ export function buildAlexnet(options: BuildOptions = {}): tfl.LayersModel {
   x = conv(x, 256, 3, 'conv5');
   x = pool(x, 'pool5');
   if (opts.includeTop) {
-    x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as Sym;
-    x = tfl.layers.dense({ units: 4096, activation: 'relu', name: 'fc6' }).apply(x) as Sym;
-    x = tfl.layers.dropout({ rate: 0.5, name: 'drop6' }).apply(x) as Sym;
-    x = tfl.layers.dense({ units: 4096, activation: 'relu', name: 'fc7' }).apply(x) as Sym;
-    x = tfl.layers.dropout({ rate: 0.5, name: 'drop7' }).apply(x) as Sym;
+    x = L.flatten({ name: 'flatten' }).apply(x) as Sym;
+    x = L.dense({ units: 4096, activation: 'relu', name: 'fc6' }).apply(x) as Sym;
+    x = L.dropout({ rate: 0.5, name: 'drop6' }).apply(x) as Sym;
+    x = L.dense({ units: 4096, activation: 'relu', name: 'fc7' }).apply(x) as Sym;
+    x = L.dropout({ rate: 0.5, name: 'drop7' }).apply(x) as Sym;
     x = classifier(x, opts, 'predictions');
   } else {
     x = applyPooling(x, opts.pooling);
   }
   return tfl.model({ inputs: input, outputs: x, name: opts.name });
-}
+});
 
 export const alexnetSpec: ModelSpec = {
   name: 'alexnet',

@@ -1,10 +1,25 @@
 import { alexnetSpec } from './alexnet.js';
 import { alexnetMiniSpec } from './alexnet-mini.js';
 import { davitSpecs } from './davit/spec.js';
+import { efficientnetSpecs } from './efficientnet.js';
 import { googlenetSpec } from './googlenet.js';
+import { mobilenetV2Spec } from './mobilenet-v2.js';
+import { resnetSpecs } from './resnet.js';
+import { smallCnnSpec } from './small-cnn-spec.js';
 import type { ModelSpec } from './types.js';
+import { vggSpecs } from './vgg.js';
 
 /** The models visionlab ships; other families may also call `registerModel` themselves. */
 export function builtinModels(): ModelSpec[] {
-  return [alexnetMiniSpec, alexnetSpec, googlenetSpec, ...davitSpecs];
+  return [
+    alexnetMiniSpec,
+    alexnetSpec,
+    googlenetSpec,
+    ...vggSpecs,
+    ...resnetSpecs,
+    mobilenetV2Spec,
+    ...efficientnetSpecs,
+    ...davitSpecs,
+    smallCnnSpec,
+  ];
 }

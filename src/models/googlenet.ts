@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { defineBuilder, L } from './layer-factory.js';
 import { VisionlabError } from '../errors.js';
 import { applyPooling, classifier } from './heads.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
@@ -29,7 +30,7 @@ function conv(x: Sym, filters: number, kernelSize: number, name?: string, stride
 }
 
 function maxPool(x: Sym, name: string, strides = 2): Sym {
-  return tfl.layers.maxPooling2d({ poolSize: 3, strides, padding: 'same', name }).apply(x) as Sym;
+  return L.maxPooling2d({ poolSize: 3, strides, padding: 'same', name }).apply(x) as Sym;
 }
 
 /**
@@ -45,7 +46,7 @@ export function inception(x: Sym, filters: InceptionFilters): Sym {
     .maxPooling2d({ poolSize: 3, strides: 1, padding: 'same', name: n('pool') })
     .apply(x) as Sym;
   const bp = conv(pooled, filters.poolProj, 1, n('pool_proj'));
-  return tfl.layers.concatenate({ axis: -1, name: n('output') }).apply([b1, b3, b5, bp]) as Sym;
+  return L.concatenate({ axis: -1, name: n('output') }).apply([b1, b3, b5, bp]) as Sym;
 }
 
 /** The auxiliary classifier: 5×5/3 average pool, 1×1 conv 128, dense 1024, dropout 0.7, classifier. */
@@ -54,9 +55,9 @@ function auxiliaryClassifier(x: Sym, opts: ResolvedOptions, prefix: string): Sym
     .averagePooling2d({ poolSize: 5, strides: 3, padding: 'valid', name: `${prefix}_ave_pool` })
     .apply(x) as Sym;
   y = conv(y, 128, 1, `${prefix}_conv`);
-  y = tfl.layers.flatten({ name: `${prefix}_flatten` }).apply(y) as Sym;
-  y = tfl.layers.dense({ units: 1024, activation: 'relu', name: `${prefix}_fc` }).apply(y) as Sym;
-  y = tfl.layers.dropout({ rate: 0.7, name: `${prefix}_dropout` }).apply(y) as Sym;
+  y = L.flatten({ name: `${prefix}_flatten` }).apply(y) as Sym;
+  y = L.dense({ units: 1024, activation: 'relu', name: `${prefix}_fc` }).apply(y) as Sym;
+  y = L.dropout({ rate: 0.7, name: `${prefix}_dropout` }).apply(y) as Sym;
   return classifier(y, opts, `${prefix}_predictions`);
 }
 
@@ -84,7 +85,7 @@ const block = (x: Sym, id: string): Sym => inception(x, { ...MODULES[id], name: 
  * evaluation, prediction and export. The final 7×7 average pool is a global average pool, which is
  * the same at 224×224 and lets smaller inputs work. Local response normalisation is left out.
  */
-export function buildGoogLeNet(options: BuildOptions = {}): tfl.LayersModel {
+export const buildGoogLeNet = defineBuilder((options: BuildOptions): tfl.LayersModel => {
   const opts = resolveOptions(options, { name: 'googlenet', inputShape: [224, 224, 3], minSize: 1 });
   const withAux = opts.auxiliaryOutputs && opts.includeTop;
   if (withAux && (Math.ceil(opts.inputShape[0] / 16) < 5 || Math.ceil(opts.inputShape[1] / 16) < 5)) {
@@ -114,12 +115,12 @@ export function buildGoogLeNet(options: BuildOptions = {}): tfl.LayersModel {
   x = block(x, '5b');
   if (!opts.includeTop)
     return tfl.model({ inputs: input, outputs: applyPooling(x, opts.pooling), name: opts.name });
-  x = tfl.layers.globalAveragePooling2d({ name: 'pool5_7x7_s1' }).apply(x) as Sym;
-  x = tfl.layers.dropout({ rate: 0.4, name: 'pool5_drop_7x7_s1' }).apply(x) as Sym;
+  x = L.globalAveragePooling2d({ name: 'pool5_7x7_s1' }).apply(x) as Sym;
+  x = L.dropout({ rate: 0.4, name: 'pool5_drop_7x7_s1' }).apply(x) as Sym;
   const main = classifier(x, opts, 'predictions');
   const outputs = aux1 && aux2 ? [main, aux1, aux2] : main;
   return tfl.model({ inputs: input, outputs, name: opts.name });
-}
+});
 
 /**
  * The evaluation / prediction / export model of a GoogLeNet training model: same input, main

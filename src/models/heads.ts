@@ -1,4 +1,5 @@
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { L } from './layer-factory.js';
 import type { ResolvedOptions } from './options.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -9,16 +10,16 @@ export function applyPooling(
   pooling: ResolvedOptions['pooling'],
   names = { avg: 'avg_pool', max: 'max_pool' },
 ): Sym {
-  if (pooling === 'avg') return tfl.layers.globalAveragePooling2d({ name: names.avg }).apply(x) as Sym;
-  if (pooling === 'max') return tfl.layers.globalMaxPooling2d({ name: names.max }).apply(x) as Sym;
+  if (pooling === 'avg') return L.globalAveragePooling2d({ name: names.avg }).apply(x) as Sym;
+  if (pooling === 'max') return L.globalMaxPooling2d({ name: names.max }).apply(x) as Sym;
   return x;
 }
 
 /** The classification layer, `Dense(classes, activation)`. */
 export function classifier(x: Sym, opts: ResolvedOptions, name = 'predictions'): Sym {
-  return tfl.layers
-    .dense({ units: opts.classes, activation: opts.classifierActivation ?? 'linear', name })
-    .apply(x) as Sym;
+  return L.dense({ units: opts.classes, activation: opts.classifierActivation ?? 'linear', name }).apply(
+    x,
+  ) as Sym;
 }
 
 /** The common Keras applications top: global average pooling, optional dropout, dense. */
@@ -31,8 +32,8 @@ export function poolingTop(
   const avg = names.avg ?? 'avg_pool';
   const max = names.max ?? 'max_pool';
   if (!opts.includeTop) return applyPooling(x, opts.pooling, { avg, max });
-  let y = tfl.layers.globalAveragePooling2d({ name: avg }).apply(x) as Sym;
+  let y = L.globalAveragePooling2d({ name: avg }).apply(x) as Sym;
   if (dropoutRate > 0)
-    y = tfl.layers.dropout({ rate: dropoutRate, name: names.dropout ?? 'top_dropout' }).apply(y) as Sym;
+    y = L.dropout({ rate: dropoutRate, name: names.dropout ?? 'top_dropout' }).apply(y) as Sym;
   return classifier(y, opts);
 }

@@ -24,6 +24,8 @@ export interface BuildOptions {
   pooling?: Pooling;
   /** Families with auxiliary classifiers (GoogLeNet) return them as extra outputs when true. */
   auxiliaryOutputs?: boolean;
+  /** False starts the kernels at zero instead of random values: fast when weights are loaded right after. */
+  initializeWeights?: boolean;
   /** Model name; defaults to the registry name. */
   name?: string;
 }

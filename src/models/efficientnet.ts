@@ -1,0 +1,194 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { defineBuilder, L } from './layer-factory.js';
+import { poolingTop } from './heads.js';
+import { Normalization } from './layers/normalization.js';
+import { correctPad } from './padding.js';
+import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
+import { resolveOptions } from './options.js';
+import type { BuildOptions, ModelSpec } from './types.js';
+
+type Sym = tfl.SymbolicTensor;
+
+interface BlockArgs {
+  kernelSize: number;
+  repeats: number;
+  filtersIn: number;
+  filtersOut: number;
+  expandRatio: number;
+  strides: number;
+  seRatio: number;
+}
+
+const BLOCKS: BlockArgs[] = [
+  { kernelSize: 3, repeats: 1, filtersIn: 32, filtersOut: 16, expandRatio: 1, strides: 1, seRatio: 0.25 },
+  { kernelSize: 3, repeats: 2, filtersIn: 16, filtersOut: 24, expandRatio: 6, strides: 2, seRatio: 0.25 },
+  { kernelSize: 5, repeats: 2, filtersIn: 24, filtersOut: 40, expandRatio: 6, strides: 2, seRatio: 0.25 },
+  { kernelSize: 3, repeats: 3, filtersIn: 40, filtersOut: 80, expandRatio: 6, strides: 2, seRatio: 0.25 },
+  { kernelSize: 5, repeats: 3, filtersIn: 80, filtersOut: 112, expandRatio: 6, strides: 1, seRatio: 0.25 },
+  { kernelSize: 5, repeats: 4, filtersIn: 112, filtersOut: 192, expandRatio: 6, strides: 2, seRatio: 0.25 },
+  { kernelSize: 3, repeats: 1, filtersIn: 192, filtersOut: 320, expandRatio: 6, strides: 1, seRatio: 0.25 },
+];
+
+interface Variant {
+  name: string;
+  width: number;
+  depth: number;
+  size: number;
+  dropout: number;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'efficientnetb0', width: 1.0, depth: 1.0, size: 224, dropout: 0.2 },
+  { name: 'efficientnetb1', width: 1.0, depth: 1.1, size: 240, dropout: 0.2 },
+  { name: 'efficientnetb2', width: 1.1, depth: 1.2, size: 260, dropout: 0.3 },
+  { name: 'efficientnetb3', width: 1.2, depth: 1.4, size: 300, dropout: 0.3 },
+];
+
+const DROP_CONNECT_RATE = 0.2;
+const DEPTH_DIVISOR = 8;
+
+const bn = (x: Sym, name: string): Sym => L.batchNormalization({ axis: -1, name }).apply(x) as Sym;
+const swish = (x: Sym, name: string): Sym => L.activation({ activation: 'swish', name }).apply(x) as Sym;
+const pointwise = (x: Sym, filters: number, name: string): Sym =>
+  L.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, name }).apply(x) as Sym;
+
+/** Keras' `block`: MBConv with squeeze-and-excitation and (in training) per-sample drop-connect. */
+function mbConv(inputs: Sym, args: Omit<BlockArgs, 'repeats'>, dropRate: number, name: string): Sym {
+  const filters = args.filtersIn * args.expandRatio;
+  let x = inputs;
+  if (args.expandRatio !== 1)
+    x = swish(
+      bn(pointwise(x, filters, `${name}expand_conv`), `${name}expand_bn`),
+      `${name}expand_activation`,
+    );
+  let padding: 'same' | 'valid' = 'same';
+  if (args.strides === 2) {
+    x = tfl.layers
+      .zeroPadding2d({ padding: correctPad(x, args.kernelSize), name: `${name}dwconv_pad` })
+      .apply(x) as Sym;
+    padding = 'valid';
+  }
+  x = tfl.layers
+    .depthwiseConv2d({
+      kernelSize: args.kernelSize,
+      strides: args.strides,
+      padding,
+      useBias: false,
+      name: `${name}dwconv`,
+    })
+    .apply(x) as Sym;
+  x = swish(bn(x, `${name}bn`), `${name}activation`);
+  if (args.seRatio > 0 && args.seRatio <= 1) {
+    const filtersSe = Math.max(1, Math.floor(args.filtersIn * args.seRatio));
+    let se = L.globalAveragePooling2d({ name: `${name}se_squeeze` }).apply(x) as Sym;
+    se = L.reshape({ targetShape: [1, 1, filters], name: `${name}se_reshape` }).apply(se) as Sym;
+    se = tfl.layers
+      .conv2d({
+        filters: filtersSe,
+        kernelSize: 1,
+        padding: 'same',
+        activation: 'swish',
+        name: `${name}se_reduce`,
+      })
+      .apply(se) as Sym;
+    se = tfl.layers
+      .conv2d({ filters, kernelSize: 1, padding: 'same', activation: 'sigmoid', name: `${name}se_expand` })
+      .apply(se) as Sym;
+    x = L.multiply({ name: `${name}se_excite` }).apply([x, se]) as Sym;
+  }
+  x = bn(pointwise(x, args.filtersOut, `${name}project_conv`), `${name}project_bn`);
+  if (args.strides === 1 && args.filtersIn === args.filtersOut) {
+    if (dropRate > 0) {
+      // Drop-connect: one keep/drop decision per sample; identity at inference.
+      x = tfl.layers
+        .dropout({ rate: dropRate, noiseShape: [null, 1, 1, 1] as unknown as number[], name: `${name}drop` })
+        .apply(x) as Sym;
+    }
+    x = L.add({ name: `${name}add` }).apply([x, inputs]) as Sym;
+  }
+  return x;
+}
+
+function buildEfficientNet(variant: Variant, options: BuildOptions): tfl.LayersModel {
+  const opts = resolveOptions(options, {
+    name: variant.name,
+    inputShape: [variant.size, variant.size, 3],
+    minSize: 32,
+  });
+  const roundFilters = (filters: number): number => {
+    const f = filters * variant.width;
+    let n = Math.max(DEPTH_DIVISOR, Math.floor((f + DEPTH_DIVISOR / 2) / DEPTH_DIVISOR) * DEPTH_DIVISOR);
+    if (n < 0.9 * f) n += DEPTH_DIVISOR;
+    return n;
+  };
+  const roundRepeats = (repeats: number): number => Math.ceil(variant.depth * repeats);
+
+  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+  // The preprocessing is part of the model, as in Keras: inputs are 0–255 RGB.
+  let x = L.rescaling({ scale: 1 / 255, name: 'rescaling' }).apply(input) as Sym;
+  x = new Normalization({
+    name: 'normalization',
+    mean: [...IMAGENET_MEAN_RGB],
+    variance: IMAGENET_STD_RGB.map((s) => s * s),
+  }).apply(x) as Sym;
+  // Keras adds this with ImageNet weights (tensorflow/tensorflow#49930); TF.js' Rescaling multiplies by any tensor-like.
+  const stdScale = IMAGENET_STD_RGB.map((s) => 1 / Math.sqrt(s)) as unknown as number;
+  x = L.rescaling({ scale: stdScale, name: 'rescaling_1' }).apply(x) as Sym;
+  x = L.zeroPadding2d({ padding: correctPad(x, 3), name: 'stem_conv_pad' }).apply(x) as Sym;
+  x = tfl.layers
+    .conv2d({
+      filters: roundFilters(32),
+      kernelSize: 3,
+      strides: 2,
+      padding: 'valid',
+      useBias: false,
+      name: 'stem_conv',
+    })
+    .apply(x) as Sym;
+  x = swish(bn(x, 'stem_bn'), 'stem_activation');
+
+  const total = BLOCKS.reduce((sum, b) => sum + roundRepeats(b.repeats), 0);
+  let b = 0;
+  BLOCKS.forEach((args, i) => {
+    const filtersOut = roundFilters(args.filtersOut);
+    let filtersIn = roundFilters(args.filtersIn);
+    let strides = args.strides;
+    for (let j = 0; j < roundRepeats(args.repeats); j++) {
+      if (j > 0) {
+        strides = 1;
+        filtersIn = filtersOut;
+      }
+      const name = `block${i + 1}${String.fromCharCode(97 + j)}_`;
+      x = mbConv(x, { ...args, filtersIn, filtersOut, strides }, (DROP_CONNECT_RATE * b) / total, name);
+      b++;
+    }
+  });
+  x = pointwise(x, roundFilters(1280), 'top_conv');
+  x = swish(bn(x, 'top_bn'), 'top_activation');
+  const out = poolingTop(x, opts, { dropout: 'top_dropout' }, variant.dropout);
+  return tfl.model({ inputs: input, outputs: out, name: opts.name });
+}
+
+export const buildEfficientNetB0 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+  buildEfficientNet(VARIANTS[0], options),
+);
+export const buildEfficientNetB1 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+  buildEfficientNet(VARIANTS[1], options),
+);
+export const buildEfficientNetB2 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+  buildEfficientNet(VARIANTS[2], options),
+);
+export const buildEfficientNetB3 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+  buildEfficientNet(VARIANTS[3], options),
+);
+
+const builders = [buildEfficientNetB0, buildEfficientNetB1, buildEfficientNetB2, buildEfficientNetB3];
+
+export const efficientnetSpecs: ModelSpec[] = VARIANTS.map((v, i) => ({
+  name: `efficientnet_b${i}`,
+  family: 'EfficientNet',
+  build: builders[i],
+  defaultInputShape: [v.size, v.size, 3],
+  preprocessing: 'raw',
+  description: `EfficientNet-B${i} (keras.applications.EfficientNetB${i}); rescaling and normalisation inside the model`,
+}));

@@ -1,0 +1,101 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { defineBuilder, L } from './layer-factory.js';
+import { correctPad, makeDivisible } from './padding.js';
+import { poolingTop } from './heads.js';
+import { resolveOptions } from './options.js';
+import type { BuildOptions, ModelSpec } from './types.js';
+
+type Sym = tfl.SymbolicTensor;
+
+const bn = (x: Sym, name: string): Sym =>
+  L.batchNormalization({ axis: -1, epsilon: 1e-3, momentum: 0.999, name }).apply(x) as Sym;
+const relu6 = (x: Sym, name: string): Sym => L.reLU({ maxValue: 6, name }).apply(x) as Sym;
+const pointwise = (x: Sym, filters: number, name: string): Sym =>
+  L.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, name }).apply(x) as Sym;
+
+function invertedResidual(
+  inputs: Sym,
+  expansion: number,
+  stride: number,
+  filters: number,
+  blockId: number,
+): Sym {
+  const inChannels = inputs.shape[3] as number;
+  const pointwiseFilters = makeDivisible(filters, 8);
+  let prefix = `block_${blockId}_`;
+  let x = inputs;
+  if (blockId) {
+    x = relu6(
+      bn(pointwise(x, expansion * inChannels, `${prefix}expand`), `${prefix}expand_BN`),
+      `${prefix}expand_relu`,
+    );
+  } else {
+    prefix = 'expanded_conv_';
+  }
+  if (stride === 2) x = L.zeroPadding2d({ padding: correctPad(x, 3), name: `${prefix}pad` }).apply(x) as Sym;
+  x = tfl.layers
+    .depthwiseConv2d({
+      kernelSize: 3,
+      strides: stride,
+      useBias: false,
+      padding: stride === 1 ? 'same' : 'valid',
+      name: `${prefix}depthwise`,
+    })
+    .apply(x) as Sym;
+  x = relu6(bn(x, `${prefix}depthwise_BN`), `${prefix}depthwise_relu`);
+  x = bn(pointwise(x, pointwiseFilters, `${prefix}project`), `${prefix}project_BN`);
+  if (inChannels === pointwiseFilters && stride === 1)
+    return L.add({ name: `${prefix}add` }).apply([inputs, x]) as Sym;
+  return x;
+}
+
+/** [expansion, stride, filters] of blocks 0–16 (alpha = 1). */
+const BLOCKS: Array<[number, number, number]> = [
+  [1, 1, 16],
+  [6, 2, 24],
+  [6, 1, 24],
+  [6, 2, 32],
+  [6, 1, 32],
+  [6, 1, 32],
+  [6, 2, 64],
+  [6, 1, 64],
+  [6, 1, 64],
+  [6, 1, 64],
+  [6, 1, 96],
+  [6, 1, 96],
+  [6, 1, 96],
+  [6, 2, 160],
+  [6, 1, 160],
+  [6, 1, 160],
+  [6, 1, 320],
+];
+
+/** MobileNetV2 (alpha 1.0) with the layer names and parameter counts of `keras.applications.MobileNetV2`. */
+export const buildMobileNetV2 = defineBuilder((options: BuildOptions): tfl.LayersModel => {
+  const opts = resolveOptions(options, {
+    name: 'mobilenetv2_1.00_224',
+    inputShape: [224, 224, 3],
+    minSize: 32,
+  });
+  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+  let x = tfl.layers
+    .conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' })
+    .apply(input) as Sym;
+  x = relu6(bn(x, 'bn_Conv1'), 'Conv1_relu');
+  BLOCKS.forEach(([expansion, stride, filters], id) => {
+    x = invertedResidual(x, expansion, stride, filters, id);
+  });
+  x = L.conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as Sym;
+  x = relu6(bn(x, 'Conv_1_bn'), 'out_relu');
+  const out = poolingTop(x, opts, { avg: 'global_average_pooling2d', max: 'global_max_pooling2d' });
+  return tfl.model({ inputs: input, outputs: out, name: opts.name });
+});
+
+export const mobilenetV2Spec: ModelSpec = {
+  name: 'mobilenet_v2',
+  family: 'MobileNet',
+  build: buildMobileNetV2,
+  defaultInputShape: [224, 224, 3],
+  preprocessing: 'tf',
+  description: 'MobileNetV2 alpha 1.0 (keras.applications.MobileNetV2)',
+};

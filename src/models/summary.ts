@@ -1,0 +1,175 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { layerFlops } from './flops.js';
+
+type Shape = Array<number | null>;
+
+/** One row of the summary. */
+export interface LayerSummary {
+  name: string;
+  className: string;
+  /** Output shape with `null` for the batch; a list of shapes for multi-output layers. */
+  outputShape: Shape | Shape[];
+  params: number;
+  trainableParams: number;
+  /** Forward FLOPs for one example (a multiply-add counts 2). */
+  flops: number;
+  /** Inbound tensors as Keras writes them: `layer[node][tensor]`. */
+  connectedTo: string[];
+}
+
+export interface ModelSummary {
+  name: string;
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  /** Forward FLOPs for one example. */
+  flops: number;
+  inputShapes: Shape[];
+  outputShapes: Shape[];
+  layers: LayerSummary[];
+}
+
+const countOf = (weights: Array<{ shape: Array<number | null> }>): number =>
+  weights.reduce((sum, w) => sum + w.shape.reduce<number>((p, d) => p * (d ?? 1), 1), 0);
+
+function isShapeList(shape: unknown): shape is Shape[] {
+  return Array.isArray(shape) && shape.length > 0 && Array.isArray(shape[0]);
+}
+
+/** Layer-by-layer parameters, shapes, connections and FLOPs of a model, with Keras' totals. */
+export function summarizeModel(model: tfl.LayersModel): ModelSummary {
+  const modelLayers = new Set(model.layers);
+  const layers = model.layers.map((layer): LayerSummary => {
+    const node = layer.inboundNodes[0];
+    const connectedTo: string[] = [];
+    if (node) {
+      node.inboundLayers.forEach((inbound, i) => {
+        if (modelLayers.has(inbound))
+          connectedTo.push(`${inbound.name}[${node.nodeIndices[i]}][${node.tensorIndices[i]}]`);
+      });
+    }
+    const outputShape = layer.outputShape as Shape | Shape[];
+    const inputShapes = node
+      ? isShapeList(node.inputShapes)
+        ? node.inputShapes
+        : [node.inputShapes as Shape]
+      : [];
+    const firstOutput = isShapeList(outputShape) ? outputShape[0] : outputShape;
+    const config = layer.getConfig() as Record<string, unknown>;
+    return {
+      name: layer.name,
+      className: layer.getClassName(),
+      outputShape,
+      params: layer.countParams(),
+      trainableParams: layer.trainable ? countOf(layer.trainableWeights) : 0,
+      flops: layerFlops(layer.getClassName(), config, inputShapes, firstOutput),
+      connectedTo,
+    };
+  });
+  const trainable = countOf(model.trainableWeights);
+  const nonTrainable = countOf(model.nonTrainableWeights);
+  return {
+    name: model.name,
+    totalParams: trainable + nonTrainable,
+    trainableParams: trainable,
+    nonTrainableParams: nonTrainable,
+    flops: layers.reduce((s, l) => s + l.flops, 0),
+    inputShapes: model.inputs.map((t) => t.shape),
+    outputShapes: model.outputs.map((t) => t.shape),
+    layers,
+  };
+}
+
+const grouped = (n: number): string => n.toLocaleString('en-US');
+
+/** FLOPs as `6.32 G`, `412.5 M`, … */
+export function formatFlops(flops: number): string {
+  const units: Array<[number, string]> = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  for (const [scale, unit] of units) if (flops >= scale) return `${(flops / scale).toFixed(2)} ${unit}`;
+  return String(flops);
+}
+
+/** A shape as Keras prints it: `(None, 7, 7, 512)`. */
+export function formatShape(shape: Shape | Shape[]): string {
+  if (isShapeList(shape)) return `[${shape.map((s) => formatShape(s)).join(', ')}]`;
+  const dims = shape.map((d) => (d == null ? 'None' : String(d)));
+  return `(${dims.join(', ')}${dims.length === 1 ? ',' : ''})`;
+}
+
+function wrap(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    let cut = rest.lastIndexOf(' ', width);
+    if (cut <= 0) cut = width;
+    lines.push(rest.slice(0, cut));
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) lines.push(rest);
+  return lines;
+}
+
+/** Whether every layer has at most one inbound layer, as in a Sequential model (Keras then omits "Connected to"). */
+function isChain(summary: ModelSummary): boolean {
+  return summary.layers.every((l) => l.connectedTo.length <= 1) && summary.outputShapes.length === 1;
+}
+
+/** The Keras-style table of `model.summary()`, followed by the totals and the FLOPs estimate. */
+export function formatSummary(summary: ModelSummary, lineLength?: number): string {
+  const chain = isChain(summary);
+  const total = lineLength ?? (chain ? 72 : 110);
+  const widths = chain
+    ? [
+        Math.floor(total * 0.45),
+        Math.floor(total * 0.3),
+        total - Math.floor(total * 0.45) - Math.floor(total * 0.3),
+      ]
+    : [Math.floor(total * 0.3), Math.floor(total * 0.22), Math.floor(total * 0.12)];
+  if (!chain) widths.push(total - widths[0] - widths[1] - widths[2]);
+  const headers = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'].slice(0, widths.length);
+  const row = (cells: string[]): string[] => {
+    const columns = cells.map((c, i) => wrap(c, widths[i] - 1));
+    const height = Math.max(...columns.map((c) => c.length));
+    const lines: string[] = [];
+    for (let r = 0; r < height; r++) {
+      lines.push(
+        columns
+          .map((c, i) => ` ${(c[r] ?? '').padEnd(widths[i] - 1)}`)
+          .join('')
+          .trimEnd(),
+      );
+    }
+    return lines;
+  };
+  const out: string[] = [`Model: "${summary.name}"`, '_'.repeat(total), ...row(headers), '='.repeat(total)];
+  summary.layers.forEach((layer, i) => {
+    const cells = [
+      `${layer.name} (${layer.className})`,
+      formatShape(layer.outputShape),
+      grouped(layer.params),
+    ];
+    if (!chain)
+      cells.push(layer.connectedTo.length ? `[${layer.connectedTo.map((c) => `'${c}'`).join(', ')}]` : '[]');
+    out.push(...row(cells));
+    if (i < summary.layers.length - 1) out.push('');
+  });
+  out.push('='.repeat(total));
+  out.push(`Total params: ${grouped(summary.totalParams)}`);
+  out.push(`Trainable params: ${grouped(summary.trainableParams)}`);
+  out.push(`Non-trainable params: ${grouped(summary.nonTrainableParams)}`);
+  out.push(`FLOPs (forward, one example): ${formatFlops(summary.flops)} (${grouped(summary.flops)})`);
+  out.push('_'.repeat(total));
+  return out.join('\n');
+}
+
+/** `model.summary()` as text and as JSON data. */
+export function summary(model: tfl.LayersModel, lineLength?: number): { text: string; json: ModelSummary } {
+  const json = summarizeModel(model);
+  return { text: formatSummary(json, lineLength), json };
+}

@@ -1,0 +1,56 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { defineBuilder, L } from './layer-factory.js';
+import { applyPooling, classifier } from './heads.js';
+import { resolveOptions } from './options.js';
+import type { BuildOptions, ModelSpec } from './types.js';
+
+type Sym = tfl.SymbolicTensor;
+
+function buildVgg(name: string, convsPerBlock: number[], options: BuildOptions): tfl.LayersModel {
+  const opts = resolveOptions(options, { name, inputShape: [224, 224, 3], minSize: 32 });
+  const filters = [64, 128, 256, 512, 512];
+  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+  let x = input;
+  convsPerBlock.forEach((convs, b) => {
+    for (let c = 1; c <= convs; c++) {
+      x = tfl.layers
+        .conv2d({
+          filters: filters[b],
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          name: `block${b + 1}_conv${c}`,
+        })
+        .apply(x) as Sym;
+    }
+    x = L.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as Sym;
+  });
+  if (opts.includeTop) {
+    x = L.flatten({ name: 'flatten' }).apply(x) as Sym;
+    x = L.dense({ units: 4096, activation: 'relu', name: 'fc1' }).apply(x) as Sym;
+    x = L.dense({ units: 4096, activation: 'relu', name: 'fc2' }).apply(x) as Sym;
+    x = classifier(x, opts);
+  } else {
+    x = applyPooling(x, opts.pooling, { avg: 'global_average_pooling2d', max: 'global_max_pooling2d' });
+  }
+  return tfl.model({ inputs: input, outputs: x, name: opts.name });
+}
+
+/** VGG16 with the layer names and parameter counts of `keras.applications.VGG16`. */
+export const buildVgg16 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+  buildVgg('vgg16', [2, 2, 3, 3, 3], options),
+);
+/** VGG19 with the layer names and parameter counts of `keras.applications.VGG19`. */
+export const buildVgg19 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+  buildVgg('vgg19', [2, 2, 4, 4, 4], options),
+);
+
+const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing'> = {
+  family: 'VGG',
+  defaultInputShape: [224, 224, 3],
+  preprocessing: 'caffe',
+};
+export const vggSpecs: ModelSpec[] = [
+  { ...common, name: 'vgg16', build: buildVgg16, description: 'VGG16 (keras.applications.VGG16)' },
+  { ...common, name: 'vgg19', build: buildVgg19, description: 'VGG19 (keras.applications.VGG19)' },
+];
