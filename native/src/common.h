@@ -1,6 +1,7 @@
 // Shared helpers of the addon: one oneDNN engine and stream, typed-array access, errors.
 #pragma once
 #include <napi.h>
+#include <omp.h>
 
 #include <cstdint>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -30,6 +31,21 @@ inline std::vector<int64_t> ints(const Napi::CallbackInfo &info, size_t i) {
   auto a = info[i].As<Napi::Int32Array>();
   return std::vector<int64_t>(a.Data(), a.Data() + a.ElementLength());
 }
+
+// Runs small problems on one thread: a parallel region costs more than it saves below ~1 MFLOP, and
+// far more when the cores are shared with other processes.
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(double work) : saved_(omp_get_max_threads()) {
+    if (work < 2e6 && saved_ > 1) omp_set_num_threads(1);
+  }
+  ~ThreadLimit() { omp_set_num_threads(saved_); }
+  ThreadLimit(const ThreadLimit &) = delete;
+  ThreadLimit &operator=(const ThreadLimit &) = delete;
+
+ private:
+  int saved_;
+};
 
 inline std::string key_of(const char *op, const std::vector<int64_t> &p) {
   std::string k(op);

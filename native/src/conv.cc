@@ -17,6 +17,7 @@ using dt = memory::data_type;
 
 struct Dims {
   int64_t N, H, W, C, KH, KW, OC, OH, OW, sh, sw, dh, dw, pt, pl, pb, pr, G, act;
+  double flops() const { return 2.0 * N * OH * OW * KH * KW * (C / G) * OC; }
   explicit Dims(const std::vector<int64_t> &p)
       : N(p.at(0)), H(p[1]), W(p[2]), C(p[3]), KH(p[4]), KW(p[5]), OC(p[6]), OH(p[7]), OW(p[8]), sh(p[9]),
         sw(p[10]), dh(p[11]), dw(p[12]), pt(p[13]), pl(p[14]), pb(p[15]), pr(p[16]), G(p[17]), act(p.at(18)) {}
@@ -181,6 +182,7 @@ Napi::Value Forward(const Napi::CallbackInfo &info) {
   return guarded(info, [&] {
     auto p = ints(info, 4);
     bool bias = !info[2].IsNull() && !info[2].IsUndefined();
+    ThreadLimit limit(Dims(p).flops());
     Fwd &f = get_fwd(p, bias);
     float *y = floats(info, 3);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, f.src.in(floats(info, 0))},
@@ -197,6 +199,7 @@ Napi::Value Forward(const Napi::CallbackInfo &info) {
 Napi::Value BackwardData(const Napi::CallbackInfo &info) {
   return guarded(info, [&] {
     auto p = ints(info, 3);
+    ThreadLimit limit(Dims(p).flops());
     BwdData &b = get_bwd_data(p);
     float *dx = floats(info, 2);
     b.prim.execute(stream(), {{DNNL_ARG_DIFF_DST, b.dy.in(floats(info, 0))},
@@ -211,6 +214,7 @@ Napi::Value BackwardData(const Napi::CallbackInfo &info) {
 Napi::Value BackwardWeights(const Napi::CallbackInfo &info) {
   return guarded(info, [&] {
     auto p = ints(info, 3);
+    ThreadLimit limit(Dims(p).flops());
     BwdWeights &b = get_bwd_weights(p);
     float *dw = floats(info, 2);
     b.prim.execute(stream(), {{DNNL_ARG_SRC, b.x.in(floats(info, 0))},

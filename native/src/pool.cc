@@ -87,6 +87,7 @@ Napi::Value Forward(const Napi::CallbackInfo &info) {
     auto p = ints(info, 3);
     Fwd &f = get_fwd(p, max);
     Dims d(p);
+    ThreadLimit limit(static_cast<double>(d.N) * d.OH * d.OW * d.C * d.KH * d.KW);
     f.prim.execute(stream(), {{DNNL_ARG_SRC, memory(d.src(), engine(), floats(info, 1))},
                               {DNNL_ARG_DST, memory(d.dst(), engine(), floats(info, 2))}});
     stream().wait();
@@ -100,6 +101,7 @@ Napi::Value Backward(const Napi::CallbackInfo &info) {
     auto p = ints(info, 4);
     Bwd &b = get_bwd(p, max);
     Dims d(p);
+    ThreadLimit limit(2.0 * d.N * d.OH * d.OW * d.C * d.KH * d.KW);
     std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, memory(d.dst(), engine(), floats(info, 2))},
                                          {DNNL_ARG_DIFF_SRC, memory(d.src(), engine(), floats(info, 3))}};
     if (max) {
