@@ -27,3 +27,17 @@ export {
   type TransferModel,
   type TransferModelOptions,
 } from './transfer.js';
+export { buildResNet50, buildResNet101 } from './resnet.js';
+export { buildMobileNetV2 } from './mobilenet-v2.js';
+export {
+  buildEfficientNetB0,
+  buildEfficientNetB1,
+  buildEfficientNetB2,
+  buildEfficientNetB3,
+} from './efficientnet.js';
+export { buildVgg16, buildVgg19 } from './vgg.js';
+export { Normalization, type NormalizationArgs } from './layers/normalization.js';
+export { summary, summarizeModel, formatSummary, formatShape, formatFlops } from './summary.js';
+export type { LayerSummary, ModelSummary } from './summary.js';
+export { layerFlops } from './flops.js';
+export { defineBuilder } from './layer-factory.js';
