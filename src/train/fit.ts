@@ -109,6 +109,13 @@ function resolveOptimizer(model: LayersModel, spec: FitOptions['optimizer']): tf
   return spec;
 }
 
+/** Output layer names (a Sequential model may not fill `outputNames` until compiled). */
+function outputNamesOf(model: LayersModel): string[] {
+  const names = model.outputNames;
+  if (Array.isArray(names) && names.length === model.outputs.length) return names;
+  return model.outputs.map((o) => o.sourceLayer.name);
+}
+
 function outputUnits(model: LayersModel): number[] {
   return model.outputs.map((o) => o.shape[o.shape.length - 1] ?? 1);
 }
@@ -196,7 +203,7 @@ export async function evaluateLosses(
   dataset: ImageDataset,
   options: { loss?: LossName | LossName[]; lossWeights?: FitOptions['lossWeights']; prefix?: string } = {},
 ): Promise<Logs> {
-  const outputNames = model.outputNames;
+  const outputNames = outputNamesOf(model);
   const losses = resolveLosses(model, options.loss);
   const lossWeights = resolveLossWeights(options.lossWeights, outputNames);
   const totals = newTotals(outputNames.length);
@@ -239,7 +246,7 @@ function sampleWeightsFor(
 export async function fit(model: LayersModel, train: ImageDataset, options: FitOptions): Promise<FitResult> {
   if (train.length === 0) throw new VisionlabError('the training dataset is empty');
   const optimizer = resolveOptimizer(model, options.optimizer);
-  const outputNames = model.outputNames;
+  const outputNames = outputNamesOf(model);
   const losses = resolveLosses(model, options.loss);
   const lossWeights = resolveLossWeights(options.lossWeights, outputNames);
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
