@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { VisionlabError } from '../../src/errors.js';
+import {
+  countTrainableWeights,
+  fit,
+  freeze,
+  makeOptimizer,
+  setRandomSeed,
+  unfreeze,
+} from '../../src/train/index.js';
+import { assertBitEqual, initTrainingBackend, syntheticDataset, tinyCnn } from './helpers.js';
+
+before(async () => {
+  await initTrainingBackend();
+});
+
+const layerWeights = (model: ReturnType<typeof tinyCnn>, name: string) =>
+  model
+    .getLayer(name)
+    .getWeights()
+    .map((w) => Float32Array.from(w.dataSync() as Float32Array));
+
+test('freeze({until}) freezes the first N layers and reports the trainable weight-variable counts', () => {
+  setRandomSeed(1);
+  const model = tinyCnn({ batchNorm: true });
+  assert.deepEqual(
+    model.layers.map((l) => l.name),
+    ['rescale', 'conv1', 'bn1', 'pool1', 'flatten', 'out'],
+  );
+  assert.equal(countTrainableWeights(model), 6);
+  const report = freeze(model, { until: 3 });
+  assert.deepEqual(report, { before: 6, after: 2, layers: ['rescale', 'conv1', 'bn1'] });
+  assert.equal(model.getLayer('conv1').trainable, false);
+  assert.equal(model.getLayer('out').trainable, true);
+  const back = unfreeze(model);
+  assert.equal(back.before, 2);
+  assert.equal(back.after, 6);
+});
+
+test('freeze({names}) freezes by pattern; bad arguments are user errors', () => {
+  setRandomSeed(1);
+  const model = tinyCnn({ batchNorm: true });
+  const report = freeze(model, { names: /^(conv|bn)\d$/ });
+  assert.deepEqual(report.layers, ['conv1', 'bn1']);
+  assert.equal(report.after, 2);
+  assert.throws(() => freeze(model, { until: 99 }), VisionlabError);
+  assert.throws(() => freeze(model, { names: /^nothing$/ }), VisionlabError);
+  assert.throws(() => freeze(model, {}), VisionlabError);
+});
+
+test('frozen layers keep their weights bit for bit through training; their BatchNormalization runs in inference mode', async () => {
+  setRandomSeed(2);
+  const model = tinyCnn({ batchNorm: true });
+  const data = syntheticDataset({ perClass: 8, batchSize: 4, shuffleSeed: 3 });
+  // Give the frozen BatchNormalization non-trivial statistics first.
+  await fit(model, data, {
+    epochs: 1,
+    optimizer: makeOptimizer({ name: 'adam', learningRate: 0.01 }),
+    verbose: 0,
+  });
+  freeze(model, { until: 3 });
+  const conv = layerWeights(model, 'conv1');
+  const bn = layerWeights(model, 'bn1');
+  const out = layerWeights(model, 'out');
+  const x = tf.randomUniform([5, 8, 8, 1], 0, 255, 'float32', 7);
+  const asTraining = model.apply(x, { training: true }) as tf.Tensor;
+  const asInference = model.predict(x) as tf.Tensor;
+  assert.deepEqual(Array.from(asTraining.dataSync()), Array.from(asInference.dataSync()));
+  await fit(model, data, {
+    epochs: 2,
+    optimizer: makeOptimizer({ name: 'adam', learningRate: 0.01 }),
+    verbose: 0,
+  });
+  assert.ok(assertBitEqual(layerWeights(model, 'conv1'), conv), 'conv1 unchanged');
+  assert.ok(
+    assertBitEqual(layerWeights(model, 'bn1'), bn),
+    'bn1 gamma, beta, moving mean and variance unchanged',
+  );
+  assert.ok(!assertBitEqual(layerWeights(model, 'out'), out), 'the head trained');
+  // Unfrozen again, BatchNormalization uses batch statistics in training mode.
+  unfreeze(model);
+  const again = model.apply(x, { training: true }) as tf.Tensor;
+  const inference = model.predict(x) as tf.Tensor;
+  assert.notDeepEqual(Array.from(again.dataSync()), Array.from(inference.dataSync()));
+  tf.dispose([x, asTraining, asInference, again, inference]);
+});
