@@ -70,8 +70,9 @@ export function PredictPage({ initialRun }) {
       result &&
       html`<section id="prediction">
         <h2>
-          ${result.predictions[0].label}
-          <span class="muted">${formatPercent(result.predictions[0].probability)}</span>
+          ${`${result.predictions[0].label} `}<span class="muted"
+            >${formatPercent(result.predictions[0].probability)}</span
+          >
         </h2>
         <div class="predict-images">
           ${
