@@ -15,3 +15,11 @@ export { resolveRunDir } from './run-dir.js';
 export { explainImage, type ExplainOptions, type Explanation } from './explain.js';
 export { gradCamOverlay, type OverlayOptions } from './grad-cam-overlay.js';
 export { jet } from './colormap.js';
+export {
+  collectRuns,
+  buildCompareHtml,
+  overlaidCurvesSpec,
+  COMPARISON_ROWS,
+  type RunComparison,
+} from './compare.js';
+export { countSavedParams } from './param-count.js';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { initBackend } from '../../src/engine/backend.js';
+import { buildCompareHtml, collectRuns } from '../../src/report/compare.js';
 import { evaluateRun } from '../../src/report/evaluate-run.js';
 import { writeCurves } from '../../src/report/curves.js';
 import { parseHistoryCsv } from '../../src/track/history-csv.js';
@@ -127,4 +128,21 @@ test('report.html opens in headless Chromium without console errors or network r
   await page.close();
   assert.deepEqual(problems, []);
   assert.deepEqual(requests, []);
+});
+
+test('compare.html opens in headless Chromium without errors and shows the overlaid curves', async () => {
+  const file = path.join(run.dir, '..', 'compare.html');
+  await fs.writeFile(file, await buildCompareHtml(await collectRuns([run.dir, run.dir])));
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  const natural = await page.$eval('img.chart', (img) => (img as HTMLImageElement).naturalWidth);
+  assert.ok(natural > 300);
+  assert.equal(await page.locator('tbody tr').count(), 12);
+  await page.close();
+  assert.deepEqual(problems, []);
 });

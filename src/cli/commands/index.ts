@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerData } from './data.js';
+import { registerCompare } from './compare.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerExplain } from './explain.js';
 import { registerInfo } from './info.js';
 import { registerPredict } from './predict.js';
+import { registerReport } from './report.js';
 import { registerRuns } from './runs.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
@@ -17,5 +19,7 @@ export const commands: Array<(program: Command) => void> = [
   registerEvaluate,
   registerPredict,
   registerExplain,
+  registerReport,
+  registerCompare,
   registerData,
 ];
