@@ -49,27 +49,33 @@ export interface RawInput {
   channels: 1 | 2 | 3 | 4;
 }
 
-function openImage(bytes: Buffer, spec: DecodeSpec, raw?: RawInput): Sharp {
-  if (bytes.length === 0) throw new ImageReadError('the file is empty (0 bytes)');
+function openImage(input: Buffer | string, spec: DecodeSpec, raw?: RawInput): Sharp {
+  if (typeof input !== 'string' && input.length === 0)
+    throw new ImageReadError('the file is empty (0 bytes)');
   // First frame only (GIF/WebP/TIFF pages), EXIF orientation applied, truncated data is an error.
   const image = raw
-    ? sharp(bytes, { raw })
-    : sharp(bytes, { failOn: 'truncated', limitInputPixels: spec.maxPixels, autoOrient: true, pages: 1 });
+    ? sharp(input, { raw })
+    : sharp(input, { failOn: 'truncated', limitInputPixels: spec.maxPixels, autoOrient: true, pages: 1 });
   return spec.colorMode === 'rgba'
     ? image.toColourspace('srgb').ensureAlpha()
     : image.removeAlpha().toColourspace('srgb');
 }
 
 /**
- * Decodes an encoded image (JPEG, PNG, WebP, GIF, TIFF, AVIF…) into uint8 HWC pixels of
- * `spec.height × spec.width × channels(spec.colorMode)`. Throws `ImageReadError` for anything unreadable.
+ * Decodes an encoded image (JPEG, PNG, WebP, GIF, TIFF, AVIF…), given as bytes or a file path, into
+ * uint8 HWC pixels of `spec.height × spec.width × channels(spec.colorMode)`. Throws `ImageReadError`
+ * for anything unreadable.
  */
-export async function decodeImage(bytes: Buffer, spec: DecodeSpec, raw?: RawInput): Promise<Uint8Array> {
+export async function decodeImage(
+  input: Buffer | string,
+  spec: DecodeSpec,
+  raw?: RawInput,
+): Promise<Uint8Array> {
   try {
     const decodeChannels = spec.colorMode === 'rgba' ? 4 : 3;
     let pixels: Uint8Array;
     if (spec.interpolation === 'area') {
-      let image = openImage(bytes, spec, raw);
+      let image = openImage(input, spec, raw);
       const full = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       let { width, height } = full.info;
       let data: Uint8Array = full.data;
@@ -81,7 +87,7 @@ export async function decodeImage(bytes: Buffer, spec: DecodeSpec, raw?: RawInpu
       }
       pixels = areaResize(data, height, width, decodeChannels, spec.height, spec.width);
     } else {
-      pixels = await openImage(bytes, spec, raw)
+      pixels = await openImage(input, spec, raw)
         .resize(spec.width, spec.height, {
           fit: spec.cropToAspectRatio ? 'cover' : 'fill',
           position: 'centre',

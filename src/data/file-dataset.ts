@@ -1,10 +1,10 @@
-import { promises as fs } from 'node:fs';
 import { VisionlabError } from '../errors.js';
 import { mapConcurrent } from './concurrency.js';
 import { channelsOf } from './decode-options.js';
-import { decodeImage, ImageReadError, probeImage } from './decode-image.js';
+import { ImageReadError, probeImage } from './decode-image.js';
 import { ImageCache } from './image-cache.js';
 import type { ImageFile, SkippedFile } from './image-files.js';
+import { loadImageFile, readImageBytes } from './load-image-file.js';
 import type { ResolvedLoadOptions } from './options.js';
 import { PixelDataset, skippedSummary } from './pixel-dataset.js';
 
@@ -13,31 +13,10 @@ export interface LabelledFiles {
   labels: Int32Array;
 }
 
-async function readBytes(file: ImageFile): Promise<Buffer> {
-  try {
-    return await fs.readFile(file.path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ImageReadError(
-      code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message,
-    );
-  }
-}
-
-/** Loads (from the disk cache, or by decoding and then caching) the pixels of one file. */
+/** Loads the pixels of one file (disk cache, else decode). */
 export function fileLoader(resolved: ResolvedLoadOptions): (file: ImageFile) => Promise<Uint8Array> {
-  const cache = resolved.cacheDir ? new ImageCache(resolved.cacheDir) : undefined;
-  const channels = channelsOf(resolved.spec.colorMode);
-  return async (file) => {
-    const key = cache?.keyFor(file, resolved.spec);
-    if (cache && key) {
-      const hit = await cache.read(key, resolved.spec, channels);
-      if (hit) return hit;
-    }
-    const pixels = await decodeImage(await readBytes(file), resolved.spec);
-    if (cache && key) await cache.write(key, resolved.spec, channels, pixels).catch(() => undefined);
-    return pixels;
-  };
+  const { spec, cacheDir } = resolved;
+  return (file) => loadImageFile(file, spec, cacheDir);
 }
 
 /**
@@ -52,7 +31,7 @@ export async function verifyFiles(
   const reasons = await mapConcurrent(input.files, resolved.concurrency * 2, async (file) => {
     if (cache && (await cache.has(cache.keyFor(file, resolved.spec)))) return undefined;
     try {
-      await probeImage(await readBytes(file), resolved.spec.maxPixels);
+      await probeImage(await readImageBytes(file), resolved.spec.maxPixels);
       return undefined;
     } catch (err) {
       if (err instanceof ImageReadError) return err.message;

@@ -22,10 +22,15 @@ export interface ImageLoadOptions {
   cacheDir?: string;
   /** Keep decoded images in memory up to this many bytes. Default 512 MiB. */
   memoryCacheBytes?: number;
-  /** Images decoded concurrently. Default 4. */
+  /**
+   * Images in flight at once. Each decode is one task on libuv's thread pool, which keeps working
+   * while the training step holds the main thread, so this should cover the prefetched batches.
+   * Default 64.
+   */
   concurrency?: number;
   /** Batches prepared ahead of the training loop. Default 2. */
   prefetch?: number;
+
   /** Read every image's header before training, so unreadable files are known up front. Default true. */
   verify?: boolean;
   /** Where warnings (skipped files, imbalance) go. Default `console.warn`. */
@@ -82,7 +87,7 @@ export function resolveLoadOptions(options: ImageLoadOptions): ResolvedLoadOptio
     seedGiven: options.seed !== undefined,
     cacheDir: options.cacheDir,
     memoryCacheBytes: Math.max(0, options.memoryCacheBytes ?? 512 * 1024 * 1024),
-    concurrency: positiveInt('concurrency', options.concurrency ?? 4),
+    concurrency: positiveInt('concurrency', options.concurrency ?? 64),
     prefetch: positiveInt('prefetch', options.prefetch ?? 2, 0),
     verify: options.verify ?? true,
     onWarning: options.onWarning ?? ((message) => console.warn(message)),

@@ -1,0 +1,45 @@
+import { promises as fs } from 'node:fs';
+import { channelsOf, type DecodeSpec } from './decode-options.js';
+import { decodeImage, ImageReadError } from './decode-image.js';
+import { ImageCache } from './image-cache.js';
+import type { ImageFile } from './image-files.js';
+
+export async function readImageBytes(file: ImageFile): Promise<Buffer> {
+  try {
+    return await fs.readFile(file.path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ImageReadError(
+      code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message,
+    );
+  }
+}
+
+/**
+ * What to hand sharp: the path itself when it survives a UTF-8 round trip (libvips then reads and
+ * decodes in one thread-pool task, with no main-thread work in between), else the file's bytes.
+ */
+async function sharpInput(file: ImageFile): Promise<string | Buffer> {
+  const text = file.path.toString('utf8');
+  return Buffer.from(text).equals(file.path) ? text : readImageBytes(file);
+}
+
+/** The pixels of one file: from the disk cache when present, else decoded (and then cached). */
+export async function loadImageFile(
+  file: ImageFile,
+  spec: DecodeSpec,
+  cacheDir?: string,
+): Promise<Uint8Array> {
+  const cache = cacheDir ? new ImageCache(cacheDir) : undefined;
+  const channels = channelsOf(spec.colorMode);
+  const key = cache?.keyFor(file, spec);
+  if (cache && key) {
+    const hit = cache.read(key, spec, channels);
+    if (hit) return hit;
+  }
+  if (file.size === 0) throw new ImageReadError('the file is empty (0 bytes)');
+  const pixels = await decodeImage(await sharpInput(file), spec);
+  // A cache that cannot be written (read-only disk, full disk) only costs speed.
+  if (cache && key) await cache.write(key, spec, channels, pixels).catch(() => undefined);
+  return pixels;
+}
