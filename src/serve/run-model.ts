@@ -8,7 +8,6 @@ import { VisionlabError } from '../errors.js';
 import type { RunInputConfig } from '../evaluate/run-config.js';
 import { preprocessInput } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
-import { gradCamOverlayPng } from './grad-cam-overlay.js';
 import { HttpError } from './http-error.js';
 
 export interface ClassProbability {
@@ -23,19 +22,11 @@ export interface RunPredictResult {
   predictions: ClassProbability[];
   inputShape: [number, number, number];
   preprocessing: PreprocessMode | 'none';
-  /** The Grad-CAM heatmap of the top class over the image, as a PNG data URL, when the model allows one. */
+  /** The image as the model saw it beside its Grad-CAM heatmap for the top class (PNG data URL), for CNNs. */
   gradCam?: string;
   gradCamLayer?: string;
   /** Why there is no Grad-CAM overlay, when there is none. */
   gradCamError?: string;
-}
-
-interface GradCamFn {
-  (
-    model: LayersModel,
-    x: tf.Tensor4D,
-    classIndex: number,
-  ): { heatmap: Float32Array; height: number; width: number; layerName: string };
 }
 
 interface LoadedModel {
@@ -46,20 +37,21 @@ interface LoadedModel {
 
 /** The evaluation module pulls in the model zoo (custom layers); it loads with the first model, not at start-up. */
 async function evaluation() {
-  const [loader, config, files, probabilities, evaluate] = await Promise.all([
+  const [loader, config, files, probabilities, cam, overlay] = await Promise.all([
     import('../evaluate/load-model.js'),
     import('../evaluate/run-config.js'),
     import('../evaluate/files-dataset.js'),
     import('../evaluate/probabilities.js'),
-    import('../evaluate/index.js'),
+    import('../evaluate/grad-cam.js'),
+    import('../report/grad-cam-overlay.js'),
   ]);
-  const gradCam = (evaluate as Record<string, unknown>).gradCam;
   return {
     loadModelFromDir: loader.loadModelFromDir,
     readRunInputConfig: config.readRunInputConfig,
     decodeSpecOf: files.decodeSpecOf,
     classProbabilities: probabilities.classProbabilities,
-    gradCam: typeof gradCam === 'function' ? (gradCam as GradCamFn) : undefined,
+    gradCam: cam.gradCam,
+    gradCamOverlay: overlay.gradCamOverlay,
   };
 }
 
@@ -140,15 +132,16 @@ export class RunModelCache {
         inputShape: [spec.height, spec.width, channels],
         preprocessing: input.preprocessing ?? 'none',
       };
-      if (lib.gradCam) {
-        try {
-          const cam = lib.gradCam(model, x, order[0]);
-          const png = await gradCamOverlayPng(image, cam.heatmap, cam.height, cam.width);
-          result.gradCam = `data:image/png;base64,${png.toString('base64')}`;
-          result.gradCamLayer = cam.layerName;
-        } catch (err) {
-          result.gradCamError = (err as Error).message;
-        }
+      // Grad-CAM needs a convolutional feature map; for other models the prediction stands alone.
+      try {
+        const cam = lib.gradCam(model, x, order[0]);
+        const png = await lib.gradCamOverlay(pixels, result.inputShape, cam, {
+          caption: `${input.classNames[order[0]]} (${(values[order[0]] * 100).toFixed(1)}%), layer ${cam.layerName}`,
+        });
+        result.gradCam = `data:image/png;base64,${png.toString('base64')}`;
+        result.gradCamLayer = cam.layerName;
+      } catch (err) {
+        result.gradCamError = (err as Error).message;
       }
       return result;
     } finally {

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
 import { initBackend } from '../../src/engine/backend.js';
 import { curvesSpec } from '../../src/report/curves.js';
 import { startServer, type DashboardServer } from '../../src/serve/index.js';
@@ -202,6 +203,11 @@ test('predict classifies an uploaded image with the run model, as the model itse
     assert.ok(Math.abs(p.probability - probabilities[index]) < 1e-5, `${p.label}: ${p.probability}`);
   }
   assert.ok(json.predictions[0].probability >= json.predictions[1].probability);
+  // Grad-CAM of the top class on the conv layer: the 8×8 input enlarged ×40, beside its overlay, with a caption
+  assert.equal(json.gradCamLayer, model.layers[0].name);
+  const overlay = Buffer.from(json.gradCam.replace(/^data:image\/png;base64,/, ''), 'base64');
+  const meta = await sharp(overlay).metadata();
+  assert.deepEqual([meta.format, meta.width, meta.height], ['png', 2 * 320 + 3 * 12, 320 + 30 + 2 * 12]);
   // a second prediction reuses the cached model and leaves no tensors behind
   const settled = tf.memory().numTensors;
   await callJson('POST', '/api/runs/with-model/predict', png);

@@ -168,6 +168,9 @@ test('an uploaded image is classified by the chosen run and shown with its proba
   const heading = (await page.textContent('#prediction h2')) ?? '';
   assert.ok(heading.startsWith(['circle', 'square', 'triangle'][top]), heading);
   assert.match(heading, new RegExp(`${(probabilities[top] * 100).toFixed(2)}%`));
+  await page.waitForFunction(
+    () => ((document.querySelector('#gradcam') as HTMLImageElement)?.naturalWidth ?? 0) > 0,
+  );
   await page.screenshot({ path: path.join(SCREENSHOTS, 'predict.png'), fullPage: true });
 
   await page.setInputFiles('#predict-file', {

@@ -74,6 +74,14 @@ export function PredictPage({ initialRun }) {
             >${formatPercent(result.predictions[0].probability)}</span
           >
         </h2>
+        <div class="bars">
+          ${result.predictions.map(
+            (p) =>
+              html`<span>${p.label}</span>
+                <div class="bar" style=${`width:${Math.max(1, p.probability * 240)}px`}></div>
+                <span class="num">${formatPercent(p.probability)}</span>`,
+          )}
+        </div>
         <div class="predict-images">
           ${
             preview &&
@@ -86,19 +94,15 @@ export function PredictPage({ initialRun }) {
             result.gradCam &&
             html`<figure>
               <img id="gradcam" src=${result.gradCam} alt="Grad-CAM overlay" />
-              <figcaption>Grad-CAM</figcaption>
+              <figcaption>what the model saw, and where it looked (Grad-CAM)</figcaption>
             </figure>`
           }
-          <div class="bars">
-            ${result.predictions.map(
-              (p) =>
-                html`<span>${p.label}</span>
-                  <div class="bar" style=${`width:${Math.max(1, p.probability * 240)}px`}></div>
-                  <span class="num">${formatPercent(p.probability)}</span>`,
-            )}
-          </div>
         </div>
-        <p class="muted">model input ${result.inputShape.join('×')}, preprocessing ${result.preprocessing}</p>
+        <p class="muted">
+          model input ${result.inputShape.join('×')}, preprocessing ${result.preprocessing}
+          ${result.gradCamLayer ? `, Grad-CAM on layer ${result.gradCamLayer}` : ''}
+          ${result.gradCamError ? `; no Grad-CAM: ${result.gradCamError}` : ''}
+        </p>
       </section>`
     }
   `;
