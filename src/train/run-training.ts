@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
 import type { ColorMode, ImageDataset } from '../data/types.js';
@@ -176,6 +177,10 @@ export async function trainRun(
 ): Promise<TrainRunResult> {
   const log = hooks.log ?? ((line: string) => console.log(line));
   const backend = await initBackend();
+  if (!tf.getKernel('Conv2DBackpropFilter', tf.getBackend())) {
+    log(`warning: the ${tf.getBackend()} backend cannot train convolutions here; training on cpu`);
+    await tf.setBackend('cpu');
+  }
   const dataDir = path.resolve(config.data ?? path.join(packageRoot(), 'examples', 'data'));
   const inputShape = defaultInputShape(config);
   const colorMode = config.colorMode ?? colorModeFor(inputShape[2]);
@@ -236,7 +241,7 @@ export async function trainRun(
     classNames,
     labelMode: 'int',
     preprocessing: built.preprocessing,
-    backend: backend.name,
+    backend: tf.getBackend() ?? backend.name,
     createdAt: startedAt,
   };
   const dataset: DatasetRecord = {
