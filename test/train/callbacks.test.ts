@@ -27,7 +27,7 @@ async function drive(
   callbacks: Callback[],
   values: number[],
   monitor = 'val_loss',
-  optimizer = tf.train.adam(0.001),
+  optimizer: tf.Optimizer = tf.train.adam(0.001),
 ) {
   const model = tinyCnn();
   const lines: string[] = [];
