@@ -137,4 +137,25 @@ test('a real `visionlab train` run appears in the dashboard and its curves grow 
   assert.match((await page.textContent('#prediction h2')) ?? '', /^\s*(ankle_boot|sneaker)\s+\d+\.\d\d%/);
   assert.equal(await page.$$eval('.bars .bar', (bars) => bars.length), 2);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'predict-real.png'), fullPage: true });
+
+  // evaluation writes metrics, charts and the report into the folder; the run page and the list pick them up
+  const { evaluateRun } = await import('../../src/report/evaluate-run.js');
+  const evaluation = await evaluateRun(path.join(workDir, 'runs', 'real-training'));
+  await page.goto(`${server.url}/#/run/real-training`);
+  await page.waitForFunction(
+    () => ((document.querySelector('#img-confusion') as HTMLImageElement)?.naturalWidth ?? 0) > 0,
+  );
+  await page.waitForFunction(
+    () => ((document.querySelector('#img-misclassified') as HTMLImageElement)?.naturalWidth ?? 0) > 0,
+  );
+  assert.ok(
+    (await page.frameLocator('iframe.report').locator('body').textContent())?.includes('real-training'),
+  );
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'real-training-evaluated.png'), fullPage: true });
+  await page.goto(`${server.url}/`);
+  const percent = `${(evaluation.metrics.accuracy * 100).toFixed(2)}%`;
+  await page.waitForFunction(
+    (p) => document.querySelector('tr[data-run="real-training"]')?.textContent?.includes(p),
+    percent,
+  );
 });

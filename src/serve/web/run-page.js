@@ -124,7 +124,7 @@ export function RunPage({ name }) {
             ([k, v]) =>
               html`<tr>
                 <td>${k}</td>
-                <td class="num">${formatNumber(v)}</td>
+                <td class="num">${Number.isInteger(v) ? v : formatNumber(v)}</td>
               </tr>`,
           )}
         </table>`
