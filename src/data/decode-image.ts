@@ -107,15 +107,16 @@ export async function decodeImage(
   }
 }
 
-/** Width, height and format from the header, without decoding the pixels. */
+/** Width, height and format from the header (bytes or a file path), without decoding the pixels. */
 export async function probeImage(
-  bytes: Buffer,
+  input: Buffer | string,
   maxPixels: number,
 ): Promise<{ width: number; height: number; format: string }> {
-  if (bytes.length === 0) throw new ImageReadError('the file is empty (0 bytes)');
+  if (typeof input !== 'string' && input.length === 0)
+    throw new ImageReadError('the file is empty (0 bytes)');
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
+    meta = await sharp(input, { limitInputPixels: false, pages: 1 }).metadata();
   } catch (err) {
     throw new ImageReadError(describeSharpError(err as Error));
   }

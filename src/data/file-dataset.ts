@@ -4,7 +4,7 @@ import { channelsOf } from './decode-options.js';
 import { ImageReadError, probeImage } from './decode-image.js';
 import { ImageCache } from './image-cache.js';
 import type { ImageFile, SkippedFile } from './image-files.js';
-import { loadImageFile, readImageBytes } from './load-image-file.js';
+import { loadImageFile, probeInput } from './load-image-file.js';
 import type { ResolvedLoadOptions } from './options.js';
 import { PixelDataset, skippedSummary } from './pixel-dataset.js';
 
@@ -28,10 +28,10 @@ export async function verifyFiles(
   resolved: ResolvedLoadOptions,
 ): Promise<LabelledFiles & { skipped: SkippedFile[] }> {
   const cache = resolved.cacheDir ? new ImageCache(resolved.cacheDir) : undefined;
-  const reasons = await mapConcurrent(input.files, resolved.concurrency * 2, async (file) => {
+  const reasons = await mapConcurrent(input.files, 16, async (file) => {
     if (cache && (await cache.has(cache.keyFor(file, resolved.spec)))) return undefined;
     try {
-      await probeImage(await readImageBytes(file), resolved.spec.maxPixels);
+      await probeImage(await probeInput(file), resolved.spec.maxPixels);
       return undefined;
     } catch (err) {
       if (err instanceof ImageReadError) return err.message;

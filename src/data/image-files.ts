@@ -1,5 +1,6 @@
 import { promises as fs, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
+import type { SkippedFile } from './types.js';
 
 /** Extensions read as images (lower case, with the dot). */
 export const IMAGE_EXTENSIONS: readonly string[] = [
@@ -25,11 +26,7 @@ export interface ImageFile {
   mtimeMs: number;
 }
 
-/** A file or folder that was passed over, and why. */
-export interface SkippedFile {
-  source: string;
-  reason: string;
-}
+export type { SkippedFile } from './types.js';
 
 export interface ListOptions {
   followLinks: boolean;

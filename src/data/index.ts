@@ -18,7 +18,7 @@ export { DEFAULT_MAX_PIXELS, INTERPOLATIONS } from './decode-options.js';
 export type { DecodeSpec, Interpolation } from './decode-options.js';
 export { ImageCache } from './image-cache.js';
 export { IMAGE_EXTENSIONS } from './image-files.js';
-export type { ImageFile, SkippedFile } from './image-files.js';
+export type { ImageFile } from './image-files.js';
 export { stratifiedSplit, kerasValidationSplit } from './split.js';
 export type { SplitIndices } from './split.js';
 export { createRng, deriveSeed } from './random.js';

@@ -1,27 +1,42 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { channelsOf, type DecodeSpec } from './decode-options.js';
 import { decodeImage, ImageReadError } from './decode-image.js';
 import { ImageCache } from './image-cache.js';
 import type { ImageFile } from './image-files.js';
 
+function describeReadError(err: unknown): ImageReadError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new ImageReadError(
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message,
+  );
+}
+
 export async function readImageBytes(file: ImageFile): Promise<Buffer> {
   try {
     return await fs.readFile(file.path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ImageReadError(
-      code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message,
-    );
+    throw describeReadError(err);
   }
 }
 
 /**
- * What to hand sharp: the path itself when it survives a UTF-8 round trip (libvips then reads and
- * decodes in one thread-pool task, with no main-thread work in between), else the file's bytes.
+ * What to hand sharp: the path itself when it survives a UTF-8 round trip (libvips then reads only
+ * what it needs, in one thread-pool task with no main-thread work in between), else the file's bytes.
  */
-async function sharpInput(file: ImageFile): Promise<string | Buffer> {
+export async function sharpInput(file: ImageFile): Promise<string | Buffer> {
+  if (file.size === 0) throw new ImageReadError('the file is empty (0 bytes)');
   const text = file.path.toString('utf8');
   return Buffer.from(text).equals(file.path) ? text : readImageBytes(file);
+}
+
+/** Like `sharpInput`, but first checks read permission so that the reason given is the right one. */
+export async function probeInput(file: ImageFile): Promise<string | Buffer> {
+  try {
+    await fs.access(file.path, constants.R_OK);
+  } catch (err) {
+    throw describeReadError(err);
+  }
+  return sharpInput(file);
 }
 
 /** The pixels of one file: from the disk cache when present, else decoded (and then cached). */
@@ -37,7 +52,6 @@ export async function loadImageFile(
     const hit = cache.read(key, spec, channels);
     if (hit) return hit;
   }
-  if (file.size === 0) throw new ImageReadError('the file is empty (0 bytes)');
   const pixels = await decodeImage(await sharpInput(file), spec);
   // A cache that cannot be written (read-only disk, full disk) only costs speed.
   if (cache && key) await cache.write(key, spec, channels, pixels).catch(() => undefined);

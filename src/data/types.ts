@@ -12,6 +12,12 @@ export interface Batch {
   indices: Int32Array;
 }
 
+/** A file that was passed over (unreadable, not an image, too large…), and why. */
+export interface SkippedFile {
+  source: string;
+  reason: string;
+}
+
 /** A labelled image set that yields batches; the contract between data loading and training. */
 export interface ImageDataset {
   readonly classNames: readonly string[];
@@ -25,6 +31,8 @@ export interface ImageDataset {
   readonly labels: Int32Array;
   /** Source of each example (file path, or `file#index` for IDX), in dataset order. */
   readonly sources: readonly string[];
+  /** Files passed over so far (while building the dataset and during epochs), when the source has files. */
+  readonly skipped?: readonly SkippedFile[];
   /** Batches in one epoch. */
   numBatches(): number;
   /** One epoch of batches; when shuffling, the order is a pure function of (seed, epoch). */

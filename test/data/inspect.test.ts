@@ -2,16 +2,22 @@ import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
+import { Command } from 'commander';
+import { registerData } from '../../src/cli/commands/data.js';
+import { VisionlabError } from '../../src/errors.js';
 import { formatInspectReport, inspectImageDirectory, type InspectReport } from '../../src/data/index.js';
 import { tempDir, writeImage } from './fixtures.js';
 
-async function captureStdout(run: () => Promise<number>): Promise<{ code: number; out: string }> {
+/** Runs `visionlab …args` with only the data command registered; returns what it printed. */
+async function cli(...args: string[]): Promise<string> {
+  const program = new Command('visionlab').exitOverride();
+  registerData(program);
   const lines: string[] = [];
   const original = console.log;
-  console.log = (...args: unknown[]) => lines.push(args.join(' '));
+  console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
   try {
-    return { code: await run(), out: lines.join('\n') };
+    await program.parseAsync(['node', 'visionlab', ...args]);
+    return lines.join('\n');
   } finally {
     console.log = original;
   }
@@ -91,23 +97,27 @@ describe('data inspect', () => {
   });
 
   it('visionlab data inspect prints JSON and text, and fails clearly on a missing folder', async () => {
-    const json = await captureStdout(() =>
-      main(['node', 'visionlab', 'data', 'inspect', splitTree, '--json']),
-    );
-    assert.equal(json.code, 0);
-    const parsed = JSON.parse(json.out) as InspectReport;
+    const parsed = JSON.parse(await cli('data', 'inspect', splitTree, '--json')) as InspectReport;
     assert.deepEqual(parsed.classCounts, { bad: 4, ok: 7 });
-    const text = await captureStdout(() => main(['node', 'visionlab', 'data', 'inspect', flat]));
-    assert.equal(text.code, 0);
-    assert.match(text.out, /9 readable image\(s\) of 9, 2 class\(es\)/);
-    const errors: string[] = [];
-    const originalError = console.error;
-    console.error = (...args: unknown[]) => errors.push(args.join(' '));
-    try {
-      assert.equal(await main(['node', 'visionlab', 'data', 'inspect', path.join(tmp.dir, 'nope')]), 1);
-    } finally {
-      console.error = originalError;
-    }
-    assert.match(errors.join('\n'), /does not exist/);
+    assert.match(await cli('data', 'inspect', flat), /9 readable image\(s\) of 9, 2 class\(es\)/);
+    const split = JSON.parse(
+      await cli(
+        'data',
+        'inspect',
+        flat,
+        '--json',
+        '--validation-split',
+        '0.25',
+        '--test-split',
+        '0.25',
+        '--seed',
+        '1',
+      ),
+    ) as InspectReport;
+    assert.deepEqual(Object.keys(split.splitCounts).sort(), ['test', 'train', 'validation']);
+    await assert.rejects(
+      cli('data', 'inspect', path.join(tmp.dir, 'nope')),
+      (err: Error) => err instanceof VisionlabError && /does not exist/.test(err.message),
+    );
   });
 });

@@ -85,6 +85,9 @@ export function augmentDataset(dataset: ImageDataset, augmentation: Augmentation
     labelMode: dataset.labelMode,
     labels: dataset.labels,
     sources: dataset.sources,
+    get skipped() {
+      return dataset.skipped;
+    },
     numBatches: () => dataset.numBatches(),
     async *batches(epoch = 0) {
       let step = 0;
