@@ -18,7 +18,7 @@ export const buildAlexnetMini = defineBuilder((options: BuildOptions): tfl.Layer
     inputShape: [280, 280, 3],
     classes: 1,
     classifierActivation: 'sigmoid',
-    minSize: 33,
+    minSize: 37,
   });
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
   const conv = (

@@ -1,0 +1,108 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { initBackend } from '../../src/engine/backend.js';
+import { buildModel, summarizeModel, type BuildOptions } from '../../src/models/index.js';
+
+/**
+ * Expected totals are the numbers Keras prints for `keras.applications` models.
+ * With top: the "Parameters" column of the Keras Applications table,
+ *   keras-team/keras-io templates/api/applications/index.md (https://keras.io/api/applications/).
+ * Without top (include_top=False, pooling=None): the with-top number minus the classifier Keras adds
+ *   in the same source files (keras/src/applications/*.py: `Dense(classes)` on the pooled features,
+ *   plus VGG's `fc1`/`fc2`), i.e. total − (features·1000 + 1000); for ResNet50 this is the
+ *   23,587,712 (trainable 23,534,592, non-trainable 53,120) printed by `ResNet50(include_top=False).summary()`.
+ * Non-trainable counts are Keras' BatchNormalization moving statistics (2 per channel), plus the
+ * Normalization layer's mean, variance and count (7) for EfficientNet.
+ */
+interface Expected {
+  withTop: number;
+  withoutTop: number;
+  nonTrainable: number;
+}
+
+const KERAS: Record<string, Expected> = {
+  vgg16: {
+    withTop: 138_357_544,
+    withoutTop: 138_357_544 - (4096 * 4096 + 4096) - (25088 * 4096 + 4096) - 4_097_000,
+    nonTrainable: 0,
+  },
+  vgg19: {
+    withTop: 143_667_240,
+    withoutTop: 143_667_240 - (4096 * 4096 + 4096) - (25088 * 4096 + 4096) - 4_097_000,
+    nonTrainable: 0,
+  },
+  resnet50: { withTop: 25_636_712, withoutTop: 25_636_712 - (2048 * 1000 + 1000), nonTrainable: 53_120 },
+  resnet101: { withTop: 44_707_176, withoutTop: 44_707_176 - (2048 * 1000 + 1000), nonTrainable: 105_344 },
+  mobilenet_v2: { withTop: 3_538_984, withoutTop: 3_538_984 - (1280 * 1000 + 1000), nonTrainable: 34_112 },
+  efficientnet_b0: { withTop: 5_330_571, withoutTop: 5_330_571 - (1280 * 1000 + 1000), nonTrainable: 42_023 },
+  efficientnet_b1: { withTop: 7_856_239, withoutTop: 7_856_239 - (1280 * 1000 + 1000), nonTrainable: 62_055 },
+  efficientnet_b2: { withTop: 9_177_569, withoutTop: 9_177_569 - (1408 * 1000 + 1000), nonTrainable: 67_575 },
+  efficientnet_b3: {
+    withTop: 12_320_535,
+    withoutTop: 12_320_535 - (1536 * 1000 + 1000),
+    nonTrainable: 87_303,
+  },
+};
+
+function counts(
+  name: string,
+  options: BuildOptions,
+): { total: number; nonTrainable: number; shape: unknown } {
+  const model = buildModel(name, { ...options, initializeWeights: false });
+  const s = summarizeModel(model);
+  const result = { total: s.totalParams, nonTrainable: s.nonTrainableParams, shape: model.outputs[0].shape };
+  model.dispose();
+  return result;
+}
+
+describe('parameter counts equal what Keras prints', () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  it('the without-top figures agree with the ResNet50(include_top=False) summary Keras prints', () => {
+    assert.equal(KERAS.resnet50.withoutTop, 23_587_712);
+    assert.equal(KERAS.mobilenet_v2.withoutTop, 2_257_984);
+    assert.equal(KERAS.efficientnet_b0.withoutTop, 4_049_571);
+    assert.equal(KERAS.vgg16.withoutTop, 14_714_688);
+  });
+
+  for (const [name, expected] of Object.entries(KERAS)) {
+    it(`${name}: ${expected.withTop.toLocaleString('en-US')} with top, ${expected.withoutTop.toLocaleString('en-US')} without`, () => {
+      const top = counts(name, {});
+      assert.equal(top.total, expected.withTop);
+      assert.equal(top.nonTrainable, expected.nonTrainable);
+      assert.deepEqual(top.shape, [null, 1000]);
+      const headless = counts(name, { classes: 0 });
+      assert.equal(headless.total, expected.withoutTop);
+      assert.equal(headless.nonTrainable, expected.nonTrainable);
+      assert.equal((headless.shape as number[]).length, 4, 'classes: 0 returns the feature map');
+      const pooled = counts(name, { classes: 0, pooling: 'avg' });
+      assert.equal(pooled.total, expected.withoutTop);
+      assert.equal((pooled.shape as number[]).length, 2);
+    });
+  }
+
+  it('alexnet_mini: 7,742,721 as Keras prints for the user model (issue "native backend", last section)', () => {
+    const m = counts('alexnet_mini', {});
+    assert.equal(m.total, 7_742_721);
+    assert.deepEqual(m.shape, [null, 1]);
+  });
+
+  it('alexnet: 62,378,344, counted by hand from Krizhevsky et al. (2012) as one tower', () => {
+    // conv1 11·11·3·96+96, conv2 5·5·96·256+256, conv3 3·3·256·384+384, conv4 3·3·384·384+384,
+    // conv5 3·3·384·256+256, fc6 6·6·256·4096+4096, fc7 4096·4096+4096, fc8 4096·1000+1000
+    const byHand =
+      11 * 11 * 3 * 96 +
+      96 +
+      (5 * 5 * 96 * 256 + 256) +
+      (9 * 256 * 384 + 384) +
+      (9 * 384 * 384 + 384) +
+      (9 * 384 * 256 + 256) +
+      (6 * 6 * 256 * 4096 + 4096) +
+      (4096 * 4096 + 4096) +
+      (4096 * 1000 + 1000);
+    assert.equal(byHand, 62_378_344);
+    assert.equal(counts('alexnet', {}).total, byHand);
+  });
+});
