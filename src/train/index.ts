@@ -12,6 +12,12 @@ export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stop
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export {
+  ModelCheckpoint,
+  formatFilepath,
+  type ModelCheckpointOptions,
+} from './callbacks/model-checkpoint.js';
+export { CSVLogger, type CSVLoggerOptions } from './callbacks/csv-logger.js';
+export {
   LearningRateScheduler,
   cosineDecay,
   linearWarmup,
@@ -37,7 +43,14 @@ export {
 } from './optimizers.js';
 export { defaultLossFor, perExampleLoss, perExampleCorrect, type LossName } from './losses.js';
 export { setRandomSeed, getRandomState, setRandomState, unsetRandomSeed } from './random.js';
-export { saveModel, loadModel, directorySaveHandler, directoryLoadHandler } from './model-io.js';
+export {
+  saveModel,
+  loadModel,
+  saveWeights,
+  loadWeights,
+  directorySaveHandler,
+  directoryLoadHandler,
+} from './model-io.js';
 export { saveTrainingState, loadTrainingState, type TrainingCheckpoint } from './training-state.js';
 export { formatHistoryCsv, historyColumns, HISTORY_COLUMNS } from './history-csv.js';
 export { RUN_FILES } from './run-folder.js';

@@ -94,3 +94,36 @@ export function directoryLoadHandler(dir: string): tf.io.IOHandler {
 export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   return tfl.loadLayersModel(directoryLoadHandler(dir));
 }
+
+const WEIGHTS_JSON = 'weights.json';
+
+/** Saves only the weights: `weights.bin` + `weights.json` (their names, shapes and dtypes), atomically. */
+export async function saveWeights(model: tfl.LayersModel, dir: string): Promise<void> {
+  const named = model.weights.map((w) => ({ name: w.originalName, tensor: w.read() }));
+  const { data, specs } = await tf.io.encodeWeights(named);
+  await writeFileAtomic(path.join(dir, WEIGHTS_BIN), concatWeightData(data));
+  await writeFileAtomic(path.join(dir, WEIGHTS_JSON), JSON.stringify({ weights: specs }));
+}
+
+/** Loads weights saved by `saveWeights` into a model of the same architecture. */
+export async function loadWeights(model: tfl.LayersModel, dir: string): Promise<void> {
+  const specs = (
+    JSON.parse(await fs.readFile(path.join(dir, WEIGHTS_JSON), 'utf8')) as {
+      weights: tf.io.WeightsManifestEntry[];
+    }
+  ).weights;
+  const bytes = await fs.readFile(path.join(dir, WEIGHTS_BIN));
+  const tensors = tf.io.decodeWeights(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    specs,
+  );
+  if (specs.length !== model.weights.length) {
+    tf.dispose(Object.values(tensors));
+    throw new VisionlabError(
+      `${dir} holds ${specs.length} weights, the model ${model.weights.length}`,
+      'Load weights into the architecture they were saved from.',
+    );
+  }
+  model.weights.forEach((w, i) => w.write(tensors[specs[i].name]));
+  tf.dispose(Object.values(tensors));
+}

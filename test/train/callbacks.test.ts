@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   cosineDecay,
+  CSVLogger,
   EarlyStopping,
+  formatFilepath,
+  loadModel,
+  loadWeights,
+  ModelCheckpoint,
   fit,
   getLearningRate,
   LearningRateScheduler,
@@ -213,4 +221,57 @@ test('ProgbarLogger prints one line per epoch when not a terminal', async () => 
     lines[0],
     /^Epoch 1\/2 - 2\/2 - \d+s \d+(ms|us)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4} - lr: 0\.0010$/,
   );
+});
+
+test('ModelCheckpoint fills the file name from the logs and with saveBestOnly saves only improvements', async () => {
+  assert.equal(formatFilepath('m-{epoch:02d}-{val_loss:.2f}', { epoch: 3, val_loss: 0.12345 }), 'm-03-0.12');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-mc-'));
+  const best = new ModelCheckpoint({
+    filepath: path.join(dir, 'best-{epoch}'),
+    saveBestOnly: true,
+    saveWeightsOnly: true,
+  });
+  await drive([best], [0.5, 0.4, 0.45, 0.3]);
+  assert.deepEqual(
+    best.saved.map((p) => path.basename(p)),
+    ['best-1', 'best-2', 'best-4'],
+  );
+  // The weights saved at epoch 4 are the ones the model had then (every weight = 3).
+  const model = tinyCnn();
+  await loadWeights(model, path.join(dir, 'best-4'));
+  assert.ok(
+    model.weights.every((w) =>
+      w
+        .read()
+        .dataSync()
+        .every((v) => v === 3),
+    ),
+  );
+  const every = new ModelCheckpoint({ filepath: path.join(dir, 'all-{epoch}') });
+  await drive([every], [0.5, 0.6]);
+  const loaded = await loadModel(path.join(dir, 'all-2'));
+  assert.equal(loaded.getWeights()[0].dataSync()[0], 1);
+  loaded.dispose();
+});
+
+test('CSVLogger writes history.csv-style rows after each epoch, appending when asked', async () => {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'visionlab-csv-')), 'log.csv');
+  const data = syntheticDataset({ perClass: 4, batchSize: 4 });
+  setRandomSeed(1);
+  await fit(tinyCnn(), data, {
+    epochs: 2,
+    validationData: data,
+    callbacks: [new CSVLogger(file)],
+    verbose: 0,
+  });
+  let lines = readFileSync(file, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'epoch,loss,accuracy,val_loss,val_accuracy,lr');
+  assert.deepEqual(
+    lines.slice(1).map((l) => l.split(',')[0]),
+    ['1', '2'],
+  );
+  await fit(tinyCnn(), data, { epochs: 1, callbacks: [new CSVLogger(file, { append: true })], verbose: 0 });
+  lines = readFileSync(file, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 4);
+  assert.equal(lines[3].split(',')[4], '', 'no validation in the appended run');
 });

@@ -8,5 +8,6 @@ export function copyWeights(model: LayersModel): tf.Tensor[] {
 
 /** Writes copies made by `copyWeights` back into the model. */
 export function restoreWeights(model: LayersModel, weights: readonly tf.Tensor[]): void {
-  model.weights.forEach((w, i) => w.write(tf.clone(weights[i])));
+  // The variables take a reference to the copies' data; the copies stay valid for another restore.
+  model.weights.forEach((w, i) => w.write(weights[i]));
 }

@@ -1,0 +1,100 @@
+import { saveModel, saveWeights } from '../model-io.js';
+import { Callback, resolveMode, type CallbackState, type Logs, type MonitorMode } from './callback.js';
+import { formatValue } from './format.js';
+
+export interface ModelCheckpointOptions {
+  /**
+   * Folder to save into; may hold Python-style fields filled from the epoch's logs, e.g.
+   * `runs/x/epoch-{epoch:02d}-{val_loss:.4f}` (`epoch` is 1-based, as in Keras file names).
+   */
+  filepath: string;
+  monitor?: string;
+  /** Save only when the monitored value improves on the best so far. */
+  saveBestOnly?: boolean;
+  /** Save only the weights (`weights.bin` + `weights.json`), not the topology. */
+  saveWeightsOnly?: boolean;
+  mode?: MonitorMode;
+  verbose?: 0 | 1;
+}
+
+/** Fills `{name}`, `{name:02d}` and `{name:.4f}` fields from `values`. */
+export function formatFilepath(template: string, values: Record<string, number>): string {
+  return template.replace(/\{(\w+)(?::([^}]*))?\}/g, (whole, name: string, spec: string | undefined) => {
+    const value = values[name];
+    if (value === undefined) return whole;
+    if (!spec) return String(value);
+    const fixed = /^\.(\d+)f$/.exec(spec);
+    if (fixed) return value.toFixed(Number(fixed[1]));
+    const padded = /^0?(\d+)d$/.exec(spec);
+    if (padded)
+      return String(Math.round(value)).padStart(Number(padded[1]), spec.startsWith('0') ? '0' : ' ');
+    const exp = /^\.(\d+)e$/.exec(spec);
+    if (exp) return value.toExponential(Number(exp[1]));
+    return String(value);
+  });
+}
+
+/** Keras' `ModelCheckpoint`: saves the model (or its weights) after each epoch, or only when it improves. */
+export class ModelCheckpoint extends Callback {
+  readonly name = 'ModelCheckpoint';
+  readonly filepath: string;
+  readonly monitor: string;
+  readonly saveBestOnly: boolean;
+  readonly saveWeightsOnly: boolean;
+  readonly mode: 'min' | 'max';
+  readonly verbose: 0 | 1;
+  best: number;
+  /** Folders written so far, in order. */
+  readonly saved: string[] = [];
+
+  constructor(options: ModelCheckpointOptions) {
+    super();
+    this.filepath = options.filepath;
+    this.monitor = options.monitor ?? 'val_loss';
+    this.saveBestOnly = options.saveBestOnly ?? false;
+    this.saveWeightsOnly = options.saveWeightsOnly ?? false;
+    this.mode = resolveMode(options.mode ?? 'auto', this.monitor);
+    this.verbose = options.verbose ?? 0;
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const dir = formatFilepath(this.filepath, { ...logs, epoch: epoch + 1 });
+    if (this.saveBestOnly) {
+      const current = logs[this.monitor];
+      if (current === undefined) {
+        this.context.log(`warning: can save best model only with ${this.monitor} available, skipping`);
+        return;
+      }
+      const improved = this.mode === 'min' ? current < this.best : current > this.best;
+      if (!improved) {
+        if (this.verbose) {
+          this.context.log(
+            `Epoch ${epoch + 1}: ${this.monitor} did not improve from ${formatValue(this.best)}`,
+          );
+        }
+        return;
+      }
+      if (this.verbose) {
+        this.context.log(
+          `Epoch ${epoch + 1}: ${this.monitor} improved from ${formatValue(this.best)} to ${formatValue(current)}, saving model to ${dir}`,
+        );
+      }
+      this.best = current;
+    } else if (this.verbose) {
+      this.context.log(`Epoch ${epoch + 1}: saving model to ${dir}`);
+    }
+    if (this.saveWeightsOnly) await saveWeights(this.model, dir);
+    else await saveModel(this.model, dir);
+    this.saved.push(dir);
+  }
+
+  override getState(): CallbackState {
+    return { json: { best: Number.isFinite(this.best) ? this.best : null } };
+  }
+
+  override setState(state: CallbackState): void {
+    const best = (state.json as { best: number | null }).best;
+    this.best = best ?? (this.mode === 'min' ? Infinity : -Infinity);
+  }
+}
