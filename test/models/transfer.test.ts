@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { initBackend } from '../../src/engine/backend.js';
+import { VisionlabError } from '../../src/errors.js';
+import { buildDavit, buildTransferModel, registerModel } from '../../src/models/index.js';
+import { registerPretrainedSource, saveWeightsH5 } from '../../src/weights/index.js';
+
+const TINY = { depths: [2, 2, 2, 2], widths: [8, 16, 24, 32], heads: [1, 2, 2, 4] };
+
+let dir: string;
+let server: http.Server;
+let source: tfl.LayersModel;
+let weightsFile: string;
+
+before(async () => {
+  await initBackend();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-transfer-'));
+  registerModel({
+    name: 'davit_tiny_test',
+    family: 'DaViT',
+    defaultInputShape: [64, 64, 3],
+    preprocessing: 'torch',
+    description: 'a tiny DaViT for tests',
+    build: (o = {}) =>
+      buildDavit(TINY, {
+        inputShape: o.inputShape ?? [64, 64, 3],
+        numClasses: o.includeTop === false ? 0 : (o.classes ?? 10),
+      }),
+  });
+  source = buildDavit(TINY, { inputShape: [64, 64, 3], numClasses: 10 });
+  weightsFile = path.join(dir, 'davit_tiny_test_imagenet.h5');
+  await saveWeightsH5(source, weightsFile, 'keras-model');
+  const bytes = readFileSync(weightsFile);
+  server = http.createServer((_req, res) => res.end(bytes));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  registerPretrainedSource('davit_tiny_test', 'imagenet', {
+    fileName: 'davit_tiny_test_imagenet.h5',
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/davit_tiny_test_imagenet.h5`,
+    checksum: { algorithm: 'sha256', digest: createHash('sha256').update(bytes).digest('hex') },
+    layout: 'keras-model',
+    origin: 'test',
+  });
+});
+after(() => {
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const values = (model: tfl.LayersModel, layer: string): number[] =>
+  Array.from(model.getLayer(layer).getWeights()[0].dataSync());
+
+describe('buildTransferModel', () => {
+  it("builds the user's DaViT-T model: 280×280, GAP → Dropout(0.3) → Dense(1, sigmoid), first 80 layers frozen", async () => {
+    const t = await buildTransferModel({
+      backbone: 'davit_t',
+      inputShape: [280, 280, 3],
+      dropout: 0.3,
+      units: 1,
+      activation: 'sigmoid',
+      freezeUntil: 80,
+    });
+    assert.equal(t.model.countParams(), 27_591_937);
+    assert.deepEqual(
+      t.model.layers.slice(-3).map((l) => [l.getClassName(), l.name]),
+      [
+        ['GlobalAveragePooling2D', 'global_average_pooling2d'],
+        ['Dropout', 'dropout'],
+        ['Dense', 'dense'],
+      ],
+    );
+    assert.equal(t.model.getLayer('dropout').getConfig().rate, 0.3);
+    assert.equal(t.model.getLayer('dense').getConfig().activation, 'sigmoid');
+    assert.equal(t.preprocessing, 'torch');
+    assert.equal(t.weights.source, 'random');
+    // 12 blocks × 16 + stem 4 + downsampling 12 + pre_output_ln 2 + head 2
+    assert.equal(t.trainableVariablesBefore, 212);
+    // frozen: stem (4), stage 1 (32), stage-2 downsampling (4), stack2_block1 CPE conv and LayerNorm (4)
+    assert.equal(t.trainableVariablesAfter, 168);
+    assert.deepEqual(
+      t.frozenLayers,
+      t.model.layers.slice(0, 80).map((l) => l.name),
+    );
+    assert.ok(t.frozenLayers.includes('stack2_block1_attn_ln'));
+    assert.ok(!t.frozenLayers.includes('stack2_block1_attn_qkv'));
+    assert.equal(t.trainableParamsBefore, 27_591_937);
+    assert.ok(t.trainableParamsAfter < t.trainableParamsBefore);
+    t.model.dispose();
+  });
+
+  it('freezes by stage with a name pattern', async () => {
+    const t = await buildTransferModel({ backbone: 'davit_t', freezeNames: /^(stem|stack1)_/ });
+    assert.equal(t.trainableVariablesAfter, 212 - 4 - 32);
+    assert.ok(t.frozenLayers.every((n) => /^(stem|stack1)_/.test(n)));
+    t.model.dispose();
+  });
+
+  it("downloads the backbone's 'imagenet' weights into the cache and loads them, reporting the dropped head", async () => {
+    const home = path.join(dir, 'home');
+    const t = await buildTransferModel({
+      backbone: 'davit_tiny_test',
+      pretrained: 'imagenet',
+      units: 3,
+      download: { home, progress: false },
+    });
+    assert.equal(t.weights.source, 'h5');
+    assert.deepEqual(t.weights.report?.unusedInFile.sort(), [
+      'predictions/predictions/bias:0',
+      'predictions/predictions/kernel:0',
+    ]);
+    assert.equal(t.weights.report?.missingInFile.length, 0);
+    for (const layer of ['stem_conv', 'stack3_block2_channel_attn_qkv', 'pre_output_ln']) {
+      assert.deepEqual(values(t.model, layer), values(source, layer), layer);
+    }
+    assert.equal(t.model.getLayer('dense').getConfig().activation, 'softmax');
+    const fromPath = await buildTransferModel({ backbone: 'davit_tiny_test', pretrained: weightsFile });
+    assert.deepEqual(
+      values(fromPath.model, 'stack4_block2_mlp_Dense_1'),
+      values(source, 'stack4_block2_mlp_Dense_1'),
+    );
+  });
+
+  it('trains only what is not frozen', async () => {
+    const t = await buildTransferModel({ backbone: 'davit_tiny_test', freezeNames: '^(stem|stack1)_' });
+    t.model.compile({ optimizer: tf.train.sgd(0.1), loss: 'binaryCrossentropy' });
+    const frozen = values(t.model, 'stem_conv');
+    const trained = values(t.model, 'stack2_downsample_conv');
+    const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 3);
+    await t.model.fit(x, tf.tensor2d([[0], [1]]), { epochs: 1, verbose: 0 });
+    assert.deepEqual(values(t.model, 'stem_conv'), frozen);
+    assert.notDeepEqual(values(t.model, 'stack2_downsample_conv'), trained);
+  });
+
+  it("builds on nsfwjs' pretrained MobileNetV2, offline", async () => {
+    const t = await buildTransferModel({
+      backbone: 'mobilenet_v2_nsfwjs',
+      inputShape: [64, 64, 3],
+      pretrained: 'nsfwjs',
+      units: 3,
+      dropout: 0.2,
+      freezeUntil: 100,
+    });
+    assert.equal(t.model.countParams(), 2_257_984 + 1280 * 3 + 3);
+    assert.equal(t.weights.source, 'bundled');
+    assert.match(t.weights.description, /nsfwjs .*MIT/);
+    assert.equal(t.preprocessing, 'raw');
+    assert.equal(t.trainableVariablesBefore, 158);
+    assert.ok(t.trainableVariablesAfter < 158);
+  });
+
+  it('explains bad requests', async () => {
+    await assert.rejects(buildTransferModel({ backbone: 'davit_x' }), /no model called "davit_x"/);
+    await assert.rejects(
+      buildTransferModel({ backbone: 'davit_tiny_test', freezeUntil: 10_000 }),
+      VisionlabError,
+    );
+    await assert.rejects(
+      buildTransferModel({ backbone: 'mobilenet_v2_nsfwjs', pretrained: 'imagenet' }),
+      /bundled weights/,
+    );
+    await assert.rejects(
+      buildTransferModel({ backbone: 'davit_tiny_test', pretrained: 'imagenet21k' }),
+      /Known: /,
+    );
+    await assert.rejects(buildTransferModel({ backbone: 'davit_tiny_test', dropout: 1 }), VisionlabError);
+  });
+});
