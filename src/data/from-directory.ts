@@ -60,13 +60,14 @@ async function statDir(dir: string): Promise<Stats> {
   return stats;
 }
 
-async function classFolders(root: Buffer, followLinks: boolean): Promise<Map<string, Buffer>> {
+/** Sub-folders of the root; a symbolic link to a folder counts (as in Keras, whatever `followLinks` says). */
+async function classFolders(root: Buffer): Promise<Map<string, Buffer>> {
   const folders = new Map<string, Buffer>();
   for (const entry of await readDirRaw(root)) {
     const name = display(entry.name);
     if (isHiddenOrJunk(name)) continue;
     const full = joinRaw(root, entry.name);
-    const found = await statEntry(full, entry, followLinks);
+    const found = await statEntry(full, entry, true);
     if (found?.kind === 'dir') folders.set(name, full);
   }
   return folders;
@@ -93,7 +94,7 @@ export async function indexImageDirectory(
     skipped.push(...listed.problems);
     ignoredHidden = listed.ignoredHidden;
   } else {
-    const folders = await classFolders(root, followLinks);
+    const folders = await classFolders(root);
     classNames = [...folders.keys()];
     if (options.classNames) {
       const given = [...options.classNames];

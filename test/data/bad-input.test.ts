@@ -138,8 +138,12 @@ describe('bad input', () => {
     symlinkSync('self.png', path.join(dir, 'dogs', 'self.png'));
     await writeImage(path.join(tmp.dir, 'outside', 'o.png'));
     symlinkSync(path.join(tmp.dir, 'outside'), path.join(dir, 'dogs', 'more'));
+    // A class folder that is itself a link counts, as in Keras.
+    await writeImage(path.join(tmp.dir, 'elsewhere', 'e.png'));
+    symlinkSync(path.join(tmp.dir, 'elsewhere'), path.join(dir, 'eels'));
     const notFollowing = await imageDatasetFromDirectory(dir, { imageSize: [4, 4], onWarning: () => {} });
-    assert.equal(notFollowing.length, 6);
+    assert.deepEqual(notFollowing.classNames, ['cats', 'dogs', 'eels']);
+    assert.equal(notFollowing.length, 7);
     assert.deepEqual(
       notFollowing.skipped.map((s) => [path.basename(s.source), s.reason]),
       [['self.png', 'symlink loop']],
@@ -149,7 +153,7 @@ describe('bad input', () => {
       followLinks: true,
       onWarning: () => {},
     });
-    assert.equal(following.length, 7);
+    assert.equal(following.length, 8);
     assert.ok(following.sources.some((s) => s.endsWith(path.join('more', 'o.png'))));
     assert.ok(following.skipped.some((s) => s.source.endsWith('loop') && /symlink loop/.test(s.reason)));
   });
