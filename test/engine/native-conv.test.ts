@@ -85,8 +85,10 @@ describe('native convolutions match the cpu backend', { skip: skipNative }, () =
         () => {
           const x = tf.tensor4d(k.xData, k.x);
           const f = tf.tensor4d(k.fData, k.filter);
-          const loss = (a: tf.Tensor4D, b: tf.Tensor4D) =>
-            tf.sum(tf.square(tf.conv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations)));
+          const loss = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(
+              tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, k.strides, k.pad, 'NHWC', k.dilations)),
+            );
           return tf.grads(loss)([x, f]);
         },
         ['Conv2DBackpropInput', 'Conv2DBackpropFilter'],
@@ -187,8 +189,12 @@ describe('native convolutions match the cpu backend', { skip: skipNative }, () =
         () => {
           const x = tf.tensor4d(k.xData, k.x);
           const f = tf.tensor4d(k.fData, k.filter);
-          const loss = (a: tf.Tensor4D, b: tf.Tensor4D) =>
-            tf.sum(tf.square(tf.depthwiseConv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations)));
+          const loss = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(
+              tf.square(
+                tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, k.strides, k.pad, 'NHWC', k.dilations),
+              ),
+            );
           return tf.grads(loss)([x, f]);
         },
         ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'],

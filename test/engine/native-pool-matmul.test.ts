@@ -21,14 +21,14 @@ describe('native pooling matches the cpu backend', { skip: skipNative }, () => {
       const label = `pool x=${shape} k=${k} s=${s} ${pad}`;
       await assertMatchesCpu(label, () => {
         const x = tf.tensor4d(data, shape);
-        const maxLoss = (a: tf.Tensor4D) => tf.sum(tf.square(tf.maxPool(a, k, s, pad)));
+        const maxLoss = (a: tf.Tensor) => tf.sum(tf.square(tf.maxPool(a as tf.Tensor4D, k, s, pad)));
         return [tf.maxPool(x, k, s, pad), tf.avgPool(x, k, s, pad), tf.grad(maxLoss)(x)];
       }, ['MaxPool', 'AvgPool', 'MaxPoolGrad']);
       await assertMatchesCpu(
         `${label} avg grad`,
         () => {
           const x = tf.tensor4d(data, shape);
-          const avgLoss = (a: tf.Tensor4D) => tf.sum(tf.square(tf.avgPool(a, k, s, 'valid')));
+          const avgLoss = (a: tf.Tensor) => tf.sum(tf.square(tf.avgPool(a as tf.Tensor4D, k, s, 'valid')));
           return tf.grad(avgLoss)(x);
         },
         ['AvgPoolGrad'],
@@ -40,7 +40,7 @@ describe('native pooling matches the cpu backend', { skip: skipNative }, () => {
     // 1×3×3×1 input of ones, 3×3 window, stride 1, same: the corner output averages 4 pixels.
     const x = tf.ones([1, 3, 3, 1]) as tf.Tensor4D;
     await tf.setBackend('native');
-    const g = tf.grad((a: tf.Tensor4D) => tf.sum(tf.avgPool(a, 3, 1, 'same')))(x);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.avgPool(a as tf.Tensor4D, 3, 1, 'same')))(x);
     // Pixel (0,0) is in 4 windows: 3 of 4 pixels (corner) … sum of 1/count over its windows.
     const expected00 = 1 / 4 + 1 / 6 + 1 / 6 + 1 / 9;
     const got = g.dataSync()[0];

@@ -37,6 +37,16 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number): void;
+  adam(
+    value: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    newValue: Float32Array,
+    newM: Float32Array,
+    newV: Float32Array,
+    hyper: Float32Array,
+  ): void;
   pad(
     x: Float32Array,
     out: Float32Array,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { installFusedAdam } from './adam.js';
 import type { NativeAddon } from './addon.js';
 import { convKernels } from './conv-kernels.js';
 import { eltwiseKernels } from './eltwise-kernels.js';
@@ -50,4 +51,5 @@ export function registerNativeKernels(addon: NativeAddon): void {
       },
     });
   }
+  installFusedAdam(addon);
 }
