@@ -1,6 +1,8 @@
 import { alexnetMini } from './bench-models.js';
 import { compareBackends } from './compare-backends.js';
+import type { ModelTiming } from './model-timing.js';
 import type { BenchSection } from './sections.js';
+import { torchAlexnetMini } from './torch-reference.js';
 
 export const alexnetMiniSection: BenchSection = {
   name: 'alexnetMini',

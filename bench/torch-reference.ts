@@ -1,0 +1,59 @@
+// Builds (once, into bench/out/) and runs the libtorch reference in bench/torch/, when Debian's
+// libtorch-dev is installed. Returns undefined with a reason otherwise.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SOURCE = path.join(here, 'torch', 'alexnet_mini.cpp');
+const BINARY = path.join(here, 'out', 'alexnet_mini_torch');
+const TORCH_INCLUDE = '/usr/include/torch/csrc/api/include';
+
+export interface TorchTiming {
+  torch: string;
+  threads: number;
+  batch: number;
+  size: number;
+  forwardMsPerImage: number;
+  trainMsPerImage: number;
+  peakRssMiB: number;
+}
+
+function ensureBinary(log: (line: string) => void): string | { skipped: string } {
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs > statSync(SOURCE).mtimeMs) return BINARY;
+  if (!existsSync(TORCH_INCLUDE))
+    return { skipped: 'libtorch-dev is not installed (apt-get install libtorch-dev)' };
+  log('  building the libtorch reference (once; a few minutes)');
+  mkdirSync(path.dirname(BINARY), { recursive: true });
+  const args = [
+    '-O2',
+    '-std=c++17',
+    SOURCE,
+    '-o',
+    BINARY,
+    `-I${TORCH_INCLUDE}`,
+    '-ltorch',
+    '-ltorch_cpu',
+    '-lc10',
+  ];
+  const built = spawnSync('g++', args, { encoding: 'utf8' });
+  if (built.status !== 0) return { skipped: `g++ failed: ${(built.stderr ?? '').split('\n')[0]}` };
+  return BINARY;
+}
+
+/** Times the reduced AlexNet in libtorch with all cores, as bench/torch/alexnet_mini.cpp does it. */
+export function torchAlexnetMini(
+  batch: number,
+  size: number,
+  reps: number,
+  log: (line: string) => void,
+): TorchTiming | { skipped: string } {
+  const binary = ensureBinary(log);
+  if (typeof binary !== 'string') return binary;
+  const threads = os.availableParallelism();
+  const run = spawnSync(binary, [batch, size, reps, threads].map(String), { encoding: 'utf8' });
+  if (run.status !== 0) return { skipped: `the reference failed: ${(run.stderr ?? '').split('\n')[0]}` };
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as TorchTiming;
+}
