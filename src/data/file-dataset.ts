@@ -111,6 +111,7 @@ export function fileDataset(
     concurrency: resolved.concurrency,
     prefetch: resolved.prefetch,
     memoryCacheBytes: resolved.memoryCacheBytes,
+    memoryBudget: resolved.memoryBudget,
     load: (index) => load(files[index]),
     skipped,
     onWarning: resolved.onWarning,

@@ -12,7 +12,7 @@ export type {
 } from './from-directory.js';
 export type { ImageLoadOptions } from './options.js';
 export { PixelDataset, skippedSummary } from './pixel-dataset.js';
-export type { PixelLoader, PixelDatasetConfig } from './pixel-dataset.js';
+export type { PixelLoader, PixelDatasetConfig, MemoryBudget } from './pixel-dataset.js';
 export { decodeImage, probeImage, ImageReadError } from './decode-image.js';
 export { DEFAULT_MAX_PIXELS, INTERPOLATIONS } from './decode-options.js';
 export type { DecodeSpec, Interpolation } from './decode-options.js';

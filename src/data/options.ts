@@ -20,7 +20,7 @@ export interface ImageLoadOptions {
   maxPixels?: number;
   /** Folder of an on-disk cache of decoded, resized images, shared across runs. */
   cacheDir?: string;
-  /** Keep decoded images in memory up to this many bytes. Default 512 MiB. */
+  /** Keep decoded images in memory up to this many bytes, shared by the splits of one call. Default 512 MiB. */
   memoryCacheBytes?: number;
   /**
    * Images in flight at once. Each decode is one task on libuv's thread pool, which keeps working
@@ -46,6 +46,8 @@ export interface ResolvedLoadOptions {
   seedGiven: boolean;
   cacheDir?: string;
   memoryCacheBytes: number;
+  /** Shared by every dataset made from one call. */
+  memoryBudget: { remaining: number };
   concurrency: number;
   prefetch: number;
   verify: boolean;
@@ -71,6 +73,7 @@ function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]):
 
 export function resolveLoadOptions(options: ImageLoadOptions): ResolvedLoadOptions {
   const [height, width] = options.imageSize ?? [256, 256];
+  const memoryCacheBytes = Math.max(0, options.memoryCacheBytes ?? 512 * 1024 * 1024);
   return {
     spec: {
       height: positiveInt('imageSize height', height),
@@ -86,7 +89,8 @@ export function resolveLoadOptions(options: ImageLoadOptions): ResolvedLoadOptio
     seed: options.seed ?? randomSeed(),
     seedGiven: options.seed !== undefined,
     cacheDir: options.cacheDir,
-    memoryCacheBytes: Math.max(0, options.memoryCacheBytes ?? 512 * 1024 * 1024),
+    memoryCacheBytes,
+    memoryBudget: { remaining: memoryCacheBytes },
     concurrency: positiveInt('concurrency', options.concurrency ?? 64),
     prefetch: positiveInt('prefetch', options.prefetch ?? 2, 0),
     verify: options.verify ?? true,

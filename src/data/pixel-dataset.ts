@@ -5,6 +5,11 @@ import { labelTensor } from './label-tensor.js';
 import { createRng, deriveSeed, permutation } from './random.js';
 import type { Batch, ImageDataset, LabelMode } from './types.js';
 
+/** Bytes of decoded images that may still be kept in memory. */
+export interface MemoryBudget {
+  remaining: number;
+}
+
 /** Loads one example's uint8 HWC pixels; throws to have the example skipped. */
 export type PixelLoader = (index: number) => Promise<Uint8Array>;
 
@@ -23,6 +28,8 @@ export interface PixelDatasetConfig {
   prefetch: number;
   /** Keep decoded images in memory up to this many bytes (later epochs skip decoding). */
   memoryCacheBytes: number;
+  /** A budget shared with other datasets (e.g. the splits of one folder); replaces `memoryCacheBytes`. */
+  memoryBudget?: MemoryBudget;
   load: PixelLoader;
   /** Files already passed over while building the dataset. */
   skipped?: readonly SkippedFile[];
@@ -54,7 +61,7 @@ export class PixelDataset implements ImageDataset {
   private readonly skippedList: SkippedFile[];
   private readonly failed = new Set<number>();
   private readonly memory = new Map<number, Uint8Array>();
-  private memoryBytes = 0;
+  private readonly budget: MemoryBudget;
   private readonly limiter: Limiter;
 
   constructor(private readonly config: PixelDatasetConfig) {
@@ -69,6 +76,7 @@ export class PixelDataset implements ImageDataset {
     this.shuffle = config.shuffle;
     this.skippedList = [...(config.skipped ?? [])];
     this.limiter = new Limiter(Math.max(1, config.concurrency));
+    this.budget = config.memoryBudget ?? { remaining: config.memoryCacheBytes };
   }
 
   /** Every file passed over so far: while building the dataset and during epochs. */
@@ -91,9 +99,9 @@ export class PixelDataset implements ImageDataset {
     const cached = this.memory.get(index);
     if (cached) return cached;
     const pixels = await this.limiter.run(() => this.config.load(index));
-    if (this.memoryBytes + pixels.length <= this.config.memoryCacheBytes) {
+    if (pixels.length <= this.budget.remaining && !this.memory.has(index)) {
       this.memory.set(index, pixels);
-      this.memoryBytes += pixels.length;
+      this.budget.remaining -= pixels.length;
     }
     return pixels;
   }
