@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isValidRunName, openRunStore, type RunStore } from '../track/index.js';
-import { compareCurvesSpec, runCurvesSpec } from './chart-specs.js';
+import { runCurvesSpec } from './chart-specs.js';
+import { compareRuns } from './compare-runs.js';
 import { HttpError, sendError, sendJson } from './http-error.js';
 import { checkImage, DEFAULT_MAX_UPLOAD_BYTES, readBody } from './image-upload.js';
 import { RunModelCache } from './run-model.js';
@@ -141,7 +142,7 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
       return sendJson(res, 200, { runsDir, runs: store.list() });
     }
     if (resource === 'runs') return handleRun(req, res, rest, url);
-    if (resource === 'compare' && rest[0] === 'curves-spec' && rest.length === 1) {
+    if (resource === 'compare' && rest.length === 0) {
       const names = url.searchParams
         .getAll('run')
         .flatMap((n) => n.split(','))
@@ -149,12 +150,9 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
       if (names.length < 1 || names.length > COMPARE_LIMIT) {
         throw new HttpError(400, `compare takes 1 to ${COMPARE_LIMIT} runs (?run=a&run=b)`);
       }
-      const series = [];
-      for (const name of names) {
-        await store.recordRun(await runDir(name));
-        series.push({ run: name, history: store.history(name) });
-      }
-      return sendJson(res, 200, compareCurvesSpec(series));
+      const dirs = [];
+      for (const name of names) dirs.push(await runDir(name));
+      return sendJson(res, 200, await compareRuns(dirs));
     }
     throw new HttpError(404, `no such endpoint: ${url.pathname}`);
   }

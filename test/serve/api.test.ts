@@ -116,11 +116,22 @@ test('a run page gets the history, config, metrics and files; its curves are the
   assert.equal(svg.headers['content-type'], 'image/svg+xml');
 });
 
-test('the compare spec overlays each run on shared loss and accuracy panels', async () => {
-  const { status, json } = await callJson('GET', '/api/compare/curves-spec?run=alpha&run=beta');
+test('compare gives the comparison report rows and overlaid curves of the runs', async () => {
+  const { status, json } = await callJson('GET', '/api/compare?run=alpha&run=beta');
   assert.equal(status, 200);
-  assert.equal(json.hconcat.length, 2);
-  const loss = json.hconcat[0].data.values as Array<{
+  assert.deepEqual(json.runs, ['alpha', 'beta']);
+  const row = (label: string) => json.rows.find((r: { label: string }) => r.label === label);
+  assert.deepEqual(row('epochs trained').values, [4, 2]);
+  assert.deepEqual(row('test accuracy'), {
+    label: 'test accuracy',
+    values: [0.875, null],
+    better: 'max',
+    digits: null,
+  });
+  assert.deepEqual(row('training time (s)').values, [90, 90]);
+  assert.equal(json.spec.hconcat.length, 2);
+  assert.ok(json.spec.config.font.startsWith('DejaVu Sans'));
+  const loss = json.spec.hconcat[0].data.values as Array<{
     run: string;
     split: string;
     epoch: number;
@@ -131,8 +142,9 @@ test('the compare spec overlays each run on shared loss and accuracy panels', as
   assert.equal(loss.filter((p) => p.run === 'beta').length, 4);
   const betaVal2 = loss.find((p) => p.run === 'beta' && p.split === 'validation' && p.epoch === 2);
   assert.ok(Math.abs((betaVal2?.value ?? 0) - (1.2 / 3 + 0.1)) < 1e-12);
-  assert.equal((await callJson('GET', '/api/compare/curves-spec')).status, 400);
-  assert.equal((await callJson('GET', '/api/compare/curves-spec?run=alpha&run=nope')).status, 404);
+  assert.equal((await callJson('GET', '/api/compare')).status, 400);
+  assert.equal((await callJson('GET', '/api/compare?run=alpha&run=nope')).status, 404);
+  assert.equal((await callJson('GET', '/api/compare?run=alpha&run=..')).status, 400);
 });
 
 test('server-sent events push each new history row as training appends it', async () => {

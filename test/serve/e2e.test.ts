@@ -147,6 +147,11 @@ test('two runs compare with overlaid curves and side-by-side numbers', async () 
   assert.deepEqual(headers.slice(1).sort(), ['alpha', 'beta']);
   // alpha 6 epochs and beta 4, each with train and validation, on both panels
   assert.equal(await chartPoints('#compare-chart'), 2 * 2 * (6 + 4));
+  // alpha's best validation loss (1.2 / 7) and accuracy (0.45 + 6 · 0.05) beat beta's and are highlighted
+  assert.deepEqual(await page.$$eval('#compare-table td.best', (tds) => tds.map((td) => td.textContent)), [
+    '0.1714',
+    '0.7500',
+  ]);
   assert.match(
     (await page.textContent('#compare-table')) ?? '',
     /small-cnn.*alexnet-mini|alexnet-mini.*small-cnn/,

@@ -1,80 +1,69 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fetchJson, formatDuration, formatNumber, formatPercent, runUrl } from './api.js';
+import { fetchJson } from './api.js';
 import { html } from './html.js';
-import { StatusBadge } from './status-badge.js';
 import { VegaChart } from './vega-chart.js';
 
-const ROWS = [
-  ['status', (r) => html`<${StatusBadge} status=${r.status} />`],
-  ['model', (r) => r.model ?? '–'],
-  ['epochs', (r) => r.epochsCompleted],
-  ['restored epoch', (r) => r.restoredEpoch ?? '–'],
-  ['best val loss', (r) => formatNumber(r.bestValLoss)],
-  ['best val accuracy', (r) => formatPercent(r.bestValAccuracy)],
-  ['test accuracy', (r) => formatPercent(r.testAccuracy)],
-  ['training time', (r) => formatDuration(r.durationSeconds)],
-];
+function formatCell(value, digits) {
+  if (value === null || value === undefined) return '–';
+  if (typeof value !== 'number') return value;
+  if (Number.isInteger(value)) return value.toLocaleString('en');
+  return value.toFixed(digits ?? 4);
+}
 
-/** Two or more runs: overlaid curves and their key numbers side by side. */
+/** Indices of the best values of a row (ties included); none when the row has no direction or all are equal. */
+function bestOf(values, better) {
+  const numbers = values.filter((v) => typeof v === 'number');
+  if (!better || numbers.length < 2) return new Set();
+  const best = better === 'min' ? Math.min(...numbers) : Math.max(...numbers);
+  if (numbers.every((v) => v === best)) return new Set();
+  return new Set(values.flatMap((v, i) => (v === best ? [i] : [])));
+}
+
+/** Two or more runs: the comparison report's overlaid curves and side-by-side table. */
 export function ComparePage({ names }) {
-  const [runs, setRuns] = useState(null);
-  const [spec, setSpec] = useState(null);
+  const [comparison, setComparison] = useState(null);
   const [error, setError] = useState(null);
   const key = names.join(',');
 
   useEffect(() => {
     const query = names.map((n) => `run=${encodeURIComponent(n)}`).join('&');
-    Promise.all([
-      Promise.all(names.map((n) => fetchJson(runUrl(n)))),
-      fetchJson(`/api/compare/curves-spec?${query}`),
-    ])
-      .then(([details, chart]) => {
-        setRuns(details);
-        setSpec(chart);
-      })
+    fetchJson(`/api/compare?${query}`)
+      .then(setComparison)
       .catch((err) => setError(err.message));
   }, [key]);
 
   if (names.length < 2)
     return html`<p class="error">Pick two or more runs on the runs list to compare them.</p>`;
   if (error) return html`<p class="error">${error}</p>`;
-  if (!runs) return html`<p class="muted">Loading…</p>`;
-  const metricKeys = [
-    ...new Set(
-      runs.flatMap((r) =>
-        Object.entries(r.metrics ?? {})
-          .filter(([k, v]) => typeof v === 'number' && k !== 'accuracy')
-          .map(([k]) => k),
-      ),
-    ),
-  ];
+  if (!comparison) return html`<p class="muted">Loading…</p>`;
   return html`
-    <h1>Compare ${runs.length} runs</h1>
-    <${VegaChart} id="compare-chart" spec=${spec} />
+    <h1>Compare ${comparison.runs.length} runs</h1>
+    ${
+      comparison.spec
+        ? html`<${VegaChart} id="compare-chart" spec=${comparison.spec} />`
+        : html`<p class="muted">No run has finished an epoch yet.</p>`
+    }
     <h2>Side by side</h2>
     <table id="compare-table">
       <thead>
         <tr>
           <th></th>
-          ${runs.map((r) => html`<th><a href=${`#/run/${encodeURIComponent(r.name)}`}>${r.name}</a></th>`)}
+          ${comparison.runs.map((name) => html`<th><a href=${`#/run/${encodeURIComponent(name)}`}>${name}</a></th>`)}
         </tr>
       </thead>
       <tbody>
-        ${ROWS.map(
-          ([label, cell]) =>
-            html`<tr>
-              <td>${label}</td>
-              ${runs.map((r) => html`<td class="num">${cell(r)}</td>`)}
-            </tr>`,
-        )}
-        ${metricKeys.map(
-          (k) =>
-            html`<tr>
-              <td>test ${k}</td>
-              ${runs.map((r) => html`<td class="num">${formatNumber(r.metrics?.[k])}</td>`)}
-            </tr>`,
-        )}
+        ${comparison.rows.map((row) => {
+          const best = bestOf(row.values, row.better);
+          return html`<tr>
+            <td>${row.label}</td>
+            ${row.values.map(
+              (v, i) =>
+                html`<td class=${`num${best.has(i) ? ' best' : ''}`}>${formatCell(v, row.digits)}</td>`,
+            )}
+          </tr>`;
+        })}
       </tbody>
     </table>
+    <p class="muted">Highlighted: the best value of each row.</p>
   `;
 }
