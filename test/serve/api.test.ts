@@ -19,7 +19,7 @@ import sharp from 'sharp';
 import { initBackend } from '../../src/engine/backend.js';
 import { curvesSpec } from '../../src/report/curves.js';
 import { startServer, type DashboardServer } from '../../src/serve/index.js';
-import { epochRow, writeRunFolder } from '../track/fixtures.js';
+import { epochRow, historyCsv, writeRunFolder } from '../track/fixtures.js';
 import { gradientImage, saveModel, tinyClassifier } from './model-fixture.js';
 
 let runsDir: string;
@@ -152,8 +152,9 @@ test('server-sent events push each new history row as training appends it', asyn
   const events: Array<{ event: string; data: any }> = [];
   const { port } = server;
   const req = request({ host: '127.0.0.1', port, path: '/api/runs/live/events' });
-  const done = new Promise<void>((resolve, reject) => {
+  const connected = new Promise<void>((resolve, reject) => {
     req.on('response', (res) => {
+      resolve();
       assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
       let buffer = '';
       res.on('data', (chunk: Buffer) => {
@@ -165,15 +166,16 @@ test('server-sent events push each new history row as training appends it', asyn
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (event && data) events.push({ event, data: JSON.parse(data) });
-          if (event === 'status') resolve();
         }
       });
     });
     req.on('error', reject);
   });
   req.end();
+  await connected;
   const waitFor = async (count: number) => {
-    for (let i = 0; i < 200 && events.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000 && events.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(events.length, count, JSON.stringify(events));
   };
   await waitFor(1);
   const row = (e: number) =>
@@ -186,7 +188,11 @@ test('server-sent events push each new history row as training appends it', asyn
     path.join(dir, 'status.json'),
     JSON.stringify({ status: 'finished', startedAt: 'a', updatedAt: 'b', epochsCompleted: 4 }),
   );
-  await done;
+  await waitFor(4);
+  // a resumed run rewrites the history from its checkpoint: the page gets the whole new history
+  const resumed = [epochRow(1), epochRow(2, 0.5)];
+  writeFileSync(path.join(dir, 'history.csv'), historyCsv(resumed));
+  await waitFor(5);
   req.destroy();
   assert.equal(events[0].event, 'snapshot');
   assert.deepEqual(events[0].data.history, [epochRow(1)]);
@@ -195,6 +201,8 @@ test('server-sent events push each new history row as training appends it', asyn
   assert.deepEqual(events[2].data.rows, [epochRow(3), epochRow(4)]);
   assert.equal(events[3].event, 'status');
   assert.equal(events[3].data.state.status, 'finished');
+  assert.equal(events[4].event, 'reset');
+  assert.deepEqual(events[4].data.history, resumed);
 });
 
 test('predict classifies an uploaded image with the run model, as the model itself does', async () => {
