@@ -240,6 +240,18 @@ describe('Augmentation pipeline', () => {
       }
       return out;
     };
+    const evaluation = augmentDataset(
+      base,
+      new Augmentation([new RandomFlip('horizontal'), new RandomCrop(3, 3)], 9),
+      {
+        training: false,
+      },
+    );
+    const centre = (await evaluation.batches(0).next()).value!;
+    // Inference: no flip, centre crop of image 0 (pixels 0…15 in a 4×4 grid) → rows 0–2, columns 0–2.
+    assert.deepEqual(Array.from(centre.x.dataSync()).slice(0, 9), [0, 1, 2, 4, 5, 6, 8, 9, 10]);
+    tf.dispose([centre.x, centre.y!]);
+    assert.equal(augmentDataset(base, parseAugmentation('flip=horizontal'), { training: false }), base);
     const first = await epoch(0);
     assert.equal(first.length, 2);
     assert.equal(first[0].length, 4 * 9);

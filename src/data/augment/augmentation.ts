@@ -72,11 +72,20 @@ export class Augmentation {
 }
 
 /**
- * The dataset with `augmentation` applied to every training batch: batch `b` of epoch `e` is
- * augmented with the draw (seed, e, b), so a run is reproducible. Wrap only the training set.
+ * The dataset with `augmentation` applied to every batch. In training mode (the default) batch `b`
+ * of epoch `e` gets the draw (seed, e, b), so a run is reproducible; wrap the training set this way.
+ * With `training: false` the inference behaviour is applied (only `RandomCrop` acts: a centre crop),
+ * which keeps validation and test images the shape the model expects.
  */
-export function augmentDataset(dataset: ImageDataset, augmentation: Augmentation): ImageDataset {
+export function augmentDataset(
+  dataset: ImageDataset,
+  augmentation: Augmentation,
+  options: { training?: boolean } = {},
+): ImageDataset {
+  const training = options.training ?? true;
   const imageShape = augmentation.outputShape(dataset.imageShape);
+  const changesShape = imageShape.some((d, i) => d !== dataset.imageShape[i]);
+  if (augmentation.isEmpty || (!training && !changesShape)) return dataset;
   return {
     classNames: dataset.classNames,
     imageShape,
@@ -92,7 +101,7 @@ export function augmentDataset(dataset: ImageDataset, augmentation: Augmentation
     async *batches(epoch = 0) {
       let step = 0;
       for await (const batch of dataset.batches(epoch)) {
-        yield augmentation.isEmpty ? batch : augmentation.applyToBatch(batch, { epoch, step });
+        yield augmentation.applyToBatch(batch, { epoch, step, training });
         step++;
       }
     },
