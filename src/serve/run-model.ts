@@ -58,10 +58,20 @@ async function evaluation() {
 /** Loads run models on demand and keeps the most recent few, reloading when `model.json` changes. */
 export class RunModelCache {
   private readonly models = new Map<string, LoadedModel>();
+  /** Loads under way, so simultaneous first requests for a run share one model. */
+  private readonly loading = new Map<string, Promise<LoadedModel>>();
 
   constructor(private readonly capacity = 3) {}
 
-  private async load(runName: string, runDir: string): Promise<LoadedModel> {
+  private load(runName: string, runDir: string): Promise<LoadedModel> {
+    const pending = this.loading.get(runName);
+    if (pending) return pending;
+    const promise = this.loadNow(runName, runDir).finally(() => this.loading.delete(runName));
+    this.loading.set(runName, promise);
+    return promise;
+  }
+
+  private async loadNow(runName: string, runDir: string): Promise<LoadedModel> {
     const modelDir = path.join(runDir, 'model');
     let stamp: string;
     try {

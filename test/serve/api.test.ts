@@ -210,7 +210,12 @@ test('predict classifies an uploaded image with the run model, as the model itse
   writeRunFolder(runsDir, 'with-model', { config: { classNames: ['a', 'b', 'c'], imageSize: [8, 8] } });
   await saveModel(model, path.join(runsDir, 'with-model'));
   const { pixels, png } = await gradientImage();
-  const { status, json } = await callJson('POST', '/api/runs/with-model/predict', png);
+  // two first requests at once share one model load
+  const [{ status, json }, twin] = await Promise.all([
+    callJson('POST', '/api/runs/with-model/predict', png),
+    callJson('POST', '/api/runs/with-model/predict', png),
+  ]);
+  assert.deepEqual(twin.json.predictions, json.predictions);
   assert.equal(status, 200, JSON.stringify(json));
   const expected = tf.tidy(() => model.predict(tf.tensor4d(pixels, [1, 8, 8, 3], 'float32')) as tf.Tensor);
   const probabilities = Array.from(await expected.data());
