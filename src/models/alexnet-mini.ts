@@ -54,6 +54,7 @@ export const buildAlexnetMini = defineBuilder((options: BuildOptions): tfl.Layer
 
 export const alexnetMiniSpec: ModelSpec = {
   name: 'alexnet_mini',
+  stats: { params: 7_742_721, flops: 6_324_330_338 },
   family: 'AlexNet',
   build: buildAlexnetMini,
   defaultInputShape: [280, 280, 3],

@@ -48,6 +48,7 @@ export const buildAlexnet = defineBuilder((options: BuildOptions): tfl.LayersMod
 
 export const alexnetSpec: ModelSpec = {
   name: 'alexnet',
+  stats: { params: 62_378_344, flops: 2_272_932_912 },
   family: 'AlexNet',
   build: buildAlexnet,
   defaultInputShape: [227, 227, 3],

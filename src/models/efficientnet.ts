@@ -37,6 +37,14 @@ interface Variant {
   dropout: number;
 }
 
+/** Parameters and FLOPs at the default size with the ImageNet top. */
+const STATS = [
+  { params: 5_330_571, flops: 796_771_112 },
+  { params: 7_856_239, flops: 1_414_806_496 },
+  { params: 9_177_569, flops: 2_039_542_244 },
+  { params: 12_320_535, flops: 3_744_030_816 },
+];
+
 const VARIANTS: Variant[] = [
   { name: 'efficientnetb0', width: 1.0, depth: 1.0, size: 224, dropout: 0.2 },
   { name: 'efficientnetb1', width: 1.0, depth: 1.1, size: 240, dropout: 0.2 },
@@ -188,6 +196,7 @@ export const efficientnetSpecs: ModelSpec[] = VARIANTS.map((v, i) => ({
   name: `efficientnet_b${i}`,
   family: 'EfficientNet',
   build: builders[i],
+  stats: STATS[i],
   defaultInputShape: [v.size, v.size, 3],
   preprocessing: 'raw',
   description: `EfficientNet-B${i} (keras.applications.EfficientNetB${i}); rescaling and normalisation inside the model`,

@@ -159,6 +159,7 @@ export function googlenetLosses(
 
 export const googlenetSpec: ModelSpec = {
   name: 'googlenet',
+  stats: { params: 6_998_552, flops: 3_184_605_488 },
   family: 'Inception',
   build: buildGoogLeNet,
   defaultInputShape: [224, 224, 3],

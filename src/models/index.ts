@@ -41,3 +41,6 @@ export { summary, summarizeModel, formatSummary, formatShape, formatFlops } from
 export type { LayerSummary, ModelSummary } from './summary.js';
 export { layerFlops } from './flops.js';
 export { defineBuilder } from './layer-factory.js';
+export { modelToDot, dotToSvg, plotModel, type DiagramOptions } from './diagram.js';
+export { modelStats } from './stats.js';
+export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';

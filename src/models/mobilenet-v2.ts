@@ -93,6 +93,7 @@ export const buildMobileNetV2 = defineBuilder((options: BuildOptions): tfl.Layer
 
 export const mobilenetV2Spec: ModelSpec = {
   name: 'mobilenet_v2',
+  stats: { params: 3_538_984, flops: 621_291_664 },
   family: 'MobileNet',
   build: buildMobileNetV2,
   defaultInputShape: [224, 224, 3],

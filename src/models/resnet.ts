@@ -93,12 +93,14 @@ export const resnetSpecs: ModelSpec[] = [
   {
     ...common,
     name: 'resnet50',
+    stats: { params: 25_636_712, flops: 7_764_217_808 },
     build: buildResNet50,
     description: 'ResNet-50 v1 (keras.applications.ResNet50)',
   },
   {
     ...common,
     name: 'resnet101',
+    stats: { params: 44_707_176, flops: 15_212_543_952 },
     build: buildResNet101,
     description: 'ResNet-101 v1 (keras.applications.ResNet101)',
   },

@@ -21,8 +21,8 @@ export function buildSmallCnn(options: SmallCnnOptions = {}): tf.LayersModel {
     .conv2d({ filters: filters * 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv2' })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: 32, activation: 'relu', name: 'fc1' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: 64, activation: 'relu', name: 'fc1' }).apply(x) as tf.SymbolicTensor;
   const output = tf.layers
     .dense({
       units: binary ? 1 : classes,

@@ -42,4 +42,12 @@ export interface ModelSpec {
   defaultClasses?: number;
   preprocessing: PreprocessMode;
   description: string;
+  /** Parameters and forward FLOPs at `defaultInputShape` with the default top, when known without building. */
+  stats?: ModelStats;
+}
+
+/** Size and cost of a model for one example. */
+export interface ModelStats {
+  params: number;
+  flops: number;
 }

@@ -51,6 +51,18 @@ const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing'> 
   preprocessing: 'caffe',
 };
 export const vggSpecs: ModelSpec[] = [
-  { ...common, name: 'vgg16', build: buildVgg16, description: 'VGG16 (keras.applications.VGG16)' },
-  { ...common, name: 'vgg19', build: buildVgg19, description: 'VGG19 (keras.applications.VGG19)' },
+  {
+    ...common,
+    name: 'vgg16',
+    stats: { params: 138_357_544, flops: 30_973_763_536 },
+    build: buildVgg16,
+    description: 'VGG16 (keras.applications.VGG16)',
+  },
+  {
+    ...common,
+    name: 'vgg19',
+    stats: { params: 143_667_240, flops: 39_299_968_976 },
+    build: buildVgg19,
+    description: 'VGG19 (keras.applications.VGG19)',
+  },
 ];

@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend.js';
-import { buildModel, summarizeModel, type BuildOptions } from '../../src/models/index.js';
+import { buildModel, getModel, summarizeModel, type BuildOptions } from '../../src/models/index.js';
 
 /**
  * Expected totals are the numbers Keras prints for `keras.applications` models.
@@ -51,6 +51,10 @@ function counts(
   const model = buildModel(name, { ...options, initializeWeights: false });
   const s = summarizeModel(model);
   const result = { total: s.totalParams, nonTrainable: s.nonTrainableParams, shape: model.outputs[0].shape };
+  if (Object.keys(options).length === 0) {
+    // The figures `visionlab models` shows without building must be the built model's.
+    assert.deepEqual(getModel(name).stats, { params: s.totalParams, flops: s.flops });
+  }
   model.dispose();
   return result;
 }

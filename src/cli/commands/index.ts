@@ -9,6 +9,9 @@ import { registerReport } from './report.js';
 import { registerRuns } from './runs.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
+import { registerModels } from './models.js';
+import { registerSummary } from './summary.js';
+import { registerDiagram } from './diagram.js';
 
 /** Every command of the CLI, one registration function per file. */
 export const commands: Array<(program: Command) => void> = [
@@ -22,4 +25,7 @@ export const commands: Array<(program: Command) => void> = [
   registerReport,
   registerCompare,
   registerData,
+  registerModels,
+  registerSummary,
+  registerDiagram,
 ];
