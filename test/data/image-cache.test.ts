@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend.js';
@@ -25,12 +26,13 @@ function entries(cacheDir: string): string[] {
     .map((name) => path.join(cacheDir, name));
 }
 
-/** Every complete entry has the 16-byte header and h·w·c pixels. */
+/** Every complete entry has the 20-byte header and h·w·c pixels whose CRC-32 matches. */
 function assertEntriesValid(cacheDir: string, pixelBytes: number): void {
   for (const file of entries(cacheDir)) {
     const bytes = readFileSync(file);
-    assert.equal(bytes.length, 16 + pixelBytes, `${file} is complete`);
-    assert.equal(bytes.toString('latin1', 0, 4), 'VLC1');
+    assert.equal(bytes.length, 20 + pixelBytes, `${file} is complete`);
+    assert.equal(bytes.toString('latin1', 0, 4), 'VLC2');
+    assert.equal(crc32(bytes.subarray(20)), bytes.readUInt32LE(16));
   }
 }
 
@@ -84,12 +86,16 @@ describe('on-disk image cache', () => {
     assert.deepEqual(await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir })), reference);
   });
 
-  it('detects damaged entries and a leftover temporary file, and redoes them', async () => {
+  it('detects damaged entries (length, header, checksum) and a leftover temporary file, and redoes them', async () => {
     const cacheDir = path.join(tmp.dir, 'cache-damaged');
     await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir }));
-    const [first, second] = entries(cacheDir);
+    const [first, second, third] = entries(cacheDir);
     truncateSync(first, 30);
-    writeFileSync(second, Buffer.alloc(16 + 75, 0x7f));
+    writeFileSync(second, Buffer.alloc(20 + 75, 0x7f));
+    // Right header and length, wrong pixels: what a power cut before write-back can leave.
+    const flipped = readFileSync(third);
+    flipped[40] ^= 0xff;
+    writeFileSync(third, flipped);
     writeFileSync(path.join(path.dirname(first), `.${path.basename(first)}.999.deadbeef.tmp`), 'half');
     assert.deepEqual(await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir })), reference);
     assertEntriesValid(cacheDir, 75);
