@@ -62,14 +62,61 @@ void binary(const float *a, int64_t na, const float *b, int64_t nb, float *out, 
   }
 }
 
+// General broadcasting: shapes padded to the output's rank; the innermost dimension runs contiguously
+// (or repeats one value) for each operand.
+template <int OP>
+void binary_general(const float *a, const std::vector<int64_t> &as, const float *b, const std::vector<int64_t> &bs,
+                    float *out, const std::vector<int64_t> &os) {
+  const size_t rank = os.size();
+  std::vector<int64_t> sa(rank), sb(rank);
+  int64_t ta = 1, tb = 1;
+  for (size_t d = rank; d-- > 0;) {
+    sa[d] = as[d] == 1 ? 0 : ta;
+    sb[d] = bs[d] == 1 ? 0 : tb;
+    ta *= as[d];
+    tb *= bs[d];
+  }
+  const int64_t inner = os[rank - 1];
+  int64_t rows = 1;
+  for (size_t d = 0; d + 1 < rank; d++) rows *= os[d];
+  const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
+#pragma omp parallel for if (rows * inner > kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t rem = r, oa = 0, ob = 0;
+    for (size_t d = rank - 1; d-- > 0;) {
+      const int64_t idx = rem % os[d];
+      rem /= os[d];
+      oa += idx * sa[d];
+      ob += idx * sb[d];
+    }
+    float *o = out + r * inner;
+    const float *ap = a + oa, *bp = b + ob;
+    for (int64_t j = 0; j < inner; j++) o[j] = apply<OP>(ap[j * ia], bp[j * ib]);
+  }
+}
+
+using GeneralFn = void (*)(const float *, const std::vector<int64_t> &, const float *, const std::vector<int64_t> &,
+                           float *, const std::vector<int64_t> &);
+constexpr GeneralFn kGeneral[BINARY_COUNT] = {binary_general<ADD>,     binary_general<SUB>,
+                                              binary_general<MUL>,     binary_general<DIV>,
+                                              binary_general<MAXIMUM>, binary_general<MINIMUM>,
+                                              binary_general<SQUARED_DIFF>};
+
 using BinaryFn = void (*)(const float *, int64_t, const float *, int64_t, float *, int64_t);
 constexpr BinaryFn kBinary[BINARY_COUNT] = {binary<ADD>,     binary<SUB>,     binary<MUL>,         binary<DIV>,
                                             binary<MAXIMUM>, binary<MINIMUM>, binary<SQUARED_DIFF>};
 
-// binary(op, a, b, out)
+// binary(op, a, b, out[, aShape, bShape, outShape]): with shapes (same rank), any broadcast.
 Napi::Value Binary(const Napi::CallbackInfo &info) {
   int op = info[0].As<Napi::Number>().Int32Value();
   if (op < 0 || op >= BINARY_COUNT) throw Napi::RangeError::New(info.Env(), "unknown binary op");
+  if (info.Length() > 6) {
+    auto as = ints(info, 4), bs = ints(info, 5), os = ints(info, 6);
+    if (os.empty() || as.size() != os.size() || bs.size() != os.size())
+      throw Napi::RangeError::New(info.Env(), "binary: shapes of different ranks");
+    kGeneral[op](floats(info, 1), as, floats(info, 2), bs, floats(info, 3), os);
+    return info.Env().Undefined();
+  }
   kBinary[op](floats(info, 1), length(info, 1), floats(info, 2), length(info, 2), floats(info, 3), length(info, 3));
   return info.Env().Undefined();
 }
@@ -112,13 +159,15 @@ Napi::Value Unary(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-// sum(x, out, outer, middle, inner): out[o, i] = sum over m of x[o, m, i] (double accumulation).
+// sum(x, out, outer, middle, inner[, scale]): out[o, i] = scale * sum over m of x[o, m, i] (double
+// accumulation); scale 1/middle gives the mean.
 Napi::Value Sum(const Napi::CallbackInfo &info) {
   const float *x = floats(info, 0);
   float *out = floats(info, 1);
   const int64_t outer = info[2].As<Napi::Number>().Int64Value();
   const int64_t middle = info[3].As<Napi::Number>().Int64Value();
   const int64_t inner = info[4].As<Napi::Number>().Int64Value();
+  const double scale = info.Length() > 5 ? info[5].As<Napi::Number>().DoubleValue() : 1.0;
   const bool big = outer * middle * inner > kParallelMin;
   if (inner == 1) {
 #pragma omp parallel for if (big)
@@ -127,7 +176,22 @@ Napi::Value Sum(const Napi::CallbackInfo &info) {
       double acc = 0;
 #pragma omp simd reduction(+ : acc)
       for (int64_t m = 0; m < middle; m++) acc += row[m];
-      out[o] = static_cast<float>(acc);
+      out[o] = static_cast<float>(acc * scale);
+    }
+    return info.Env().Undefined();
+  }
+  if (outer >= omp_get_max_threads() && outer > 1) {
+    // Enough independent outputs: one row block per thread.
+#pragma omp parallel for if (big)
+    for (int64_t o = 0; o < outer; o++) {
+      std::vector<double> acc(inner, 0.0);
+      const float *xo = x + o * middle * inner;
+      for (int64_t m = 0; m < middle; m++) {
+        const float *row = xo + m * inner;
+#pragma omp simd
+        for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+      }
+      for (int64_t i = 0; i < inner; i++) out[o * inner + i] = static_cast<float>(acc[i] * scale);
     }
     return info.Env().Undefined();
   }
@@ -151,7 +215,7 @@ Napi::Value Sum(const Napi::CallbackInfo &info) {
     for (int64_t i = 0; i < inner; i++) {
       double s = 0;
       for (int t = 0; t < threads; t++) s += partial[t * inner + i];
-      oo[i] = static_cast<float>(s);
+      oo[i] = static_cast<float>(s * scale);
     }
   }
   return info.Env().Undefined();
@@ -212,6 +276,53 @@ Napi::Value Adam(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// Concatenation and splitting along one axis, as [outer, size_k, inner] blocks.
+// concat(inputs: Float32Array[], out, outer, inner): input k has shape [outer, size_k * inner] flattened.
+Napi::Value Concat(const Napi::CallbackInfo &info) {
+  auto list = info[0].As<Napi::Array>();
+  float *out = floats(info, 1);
+  const int64_t outer = info[2].As<Napi::Number>().Int64Value();
+  const uint32_t k = list.Length();
+  std::vector<const float *> ptr(k);
+  std::vector<int64_t> width(k), offset(k);
+  int64_t row = 0;
+  for (uint32_t i = 0; i < k; i++) {
+    auto t = list.Get(i).As<Napi::Float32Array>();
+    ptr[i] = t.Data();
+    width[i] = outer ? static_cast<int64_t>(t.ElementLength()) / outer : 0;
+    offset[i] = row;
+    row += width[i];
+  }
+#pragma omp parallel for if (outer * row > kParallelMin)
+  for (int64_t o = 0; o < outer; o++)
+    for (uint32_t i = 0; i < k; i++)
+      std::copy(ptr[i] + o * width[i], ptr[i] + (o + 1) * width[i], out + o * row + offset[i]);
+  return info.Env().Undefined();
+}
+
+// split(x, outputs: Float32Array[], outer): the inverse of concat.
+Napi::Value Split(const Napi::CallbackInfo &info) {
+  const float *x = floats(info, 0);
+  auto list = info[1].As<Napi::Array>();
+  const int64_t outer = info[2].As<Napi::Number>().Int64Value();
+  const uint32_t k = list.Length();
+  std::vector<float *> ptr(k);
+  std::vector<int64_t> width(k), offset(k);
+  int64_t row = 0;
+  for (uint32_t i = 0; i < k; i++) {
+    auto t = list.Get(i).As<Napi::Float32Array>();
+    ptr[i] = t.Data();
+    width[i] = outer ? static_cast<int64_t>(t.ElementLength()) / outer : 0;
+    offset[i] = row;
+    row += width[i];
+  }
+#pragma omp parallel for if (outer * row > kParallelMin)
+  for (int64_t o = 0; o < outer; o++)
+    for (uint32_t i = 0; i < k; i++)
+      std::copy(x + o * row + offset[i], x + o * row + offset[i] + width[i], ptr[i] + o * width[i]);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitEltwise(Napi::Env env, Napi::Object exports) {
@@ -220,6 +331,8 @@ void InitEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("sum", Napi::Function::New(env, Sum));
   exports.Set("pad", Napi::Function::New(env, Pad));
   exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("concat", Napi::Function::New(env, Concat));
+  exports.Set("split", Napi::Function::New(env, Split));
 }
 
 }  // namespace vl

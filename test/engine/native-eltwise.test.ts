@@ -88,6 +88,52 @@ describe('native element-wise kernels match the cpu backend', { skip: skipNative
     }
   });
 
+  test('binary ops with general broadcasting (e.g. [n,1,1,c] against [n,h,w,c])', async () => {
+    for (let i = 0; i < 8; i++) {
+      const shape = randomShape(4, 6);
+      const aShape = shape.map((d) => (r() < 0.4 ? 1 : d));
+      const bShape = shape.map((d, k) => (aShape[k] === 1 || r() < 0.4 ? d : 1));
+      const aData = randomData(r, aShape);
+      const bData = randomData(r, bShape);
+      await assertMatchesCpu(
+        `mul/sub ${aShape} ${bShape}`,
+        () => [
+          tf.mul(tf.tensor(aData, aShape), tf.tensor(bData, bShape)),
+          tf.sub(tf.tensor(aData, aShape), tf.tensor(bData, bShape)),
+        ],
+        ['Multiply', 'Sub'],
+      );
+    }
+  });
+
+  test('Mean, Concat and SplitV (the gradient of concat) on any axis', async () => {
+    for (let i = 0; i < 10; i++) {
+      const shape = randomShape(randInt(r, 1, 4), 7);
+      const axis = randInt(r, 0, shape.length - 1);
+      const parts = [0, 1, 2].map(() => {
+        const s = [...shape];
+        s[axis] = randInt(r, 1, 5);
+        return { shape: s, data: randomData(r, s) };
+      });
+      await assertMatchesCpu(
+        `concat/mean ${parts.map((p) => p.shape).join(' | ')} axis ${axis}`,
+        () => {
+          const ts = parts.map((p) => tf.tensor(p.data, p.shape));
+          const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+            tf.sum(tf.square(tf.concat([a, b, c], axis))),
+          )(ts);
+          return [
+            tf.concat(ts, axis),
+            tf.mean(ts[0], axis),
+            ...tf.split(tf.concat(ts, axis), [2, -1], axis),
+            ...grads,
+          ];
+        },
+        ['Concat', 'Mean', 'SplitV'],
+      );
+    }
+  });
+
   test('PadV2 of any rank with a constant', async () => {
     for (let i = 0; i < 10; i++) {
       const shape = randomShape(randInt(r, 1, 4));

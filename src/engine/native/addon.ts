@@ -34,9 +34,19 @@ export interface NativeAddon {
     bias: Float32Array | null,
     act: number,
   ): void;
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    aShape?: Int32Array,
+    bShape?: Int32Array,
+    outShape?: Int32Array,
+  ): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
-  sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number): void;
+  sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number, scale?: number): void;
+  concat(inputs: Float32Array[], out: Float32Array, outer: number): void;
+  split(x: Float32Array, outputs: Float32Array[], outer: number): void;
   adam(
     value: Float32Array,
     grad: Float32Array,

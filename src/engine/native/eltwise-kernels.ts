@@ -43,13 +43,25 @@ function binaryKernel(op: number): NativeKernel {
     const na = sizeOf(a.shape);
     const nb = sizeOf(b.shape);
     if (n === 0) return null;
-    const ok =
+    const fast =
       (na === n && nb === n) ||
       (na === n && (nb === 1 || repeatsOver(b.shape, shape))) ||
       (nb === n && (na === 1 || repeatsOver(a.shape, shape)));
-    if (!ok) return null;
     const out = new Float32Array(n);
-    addon.binary(op, floatsOf(backend, a), floatsOf(backend, b), out);
+    if (fast) {
+      addon.binary(op, floatsOf(backend, a), floatsOf(backend, b), out);
+    } else {
+      const padded = (s: number[]) => Int32Array.from([...new Array(shape.length - s.length).fill(1), ...s]);
+      addon.binary(
+        op,
+        floatsOf(backend, a),
+        floatsOf(backend, b),
+        out,
+        padded(a.shape),
+        padded(b.shape),
+        Int32Array.from(shape),
+      );
+    }
     return backend.makeTensorInfo(shape, 'float32', out);
   };
 }
@@ -64,25 +76,60 @@ function unaryKernel(op: number): NativeKernel {
   };
 }
 
-/** Sum over a contiguous run of axes, as bias gradients and losses need. */
-const sum: NativeKernel = ({ inputs, attrs, backend, addon }) => {
-  const { x } = inputs;
-  if (!allFloat32(backend, x)) return null;
-  const rank = x.shape.length;
-  const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
-  if (axes.length === 0 || rank === 0) return null;
-  const first = axes[0];
-  const last = axes[axes.length - 1];
-  if (last - first + 1 !== axes.length) return null;
-  const outer = sizeOf(x.shape.slice(0, first));
-  const middle = sizeOf(x.shape.slice(first, last + 1));
-  const inner = sizeOf(x.shape.slice(last + 1));
-  const shape = attrs.keepDims
-    ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
-    : x.shape.filter((_, i) => i < first || i > last);
-  const out = new Float32Array(outer * inner);
-  addon.sum(floatsOf(backend, x), out, outer, middle, inner);
+/** Sum or Mean over a contiguous run of axes, as bias gradients, pooling heads and losses need. */
+function reduceKernel(mean: boolean): NativeKernel {
+  return ({ inputs, attrs, backend, addon }) => {
+    const { x } = inputs;
+    if (!allFloat32(backend, x)) return null;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
+    if (axes.length === 0 || rank === 0) return null;
+    const first = axes[0];
+    const last = axes[axes.length - 1];
+    if (last - first + 1 !== axes.length) return null;
+    const outer = sizeOf(x.shape.slice(0, first));
+    const middle = sizeOf(x.shape.slice(first, last + 1));
+    const inner = sizeOf(x.shape.slice(last + 1));
+    if (middle === 0) return null;
+    const shape = attrs.keepDims
+      ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+      : x.shape.filter((_, i) => i < first || i > last);
+    const out = new Float32Array(outer * inner);
+    addon.sum(floatsOf(backend, x), out, outer, middle, inner, mean ? 1 / middle : 1);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+/** Concat along any axis of float32 tensors. */
+const concat: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const list = Object.values(inputs);
+  if (list.length === 0 || !allFloat32(backend, ...list)) return null;
+  const rank = list[0].shape.length;
+  if (rank === 0 || list.some((t) => t.shape.length !== rank)) return null;
+  const axis = tf.util.parseAxisParam(attrs.axis as number, list[0].shape)[0];
+  const shape = [...list[0].shape];
+  shape[axis] = list.reduce((s, t) => s + t.shape[axis], 0);
+  const outer = sizeOf(shape.slice(0, axis));
+  const out = new Float32Array(sizeOf(shape));
+  addon.concat(
+    list.map((t) => floatsOf(backend, t)),
+    out,
+    outer,
+  );
   return backend.makeTensorInfo(shape, 'float32', out);
+};
+
+/** SplitV (the gradient of Concat): float32, any axis. */
+const splitV: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const { x } = inputs;
+  if (!allFloat32(backend, x) || x.shape.length === 0) return null;
+  const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0];
+  const sizes = tf.backend_util.prepareSplitSize(x, attrs.numOrSizeSplits as number | number[], axis);
+  const outer = sizeOf(x.shape.slice(0, axis));
+  const shapes = sizes.map((s) => x.shape.map((d, i) => (i === axis ? s : d)));
+  const outs = shapes.map((s) => new Float32Array(sizeOf(s)));
+  addon.split(floatsOf(backend, x), outs, outer);
+  return shapes.map((s, i) => backend.makeTensorInfo(s, 'float32', outs[i]));
 };
 
 /** PadV2 with a constant, for any rank (ZeroPadding2D, `same` padding done by hand). */
@@ -107,6 +154,9 @@ const pad: NativeKernel = ({ inputs, attrs, backend, addon }) => {
 export const eltwiseKernels: Record<string, NativeKernel> = {
   ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binaryKernel(op)])),
   ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unaryKernel(op)])),
-  Sum: sum,
+  Sum: reduceKernel(false),
+  Mean: reduceKernel(true),
+  Concat: concat,
+  SplitV: splitV,
   PadV2: pad,
 };

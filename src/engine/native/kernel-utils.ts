@@ -13,7 +13,7 @@ export interface NativeKernelArgs {
   addon: NativeAddon;
 }
 
-export type NativeKernel = (args: NativeKernelArgs) => tf.TensorInfo | null;
+export type NativeKernel = (args: NativeKernelArgs) => tf.TensorInfo | tf.TensorInfo[] | null;
 
 /** The typed array behind a tensor of the CPU-style storage (zero copy). */
 export function floatsOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
