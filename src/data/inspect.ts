@@ -7,6 +7,14 @@ import { DEFAULT_MAX_PIXELS } from './decode-options.js';
 import { ImageReadError, probeImage } from './decode-image.js';
 import { indexImageDirectory } from './from-directory.js';
 import { display, isHiddenOrJunk, readDirRaw, type SkippedFile } from './image-files.js';
+import {
+  duplicateGroups,
+  inspectWarnings,
+  sizeSummary,
+  type InspectedFile,
+  type ReadableImage,
+  type SizeSummary,
+} from './inspect-findings.js';
 import { stratifiedSplit } from './split.js';
 
 export interface InspectOptions {
@@ -21,17 +29,7 @@ export interface InspectOptions {
   concurrency?: number;
 }
 
-export interface InspectedFile {
-  source: string;
-  className: string;
-  split?: string;
-}
-
-export interface SizeSummary {
-  min: number;
-  median: number;
-  max: number;
-}
+export type { InspectedFile, SizeSummary };
 
 export interface InspectReport {
   root: string;
@@ -83,15 +81,6 @@ async function splitFolders(root: string): Promise<Map<string, string> | undefin
     else others++;
   }
   return found.size >= 2 && others === 0 ? found : undefined;
-}
-
-function summary(values: number[]): SizeSummary {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    min: sorted[0],
-    median: sorted[Math.floor((sorted.length - 1) / 2)],
-    max: sorted[sorted.length - 1],
-  };
 }
 
 /**
@@ -155,13 +144,7 @@ export async function inspectImageDirectory(
       return { ok: false as const, reason };
     }
   });
-  const readable: Array<{
-    file: (typeof files)[number];
-    sha256: string;
-    width: number;
-    height: number;
-    format: string;
-  }> = [];
+  const readable: ReadableImage[] = [];
   probed.forEach((p, i) => {
     if (p.ok)
       readable.push({ file: files[i], sha256: p.sha256, width: p.width, height: p.height, format: p.format });
@@ -189,74 +172,14 @@ export async function inspectImageDirectory(
     splitCounts[split][file.className]++;
   }
 
-  const byHash = new Map<string, InspectedFile[]>();
-  for (const { file, sha256 } of readable) {
-    const list = byHash.get(sha256) ?? [];
-    list.push({
-      source: file.source,
-      className: file.className,
-      ...(file.split && file.split !== 'all' ? { split: file.split } : {}),
-    });
-    byHash.set(sha256, list);
-  }
-  const duplicates = [...byHash.entries()]
-    .filter(([, list]) => list.length > 1)
-    .map(([sha256, list]) => ({ sha256, files: list }));
-  const leakage = duplicates.filter((d) => new Set(d.files.map((f) => f.split)).size > 1);
-  const conflictingLabels = duplicates.filter((d) => new Set(d.files.map((f) => f.className)).size > 1);
-
-  const sizeCounts = new Map<string, number>();
-  const formats: Record<string, number> = {};
-  for (const r of readable) {
-    sizeCounts.set(`${r.width}x${r.height}`, (sizeCounts.get(`${r.width}x${r.height}`) ?? 0) + 1);
-    formats[r.format] = (formats[r.format] ?? 0) + 1;
-  }
-  const sizes =
-    readable.length === 0
-      ? null
-      : {
-          width: summary(readable.map((r) => r.width)),
-          height: summary(readable.map((r) => r.height)),
-          formats,
-          common: [...sizeCounts.entries()]
-            .sort((a, b) => b[1] - a[1])
-            .slice(0, 5)
-            .map(([key, count]) => {
-              const [width, height] = key.split('x').map(Number);
-              return { width, height, count };
-            }),
-        };
-
-  const warnings: string[] = [];
-  const counts = Object.values(classCounts);
-  const ratio = options.imbalanceRatio ?? 1.5;
-  if (counts.length >= 2) {
-    const max = Math.max(...counts);
-    const min = Math.min(...counts);
-    if (min === 0)
-      warnings.push(
-        `class imbalance: ${Object.keys(classCounts)
-          .filter((c) => classCounts[c] === 0)
-          .join(', ')} has no readable images`,
-      );
-    else if (max / min >= ratio) {
-      const big = Object.keys(classCounts).find((c) => classCounts[c] === max);
-      const small = Object.keys(classCounts).find((c) => classCounts[c] === min);
-      warnings.push(
-        `class imbalance: ${big} has ${max} images, ${small} only ${min} (${(max / min).toFixed(1)}×); consider class weights, resampling or more data`,
-      );
-    }
-  }
-  if (counts.length < 2)
-    warnings.push(`only ${counts.length} class folder(s): a classifier needs at least two`);
-  if (unreadable.length > 0) warnings.push(`${unreadable.length} file(s) cannot be read and will be skipped`);
-  if (leakage.length > 0) {
-    warnings.push(
-      `${leakage.length} image(s) appear in more than one of train/validation/test: the held-out scores will be optimistic`,
-    );
-  }
-  if (conflictingLabels.length > 0)
-    warnings.push(`${conflictingLabels.length} image(s) appear under more than one class`);
+  const { duplicates, leakage, conflictingLabels } = duplicateGroups(readable);
+  const warnings = inspectWarnings({
+    classCounts,
+    unreadable: unreadable.length,
+    leakage: leakage.length,
+    conflictingLabels: conflictingLabels.length,
+    imbalanceRatio: options.imbalanceRatio ?? 1.5,
+  });
 
   return {
     root,
@@ -266,7 +189,7 @@ export async function inspectImageDirectory(
     splitCounts,
     totalImages: files.length,
     readableImages: readable.length,
-    sizes,
+    sizes: sizeSummary(readable),
     unreadable,
     ignoredHidden,
     duplicates,
