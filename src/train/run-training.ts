@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { augmentDataset, parseAugmentation } from '../data/augment/index.js';
 import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
 import type { ColorMode, ImageDataset } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { VisionlabError } from '../errors.js';
 import { getModel } from '../models/registry.js';
 import { buildSmallCnn } from '../models/small-cnn.js';
+import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
 import type { PreprocessMode } from '../models/types.js';
 import { preprocessInput } from '../models/preprocess.js';
 import type { Callback } from './callbacks/callback.js';
@@ -67,6 +69,38 @@ interface BuiltModel {
   model: tfl.LayersModel;
   preprocessing: PreprocessMode;
   inputShape: [number, number, number];
+  /** Where the weights came from, for transfer models. */
+  weights?: string;
+}
+
+/** `--pretrained`, `--head` or the bundled pretrained backbone: the Keras transfer recipe (backbone → GAP → Dropout → Dense). */
+function wantsTransfer(config: TrainConfig): boolean {
+  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
+  return config.pretrained !== undefined || config.head !== undefined || name === NSFWJS_BACKBONE;
+}
+
+async function buildModelFor(
+  config: TrainConfig,
+  classes: number,
+  inputShape: [number, number, number],
+): Promise<BuiltModel> {
+  if (!wantsTransfer(config)) return buildNamedModel(config, classes, inputShape);
+  const binary = classes <= 2;
+  const pretrained = config.pretrained === 'none' ? null : config.pretrained;
+  const built = await buildTransferModel({
+    backbone: config.model,
+    inputShape,
+    pretrained,
+    dropout: config.head?.dropout ?? 0.3,
+    units: config.head?.units ?? (binary ? 1 : classes),
+    activation: config.head?.activation ?? (binary ? 'sigmoid' : 'softmax'),
+  });
+  return {
+    model: built.model,
+    preprocessing: built.preprocessing,
+    inputShape,
+    weights: built.weights.description,
+  };
 }
 
 function buildNamedModel(
@@ -93,7 +127,11 @@ function defaultInputShape(config: TrainConfig): [number, number, number] {
   if (config.inputShape) return config.inputShape;
   const name = config.model.trim().toLowerCase().replace(/-/g, '_');
   const base: [number, number, number] =
-    name === 'small_cnn' ? [28, 28, 1] : getModel(config.model).defaultInputShape;
+    name === 'small_cnn'
+      ? [28, 28, 1]
+      : name === NSFWJS_BACKBONE
+        ? [224, 224, 3]
+        : getModel(config.model).defaultInputShape;
   const [h, w] = config.imageSize ?? [base[0], base[1]];
   const channels = config.colorMode ? { grayscale: 1, rgb: 3, rgba: 4 }[config.colorMode] : base[2];
   return [h, w, channels];
@@ -214,15 +252,18 @@ export async function trainRun(
     );
   }
 
-  const built = buildNamedModel(config, classNames.length, inputShape);
+  const built = await buildModelFor(config, classNames.length, inputShape);
   const model = built.model;
+  if (built.weights) log(`backbone weights: ${built.weights}`);
   let freezeReport: FreezeReport | undefined;
   if (config.freezeUntil !== undefined || config.freezeNames !== undefined) {
     freezeReport = freeze(model, {
       until: config.freezeUntil,
       names: config.freezeNames ? new RegExp(config.freezeNames) : undefined,
     });
-    log(`trainable weight variables: ${freezeReport.before} → ${freezeReport.after}`);
+    log(
+      `trainable weight variables: ${freezeReport.before} → ${freezeReport.after} (${freezeReport.layers.length} layers frozen)`,
+    );
   }
   const optimizer = makeOptimizer({
     name: config.optimizer,
@@ -267,9 +308,13 @@ export async function trainRun(
   log(
     `data: ${dataDir} (${classNames.join(', ')}): ${splits.train.length} train, ${splits.validation.length} validation, ${splits.test.length} test`,
   );
+  const augmentation = config.augment ? parseAugmentation(config.augment, config.seed) : undefined;
+  if (augmentation && !augmentation.isEmpty) log(`augmentation: ${augmentation.describe()}`);
+  const train =
+    augmentation && !augmentation.isEmpty ? augmentDataset(splits.train, augmentation) : splits.train;
   let result: FitResult;
   try {
-    result = await fit(model, preprocessed(splits.train, built.preprocessing), {
+    result = await fit(model, preprocessed(train, built.preprocessing), {
       epochs: config.epochs,
       optimizer,
       validationData:
