@@ -14,6 +14,9 @@ export interface GradCamResult {
   classIndex: number;
 }
 
+/** Layers that only resample or mask a feature map. */
+const PASS_THROUGH = /^(MaxPooling2D|AveragePooling2D|Dropout|SpatialDropout2D|ZeroPadding2D)$/;
+
 function isFeatureMap(s: SymbolicTensor | undefined): s is SymbolicTensor {
   return !!s && s.shape.length === 4 && (s.shape[1] ?? 0) > 1 && (s.shape[2] ?? 0) > 1;
 }
@@ -58,7 +61,17 @@ export function findFeatureLayer(model: LayersModel, layerName?: string): Symbol
     }
     return out;
   }
-  for (let i = tensors.length - 1; i >= 0; i--) if (isFeatureMap(tensors[i])) return tensors[i];
+  for (let i = tensors.length - 1; i >= 0; i--) {
+    if (!isFeatureMap(tensors[i])) continue;
+    // A pooling (or dropout/padding) layer only resamples the last convolution's map: use the finer map before it.
+    let chosen = tensors[i];
+    while (PASS_THROUGH.test(chosen.sourceLayer.getClassName())) {
+      const before = chosen.sourceLayer.inboundNodes[chosen.nodeIndex]?.inputTensors;
+      if (before?.length !== 1 || !isFeatureMap(before[0]) || inputIds.has(before[0].id)) break;
+      chosen = before[0];
+    }
+    return chosen;
+  }
   throw new VisionlabError(
     `Grad-CAM needs a convolutional model, but "${model.name}" has no layer with a spatial feature map.`,
     'Grad-CAM explains convolutional networks (AlexNet, GoogLeNet, ResNet, MobileNet, EfficientNet…).',
@@ -114,18 +127,13 @@ export function gradCam(
     };
     const grads = tf.grad(score)(features);
     const alpha = tf.mean(grads, [1, 2], true);
-    const weighted = tf.relu(tf.sum(tf.mul(features, alpha), -1));
-    const max = tf.max(weighted);
-    return tf.squeeze(tf.div(weighted, tf.maximum(max, 1e-12)), [0]);
+    return tf.squeeze(tf.relu(tf.sum(tf.mul(features, alpha), -1)), [0]);
   });
   const [height, width] = cam.shape as [number, number];
-  const heatmap = cam.dataSync() as Float32Array;
+  const heatmap = Float32Array.from(cam.dataSync());
   cam.dispose();
-  return {
-    heatmap: Float32Array.from(heatmap),
-    height,
-    width,
-    layerName: target.sourceLayer.name,
-    classIndex,
-  };
+  // Scaled by its own maximum, however small (untrained networks give tiny gradients).
+  const max = heatmap.reduce((m, v) => (v > m ? v : m), 0);
+  if (max > 0) for (let i = 0; i < heatmap.length; i++) heatmap[i] /= max;
+  return { heatmap, height, width, layerName: target.sourceLayer.name, classIndex };
 }

@@ -83,7 +83,8 @@ export async function misclassifiedGrid(
   const header = 30;
   const width = Math.max(360, columns * (tile + pad) + pad);
   const height = header + rows * (tile + caption + pad) + pad;
-  const maxChars = Math.max(8, Math.floor(tile / 6.5));
+  // About 6.5 px per character at 11 px; the label and the probability always show, long names are cut.
+  const nameChars = Math.max(4, Math.floor(tile / 6.5) - 11);
   const texts: string[] = [];
   const title =
     examples.length === 0
@@ -99,8 +100,8 @@ export async function misclassifiedGrid(
     const y1 = top + tile + 13;
     const y2 = top + tile + 27;
     texts.push(
-      `<text x="${left}" y="${y1}" font-size="11">${escapeXml(clip(`true: ${e.actual} ${e.actualProbability.toFixed(2)}`, maxChars))}</text>`,
-      `<text x="${left}" y="${y2}" font-size="11" fill="#c0392b">${escapeXml(clip(`pred: ${e.predicted} ${e.confidence.toFixed(2)}`, maxChars))}</text>`,
+      `<text x="${left}" y="${y1}" font-size="11">${escapeXml(`true: ${clip(e.actual, nameChars)} ${e.actualProbability.toFixed(2)}`)}</text>`,
+      `<text x="${left}" y="${y2}" font-size="11" fill="#c0392b">${escapeXml(`pred: ${clip(e.predicted, nameChars)} ${e.confidence.toFixed(2)}`)}</text>`,
     );
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><g font-family="${CHART_FONT}" fill="#222222">${texts.join('')}</g></svg>`;

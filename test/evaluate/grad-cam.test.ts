@@ -103,3 +103,24 @@ test('a model without a spatial feature map is refused with a clear message', ()
   assert.throws(() => findFeatureLayer(model, 'nope'), /has no layer "nope"/);
   model.dispose();
 });
+
+test('a pooling layer after the last convolution is passed over for the finer map', () => {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 2,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        name: 'last_conv',
+      }),
+      tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
+      tfl.layers.flatten({}),
+      tfl.layers.dense({ units: 2, activation: 'softmax' }),
+    ],
+  });
+  assert.equal(findFeatureLayer(model).sourceLayer.name, 'last_conv');
+  assert.equal(findFeatureLayer(model, 'pool').sourceLayer.name, 'pool', 'unless asked for');
+  model.dispose();
+});

@@ -35,8 +35,18 @@ function printMetrics(m: EvaluationMetrics, source: string, skipped: number): vo
   line('macro avg', m.macro.precision, m.macro.recall, m.macro.f1, m.numExamples);
   line('weighted avg', m.weighted.precision, m.weighted.recall, m.weighted.f1, m.numExamples);
   console.log('\nconfusion matrix (rows: true, columns: predicted)');
-  const cell = Math.max(5, ...m.confusionMatrix.flat().map((v) => String(v).length + 1));
-  console.log(`${''.padEnd(width)}  ${m.classNames.map((c) => c.slice(0, cell).padStart(cell)).join('')}`);
+  const cell =
+    Math.min(
+      12,
+      Math.max(
+        5,
+        ...m.classNames.map((c) => c.length),
+        ...m.confusionMatrix.flat().map((v) => String(v).length),
+      ),
+    ) + 2;
+  console.log(
+    `${''.padEnd(width)}  ${m.classNames.map((c) => c.slice(0, cell - 2).padStart(cell)).join('')}`,
+  );
   m.confusionMatrix.forEach((row, i) =>
     console.log(`${m.classNames[i].padEnd(width)}  ${row.map((v) => String(v).padStart(cell)).join('')}`),
   );
