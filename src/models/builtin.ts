@@ -1,8 +1,10 @@
 import { alexnetSpec } from './alexnet.js';
 import { alexnetMiniSpec } from './alexnet-mini.js';
 import { davitSpecs } from './davit/spec.js';
+import { densenetSpecs } from './densenet.js';
 import { efficientnetSpecs } from './efficientnet.js';
 import { googlenetSpec } from './googlenet.js';
+import { inceptionV3Spec } from './inception-v3.js';
 import { mobilenetV2Spec } from './mobilenet-v2.js';
 import { resnetSpecs } from './resnet.js';
 import { smallCnnSpec } from './small-cnn-spec.js';
@@ -19,6 +21,8 @@ export function builtinModels(): ModelSpec[] {
     ...resnetSpecs,
     mobilenetV2Spec,
     ...efficientnetSpecs,
+    inceptionV3Spec,
+    ...densenetSpecs,
     ...davitSpecs,
     smallCnnSpec,
   ];

@@ -44,3 +44,5 @@ export { defineBuilder } from './layer-factory.js';
 export { modelToDot, dotToSvg, plotModel, type DiagramOptions } from './diagram.js';
 export { modelStats } from './stats.js';
 export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
+export { buildDenseNet121 } from './densenet.js';
+export { buildInceptionV3 } from './inception-v3.js';

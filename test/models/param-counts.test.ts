@@ -11,6 +11,9 @@ import { buildModel, getModel, summarizeModel, type BuildOptions } from '../../s
  *   in the same source files (keras/src/applications/*.py: `Dense(classes)` on the pooled features,
  *   plus VGG's `fc1`/`fc2`), i.e. total − (features·1000 + 1000); for ResNet50 this is the
  *   23,587,712 (trainable 23,534,592, non-trainable 53,120) printed by `ResNet50(include_top=False).summary()`.
+ * The same subtraction gives what public `summary()` printouts of the headless models show:
+ *   InceptionV3(include_top=False) 21,802,784 (non-trainable 34,432), DenseNet121(include_top=False)
+ *   7,037,504 (non-trainable 83,648), with top 23,851,784 / 8,062,504 (non-trainable 34,432 / 83,648).
  * Non-trainable counts are Keras' BatchNormalization moving statistics (2 per channel), plus the
  * Normalization layer's mean, variance and count (7) for EfficientNet.
  */
@@ -37,6 +40,8 @@ const KERAS: Record<string, Expected> = {
   efficientnet_b0: { withTop: 5_330_571, withoutTop: 5_330_571 - (1280 * 1000 + 1000), nonTrainable: 42_023 },
   efficientnet_b1: { withTop: 7_856_239, withoutTop: 7_856_239 - (1280 * 1000 + 1000), nonTrainable: 62_055 },
   efficientnet_b2: { withTop: 9_177_569, withoutTop: 9_177_569 - (1408 * 1000 + 1000), nonTrainable: 67_575 },
+  inception_v3: { withTop: 23_851_784, withoutTop: 23_851_784 - (2048 * 1000 + 1000), nonTrainable: 34_432 },
+  densenet121: { withTop: 8_062_504, withoutTop: 8_062_504 - (1024 * 1000 + 1000), nonTrainable: 83_648 },
   efficientnet_b3: {
     withTop: 12_320_535,
     withoutTop: 12_320_535 - (1536 * 1000 + 1000),

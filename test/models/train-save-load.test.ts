@@ -11,6 +11,7 @@ const TINY: Record<string, InputShape> = {
   alexnet: [67, 67, 3],
   googlenet: [32, 32, 3],
   small_cnn: [28, 28, 1],
+  inception_v3: [75, 75, 3],
 };
 const MODELS = [
   'alexnet_mini',
@@ -26,6 +27,8 @@ const MODELS = [
   'efficientnet_b1',
   'efficientnet_b2',
   'efficientnet_b3',
+  'inception_v3',
+  'densenet121',
 ];
 /** On the pure-JS `cpu` backend a step of the large models takes minutes; these still run there. */
 const CPU_MODELS = new Set(['alexnet_mini', 'small_cnn', 'mobilenet_v2']);
