@@ -70,7 +70,7 @@ function metricPanel(data: Point[], o: PanelOptions): object {
     type: 'quantitative',
     title: o.yTitle,
     scale: o.logScale ? { type: 'log' } : { zero: false },
-    axis: o.logScale ? { format: '.0e', tickCount: 4 } : {},
+    axis: o.logScale ? { format: '.0e', tickCount: 4 } : o.single ? { format: '~g' } : {},
   };
   const encoding = o.single
     ? { x: epochAxis(o.maxEpoch), y }

@@ -146,3 +146,24 @@ test('compare.html opens in headless Chromium without errors and shows the overl
   await page.close();
   assert.deepEqual(problems, []);
 });
+
+test("evaluateRun on a class-per-folder tree (--data) uses the run's class order and skips the corrupt file", async () => {
+  const warnings: string[] = [];
+  const result = await evaluateRun(run.dir, {
+    dataDir: run.dataDir,
+    report: false,
+    onWarning: (m) => warnings.push(m),
+  });
+  assert.equal(result.source, path.resolve(run.dataDir));
+  assert.equal(result.metrics.numExamples, 6);
+  assert.deepEqual(result.metrics.classNames, ['blue', 'red']);
+  assert.deepEqual(result.metrics.confusionMatrix, [
+    [3, 0],
+    [1, 2],
+  ]);
+  assert.match(warnings.join('\n'), /broken\.png/);
+  const metrics = JSON.parse(await fs.readFile(path.join(run.dir, 'metrics.json'), 'utf8')) as {
+    source: string;
+  };
+  assert.equal(metrics.source, path.resolve(run.dataDir));
+});
