@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -25,6 +25,9 @@ test('visionlab runs lists the runs as a table and as JSON', async () => {
   const runsDir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-runs-cmd-'));
   try {
     assert.match(await runsCommand(['--runs-dir', runsDir]), /^no runs in /);
+    const absent = path.join(runsDir, 'not-yet');
+    assert.equal(await runsCommand(['--runs-dir', absent, '--json']), '[]');
+    assert.equal(existsSync(absent), false);
     writeRunFolder(runsDir, 'alexnet-1', { epochs: 2, metrics: { accuracy: 0.8125 } });
     writeRunFolder(runsDir, 'googlenet-2', {
       config: { model: 'googlenet', createdAt: '2026-05-01T00:00:00.000Z' },

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { openRunStore, type RunSummary } from '../../track/index.js';
 
 function percent(value: number | null): string {
@@ -45,6 +47,11 @@ export function registerRuns(program: Command): void {
     .option('--runs-dir <dir>', 'the runs folder', 'runs')
     .option('--json', 'print the runs as a JSON array')
     .action(async (opts: { runsDir: string; json?: boolean }) => {
+      if (!existsSync(opts.runsDir)) {
+        // Listing never creates the folder: nothing trained there yet.
+        console.log(opts.json ? '[]' : `no runs in ${path.resolve(opts.runsDir)}`);
+        return;
+      }
       const store = await openRunStore(opts.runsDir);
       try {
         const runs = store.list();
