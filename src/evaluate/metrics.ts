@@ -7,7 +7,7 @@ import {
 } from './classification-report.js';
 import { argmax, confusionMatrix } from './confusion-matrix.js';
 import { logLoss } from './log-loss.js';
-import { averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from './ranking.js';
+import { averagePrecision, precisionRecallCurve, rocAuc, rocCurve, thinCurve } from './ranking.js';
 import { bestF1Threshold, youdenThreshold } from './thresholds.js';
 import type { AveragedMetrics, ClassCurves, ClassMetrics, EvaluationMetrics } from './types.js';
 
@@ -54,7 +54,11 @@ export function computeMetrics(
     const scores = Array.from(probabilities, (row) => row[c]);
     const positive = Array.from(labels, (l) => l === c);
     if (k > 2 || c === 1)
-      curves.push({ className, roc: rocCurve(scores, positive), pr: precisionRecallCurve(scores, positive) });
+      curves.push({
+        className,
+        roc: thinCurve(rocCurve(scores, positive)),
+        pr: thinCurve(precisionRecallCurve(scores, positive)),
+      });
     return {
       className,
       precision: prf.precision[c],

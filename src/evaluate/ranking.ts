@@ -89,4 +89,11 @@ export function averagePrecision(scores: ArrayLike<number>, positive: ArrayLike<
   return ap;
 }
 
+/** At most `max` points of a curve, evenly spaced, always keeping the first and the last. */
+export function thinCurve(points: readonly CurvePoint[], max = 1000): CurvePoint[] {
+  if (points.length <= max) return [...points];
+  const step = (points.length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => points[Math.round(i * step)]);
+}
+
 export { sweep as thresholdSweep };

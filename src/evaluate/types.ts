@@ -76,6 +76,6 @@ export interface EvaluationMetrics {
   confusionMatrix: number[][];
   /** Only for two classes. */
   thresholds?: BinaryThresholds;
-  /** ROC and PR curves, one-vs-rest per class (only the positive class for two classes). */
+  /** ROC and PR curves, one-vs-rest per class (only the positive class for two classes), at most 1000 points each. */
   curves: ClassCurves[];
 }

@@ -1,14 +1,6 @@
+import { thinCurve as thin } from '../evaluate/ranking.js';
 import type { ClassCurves, CurvePoint } from '../evaluate/types.js';
 import type { ChartSpec } from './chart.js';
-
-const MAX_POINTS = 1500;
-
-/** Keeps at most `max` points, evenly spaced, always with the first and last. */
-function thin(points: readonly CurvePoint[], max = MAX_POINTS): CurvePoint[] {
-  if (points.length <= max) return [...points];
-  const step = (points.length - 1) / (max - 1);
-  return Array.from({ length: max }, (_, i) => points[Math.round(i * step)]);
-}
 
 function fmt(value: number | null | undefined): string {
   return value === null || value === undefined ? 'n/a' : value.toFixed(3);

@@ -194,3 +194,31 @@ test('confusionMatrix rejects out-of-range labels and mismatched lengths', () =>
     /row 0 has 2 probabilities for 3 classes/,
   );
 });
+
+test('stored curves are thinned to 1000 points, AUCs still use every example', () => {
+  const n = 5000;
+  const labels = Array.from({ length: n }, (_, i) => i % 2);
+  // Positives score in (0.5, 1], negatives in [0, 0.6): 5000 distinct thresholds, overlapping classes.
+  const probs = labels.map((l, i) => {
+    const p = l === 1 ? 0.5 + (i / n) * 0.5 : (i / n) * 0.6;
+    return [1 - p, p];
+  });
+  const m = computeMetrics(labels, probs, ['a', 'b']);
+  assert.equal(m.curves[0].roc.length, 1000);
+  assert.equal(m.curves[0].pr.length, 1000);
+  assert.deepEqual(m.curves[0].roc[0], { threshold: Infinity, x: 0, y: 0 });
+  assert.deepEqual(
+    m.curves[0].roc[999],
+    rocCurve(
+      probs.map((p) => p[1]),
+      labels.map((l) => l === 1),
+    ).at(-1),
+  );
+  close(
+    m.rocAuc,
+    rocAuc(
+      probs.map((p) => p[1]),
+      labels.map((l) => l === 1),
+    ) ?? Number.NaN,
+  );
+});
