@@ -189,6 +189,7 @@ export async function imageDatasetFromDirectory(
 /**
  * A train / validation / test split of a class-per-folder tree, stratified by class and reproducible
  * from `seed`: the same folder and seed always give the same three sets, with no file in two of them.
+ * Only the training set is shuffled (when `shuffle`); validation and test keep a stable file order.
  */
 export async function imageDatasetSplitsFromDirectory(
   dir: string,
@@ -201,7 +202,11 @@ export async function imageDatasetSplitsFromDirectory(
     { validation: options.validationSplit, test: options.testSplit },
     resolved.seed,
   );
-  const make = (indices: Int32Array) =>
-    fileDataset(indexed, indexed.classNames, resolved, indexed.skipped, indices);
-  return { train: make(parts.train), validation: make(parts.validation), test: make(parts.test) };
+  const make = (indices: Int32Array, shuffle = false) =>
+    fileDataset(indexed, indexed.classNames, { ...resolved, shuffle }, indexed.skipped, indices);
+  return {
+    train: make(parts.train, resolved.shuffle),
+    validation: make(parts.validation),
+    test: make(parts.test),
+  };
 }

@@ -145,7 +145,8 @@ export async function imageDatasetFromManifest(
 
 /**
  * Train / validation / test datasets from a manifest: from its split column when it has one,
- * otherwise a stratified split with `validationSplit` and `testSplit` from `seed`.
+ * otherwise a stratified split with `validationSplit` and `testSplit` from `seed`. Only the training
+ * set is shuffled.
  */
 export async function imageDatasetSplitsFromManifest(
   manifest: string,
@@ -153,7 +154,8 @@ export async function imageDatasetSplitsFromManifest(
 ): Promise<{ train: PixelDataset; validation: PixelDataset; test: PixelDataset }> {
   const resolved = resolveLoadOptions(options);
   const { indexed, classNames, splits, skipped } = await indexManifest(manifest, options, resolved);
-  const make = (indices: Int32Array) => fileDataset(indexed, classNames, resolved, skipped, indices);
+  const make = (indices: Int32Array, shuffle = false) =>
+    fileDataset(indexed, classNames, { ...resolved, shuffle }, skipped, indices);
   if (splits.some((s) => s !== undefined)) {
     const missing = splits.findIndex((s) => s === undefined);
     if (missing >= 0) {
@@ -162,7 +164,7 @@ export async function imageDatasetSplitsFromManifest(
       );
     }
     return {
-      train: make(indicesWhere(splits, 'training')),
+      train: make(indicesWhere(splits, 'training'), resolved.shuffle),
       validation: make(indicesWhere(splits, 'validation')),
       test: make(indicesWhere(splits, 'test')),
     };
@@ -172,5 +174,9 @@ export async function imageDatasetSplitsFromManifest(
     { validation: options.validationSplit ?? 0, test: options.testSplit ?? 0 },
     resolved.seed,
   );
-  return { train: make(parts.train), validation: make(parts.validation), test: make(parts.test) };
+  return {
+    train: make(parts.train, resolved.shuffle),
+    validation: make(parts.validation),
+    test: make(parts.test),
+  };
 }

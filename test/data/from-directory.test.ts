@@ -151,6 +151,8 @@ describe('imageDatasetFromDirectory', () => {
     const all = [...one.train.sources, ...one.validation.sources, ...one.test.sources];
     assert.equal(new Set(all).size, 30);
     assert.deepEqual(one.test.sources, two.test.sources);
+    assert.equal(one.train.shuffle, true);
+    assert.equal(one.test.shuffle, false, 'held-out sets keep a stable order');
     const other = await imageDatasetSplitsFromDirectory(big, { ...options, seed: 12 });
     assert.notDeepEqual(other.validation.sources, one.validation.sources);
   });
