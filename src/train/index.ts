@@ -63,3 +63,4 @@ export {
 } from './config.js';
 export { trainRun, runDirectory, type TrainRunHooks, type TrainRunResult } from './run-training.js';
 export { demoDataDir } from './package-root.js';
+export { preprocessDataset } from './preprocess-dataset.js';

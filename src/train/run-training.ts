@@ -11,7 +11,7 @@ import { getModel } from '../models/registry.js';
 import { buildSmallCnn } from '../models/small-cnn.js';
 import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
 import type { PreprocessMode } from '../models/types.js';
-import { preprocessInput } from '../models/preprocess.js';
+import { preprocessDataset } from './preprocess-dataset.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
@@ -187,21 +187,6 @@ function auxiliaryLossWeights(outputs: number): number[] {
   return Array.from({ length: outputs }, (_, i) => (i === 0 ? 1 : 0.3));
 }
 
-/** Wraps a dataset so that its batches come out preprocessed for the model. */
-function preprocessed(dataset: ImageDataset, mode: PreprocessMode): ImageDataset {
-  if (mode === 'raw') return dataset;
-  return Object.assign(Object.create(dataset) as ImageDataset, {
-    async *batches(epoch?: number) {
-      for await (const batch of dataset.batches(epoch)) {
-        const x = preprocessInput(batch.x, mode);
-        batch.x.dispose();
-        yield { ...batch, x };
-      }
-    },
-    numBatches: () => dataset.numBatches(),
-  });
-}
-
 /**
  * `visionlab train` as a library call: reads the class folders, splits train/validation/test from
  * the seed, builds the model, trains with the configured callbacks and writes the run folder
@@ -314,11 +299,11 @@ export async function trainRun(
     augmentation && !augmentation.isEmpty ? augmentDataset(splits.train, augmentation) : splits.train;
   let result: FitResult;
   try {
-    result = await fit(model, preprocessed(train, built.preprocessing), {
+    result = await fit(model, preprocessDataset(train, built.preprocessing), {
       epochs: config.epochs,
       optimizer,
       validationData:
-        splits.validation.length > 0 ? preprocessed(splits.validation, built.preprocessing) : undefined,
+        splits.validation.length > 0 ? preprocessDataset(splits.validation, built.preprocessing) : undefined,
       classWeight: classWeights(config, splits.train),
       lossWeights: model.outputs.length > 1 ? auxiliaryLossWeights(model.outputs.length) : undefined,
       callbacks,
