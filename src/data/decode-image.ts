@@ -61,17 +61,43 @@ function openImage(input: Buffer | string, spec: DecodeSpec, raw?: RawInput): Sh
     : image.removeAlpha().toColourspace('srgb');
 }
 
+function isJpeg(input: Buffer | string): boolean {
+  if (typeof input === 'string') return /\.(jpe?g|jpe)$/i.test(input);
+  return input[0] === 0xff && input[1] === 0xd8;
+}
+
+/**
+ * For rgb / grayscale output of an image with an alpha channel: the full-size pixels with alpha
+ * dropped, so that resizing does not blend colours by alpha (sharp resizes premultiplied). Keras
+ * drops alpha at decode time too. `undefined` when there is no alpha to drop.
+ */
+async function withoutAlpha(
+  input: Buffer | string,
+  spec: DecodeSpec,
+): Promise<{ data: Buffer; raw: RawInput } | undefined> {
+  if (spec.colorMode === 'rgba' || isJpeg(input)) return undefined;
+  if (!(await sharp(input, { limitInputPixels: spec.maxPixels, pages: 1 }).metadata()).hasAlpha)
+    return undefined;
+  const { data, info } = await openImage(input, spec)
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { data, raw: { width: info.width, height: info.height, channels: 3 } };
+}
+
 /**
  * Decodes an encoded image (JPEG, PNG, WebP, GIF, TIFF, AVIF…), given as bytes or a file path, into
  * uint8 HWC pixels of `spec.height × spec.width × channels(spec.colorMode)`. Throws `ImageReadError`
  * for anything unreadable.
  */
 export async function decodeImage(
-  input: Buffer | string,
+  encoded: Buffer | string,
   spec: DecodeSpec,
-  raw?: RawInput,
+  rawInput?: RawInput,
 ): Promise<Uint8Array> {
   try {
+    const flattened = rawInput ? undefined : await withoutAlpha(encoded, spec);
+    const input = flattened?.data ?? encoded;
+    const raw = flattened?.raw ?? rawInput;
     const decodeChannels = spec.colorMode === 'rgba' ? 4 : 3;
     let pixels: Uint8Array;
     if (spec.interpolation === 'area') {

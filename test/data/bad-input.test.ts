@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { initBackend } from '../../src/engine/backend.js';
@@ -92,6 +93,44 @@ describe('bad input', () => {
     assert.match(ds.skipped[0].reason, /200×100 pixels exceeds the limit of 10000/);
     const relaxed = await imageDatasetFromDirectory(dir, { imageSize: [4, 4], maxPixels: 20_000 });
     assert.equal(relaxed.length, 7);
+  });
+
+  it('refuses a decompression bomb (a tiny PNG declaring 100000×100000 pixels) by default, from its header', async () => {
+    const dir = await tree('realbomb');
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(body));
+      return Buffer.concat([length, body, crc]);
+    };
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(100_000, 0);
+    header.writeUInt32BE(100_000, 4);
+    header[8] = 8; // bit depth; colour type 0 (grey), no interlace
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', header),
+      chunk('IDAT', deflateSync(Buffer.alloc(1000))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    writeFileSync(path.join(dir, 'cats', 'bomb.png'), png);
+    const ds = await imageDatasetFromDirectory(dir, { imageSize: [4, 4], onWarning: () => {} });
+    assert.equal(ds.length, 6);
+    assert.deepEqual(
+      ds.skipped.map((s) => path.basename(s.source)),
+      ['bomb.png'],
+    );
+    assert.match(ds.skipped[0].reason, /100000×100000 pixels exceeds the limit of 268402689/);
+    // Without the header check the decoder's own limit still refuses it, mid-epoch.
+    const unchecked = await imageDatasetFromDirectory(dir, {
+      imageSize: [4, 4],
+      verify: false,
+      onWarning: () => {},
+    });
+    assert.equal(await epochCount(unchecked), 6);
+    assert.match(unchecked.skipped[0].reason, /pixel limit/);
   });
 
   it('an empty class folder, or one left empty by unreadable files, is an error before training', async () => {

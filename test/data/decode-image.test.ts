@@ -86,11 +86,24 @@ describe('decodeImage', () => {
     near(await decodeImage(grey, spec({ colorMode: 'rgba' })), [77, 77, 77, 255], 0);
 
     const translucent = await solid({ r: 10, g: 20, b: 30, alpha: 0.5 }, 4).png().toBuffer();
-    // Alpha is dropped, not composited (as Keras does); ±1 from libvips' premultiplied resize.
-    near(await decodeImage(translucent, spec()), [10, 20, 30], 1);
+    // Alpha is dropped before resizing, not composited or blended (as Keras does).
+    near(await decodeImage(translucent, spec()), [10, 20, 30], 0);
     near(await decodeImage(translucent, spec({ colorMode: 'rgba' })), [10, 20, 30, 128], 1);
     // BT.601 luma: 0.2989·10 + 0.587·20 + 0.114·30 = 18.2
-    near(await decodeImage(translucent, spec({ colorMode: 'grayscale' })), [18], 1);
+    near(await decodeImage(translucent, spec({ colorMode: 'grayscale' })), [18], 0);
+    // Half transparent black, half opaque white → 1×2: each output pixel covers one half, so no
+    // alpha weighting may pull the colours together.
+    const halves = Buffer.alloc(4 * 2 * 4);
+    for (let x = 2; x < 4; x++)
+      for (const y of [0, 1]) halves.fill(255, (y * 4 + x) * 4, (y * 4 + x) * 4 + 4);
+    const halvesPng = await sharp(halves, { raw: { width: 4, height: 2, channels: 4 } })
+      .png()
+      .toBuffer();
+    const split = await decodeImage(
+      halvesPng,
+      spec({ height: 1, width: 2, colorMode: 'grayscale', interpolation: 'area' }),
+    );
+    assert.deepEqual([...split], [0, 255]);
   });
 
   it('resizes with each interpolation (nearest keeps hard edges, area averages)', async () => {
