@@ -1,6 +1,7 @@
 import { alexnetSpec } from './alexnet.js';
 import { alexnetMiniSpec } from './alexnet-mini.js';
 import { davitSpecs } from './davit/spec.js';
+import { convnextSpecs } from './convnext.js';
 import { densenetSpecs } from './densenet.js';
 import { efficientnetSpecs } from './efficientnet.js';
 import { googlenetSpec } from './googlenet.js';
@@ -23,6 +24,7 @@ export function builtinModels(): ModelSpec[] {
     ...efficientnetSpecs,
     inceptionV3Spec,
     ...densenetSpecs,
+    ...convnextSpecs,
     ...davitSpecs,
     smallCnnSpec,
   ];

@@ -136,8 +136,8 @@ function buildEfficientNet(variant: Variant, options: BuildOptions): tfl.LayersM
   let x = L.rescaling({ scale: 1 / 255, name: 'rescaling' }).apply(input) as Sym;
   x = new Normalization({
     name: 'normalization',
-    mean: [...IMAGENET_MEAN_RGB],
-    variance: IMAGENET_STD_RGB.map((s) => s * s),
+    adaptedMean: [...IMAGENET_MEAN_RGB],
+    adaptedVariance: IMAGENET_STD_RGB.map((s) => s * s),
   }).apply(x) as Sym;
   // Keras adds this with ImageNet weights (tensorflow/tensorflow#49930); TF.js' Rescaling multiplies by any tensor-like.
   const stdScale = IMAGENET_STD_RGB.map((s) => 1 / Math.sqrt(s)) as unknown as number;

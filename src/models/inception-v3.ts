@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { poolingTop } from './heads.js';
 import { defineBuilder, L } from './layer-factory.js';
+import { batchNormalization } from './layers/batch-normalization.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
@@ -37,7 +38,7 @@ function inceptionV3Graph(x: Sym): Sym {
       useBias: false,
       name: names.next('conv2d'),
     }).apply(y) as Sym;
-    y = L.batchNormalization({ axis: -1, scale: false, name: names.next('batch_normalization') }).apply(
+    y = batchNormalization({ axis: -1, scale: false, name: names.next('batch_normalization') }).apply(
       y,
     ) as Sym;
     return L.activation({ activation: 'relu', name: names.next('activation') }).apply(y) as Sym;

@@ -46,3 +46,5 @@ export { modelStats } from './stats.js';
 export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
 export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
+export { buildConvNeXtTiny } from './convnext.js';
+export { LayerScale, type LayerScaleArgs } from './layers/layer-scale.js';

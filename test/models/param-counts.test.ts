@@ -14,6 +14,9 @@ import { buildModel, getModel, summarizeModel, type BuildOptions } from '../../s
  * The same subtraction gives what public `summary()` printouts of the headless models show:
  *   InceptionV3(include_top=False) 21,802,784 (non-trainable 34,432), DenseNet121(include_top=False)
  *   7,037,504 (non-trainable 83,648), with top 23,851,784 / 8,062,504 (non-trainable 34,432 / 83,648).
+ * ConvNeXtTiny is newer than that table: 28,589,128 is the count of the reference implementation
+ *   (torchvision/timm `convnext_tiny`, identical layers), and a frozen `ConvNeXtTiny(include_top=False)`
+ *   summary prints "Non-trainable params: 27,820,128" (its head LayerNorm stays without top).
  * Non-trainable counts are Keras' BatchNormalization moving statistics (2 per channel), plus the
  * Normalization layer's mean, variance and count (7) for EfficientNet.
  */
@@ -42,6 +45,7 @@ const KERAS: Record<string, Expected> = {
   efficientnet_b2: { withTop: 9_177_569, withoutTop: 9_177_569 - (1408 * 1000 + 1000), nonTrainable: 67_575 },
   inception_v3: { withTop: 23_851_784, withoutTop: 23_851_784 - (2048 * 1000 + 1000), nonTrainable: 34_432 },
   densenet121: { withTop: 8_062_504, withoutTop: 8_062_504 - (1024 * 1000 + 1000), nonTrainable: 83_648 },
+  convnext_tiny: { withTop: 28_589_128, withoutTop: 28_589_128 - (768 * 1000 + 1000), nonTrainable: 0 },
   efficientnet_b3: {
     withTop: 12_320_535,
     withoutTop: 12_320_535 - (1536 * 1000 + 1000),

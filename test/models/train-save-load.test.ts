@@ -29,6 +29,7 @@ const MODELS = [
   'efficientnet_b3',
   'inception_v3',
   'densenet121',
+  'convnext_tiny',
 ];
 /** On the pure-JS `cpu` backend a step of the large models takes minutes; these still run there. */
 const CPU_MODELS = new Set(['alexnet_mini', 'small_cnn', 'mobilenet_v2']);
