@@ -16,11 +16,18 @@ export interface ModelTiming {
   batch: number;
   forwardMsPerImage: number;
   trainMsPerImage: number;
+  /** Processor time (all threads) per image: less sensitive than wall time to other load on the machine. */
+  forwardCpuMsPerImage: number;
+  trainCpuMsPerImage: number;
   forwardGflopPerImage: number;
   forwardGflops: number;
   /** Training counts forward + backward as 3× the forward FLOPs. */
   trainGflops: number;
   peakRssMiB: number;
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 function median(xs: number[]): number {
@@ -40,16 +47,26 @@ export async function timeModel(plan: TimingPlan): Promise<ModelTiming> {
     tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
   };
   const forwardTimes: number[] = [];
+  const forwardCpu: number[] = [];
   for (let i = 0; i < plan.warmup + plan.reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     forward();
-    if (i >= plan.warmup) forwardTimes.push(performance.now() - t0);
+    if (i >= plan.warmup) {
+      forwardTimes.push(performance.now() - t0);
+      forwardCpu.push(cpuMs(process.cpuUsage(c0)));
+    }
   }
   const trainTimes: number[] = [];
+  const trainCpu: number[] = [];
   for (let i = 0; i < plan.warmup + plan.reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await model.trainOnBatch(x, y);
-    if (i >= plan.warmup) trainTimes.push(performance.now() - t0);
+    if (i >= plan.warmup) {
+      trainTimes.push(performance.now() - t0);
+      trainCpu.push(cpuMs(process.cpuUsage(c0)));
+    }
   }
   const flops = forwardFlopsPerImage(model);
   x.dispose();
@@ -62,6 +79,8 @@ export async function timeModel(plan: TimingPlan): Promise<ModelTiming> {
     batch: plan.batch,
     forwardMsPerImage: forwardMs,
     trainMsPerImage: trainMs,
+    forwardCpuMsPerImage: median(forwardCpu) / plan.batch,
+    trainCpuMsPerImage: median(trainCpu) / plan.batch,
     forwardGflopPerImage: flops / 1e9,
     forwardGflops: flops / 1e6 / forwardMs,
     trainGflops: (3 * flops) / 1e6 / trainMs,

@@ -18,6 +18,8 @@ export interface TorchTiming {
   size: number;
   forwardMsPerImage: number;
   trainMsPerImage: number;
+  forwardCpuMsPerImage: number;
+  trainCpuMsPerImage: number;
   peakRssMiB: number;
 }
 
