@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SkippedFile } from '../../src/data/index.js';
@@ -40,4 +40,18 @@ export function spawnLoad(dir: string, options: object = {}): ChildProcess {
     ['--import', 'tsx', path.join(here, 'helpers', 'load-directory.ts'), dir, JSON.stringify(options)],
     { cwd: repo, stdio: 'ignore', env: { ...process.env, VISIONLAB_BACKEND: 'cpu' } },
   );
+}
+
+/** The conventional uid (and gid) of the unprivileged user `nobody`. */
+export const NOBODY = 65534;
+
+/** Whether `uid` can start Node with tsx in this repository and read `paths`. */
+export function canRunAs(uid: number, paths: readonly string[]): boolean {
+  const check = `const fs = require('fs'); for (const p of ${JSON.stringify([path.join(repo, 'node_modules', 'tsx', 'package.json'), ...paths])}) fs.accessSync(p, fs.constants.R_OK);`;
+  try {
+    execFileSync(process.execPath, ['-e', check], { uid, gid: uid, cwd: repo, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
