@@ -118,17 +118,19 @@ describe('augmentation layers', () => {
     tf.dispose([images, out]);
   });
 
-  it('RandomCrop takes a window in training and the centre at inference', () => {
+  it('RandomCrop takes a window in training and Keras’ smart resize at inference', () => {
     const images = ramp(8, 4, 5);
     const crop = new RandomCrop(2, 3);
     assert.deepEqual(crop.outputShape([4, 5, 1]), [2, 3, 1]);
     const train = crop.apply(images, createRng(3), true);
     assert.deepEqual(train.shape, [8, 2, 3, 1]);
+    const corners = new Set<string>();
     for (let i = 0; i < 8; i++) {
       const g = grid(train, i);
       const top = Math.floor((g[0][0] - 100 * i) / 10);
       const left = (g[0][0] - 100 * i) % 10;
       assert.ok(top <= 2 && left <= 2);
+      corners.add(`${top},${left}`);
       assert.deepEqual(
         g,
         grid(images, i)
@@ -136,10 +138,14 @@ describe('augmentation layers', () => {
           .map((row) => row.slice(left, left + 3)),
       );
     }
+    assert.ok(corners.size > 1, 'windows vary between images');
+    // Inference: the largest 3:2 window of the 4×5 image is 3×5 at the top left, resized to 2×3 with
+    // half-pixel centres; the ramp 10·y + x is linear, so bilinear sampling is exact:
+    // rows at y = 0.25, 1.75 and columns at x = 1/3, 2, 11/3.
     const centre = crop.apply(images, createRng(3), false);
     assert.deepEqual(grid(centre), [
-      [11, 12, 13],
-      [21, 22, 23],
+      [2.833, 4.5, 6.167],
+      [17.833, 19.5, 21.167],
     ]);
     tf.dispose([images, train, centre]);
   });
@@ -248,8 +254,12 @@ describe('Augmentation pipeline', () => {
       },
     );
     const centre = (await evaluation.batches(0).next()).value!;
-    // Inference: no flip, centre crop of image 0 (pixels 0…15 in a 4×4 grid) → rows 0–2, columns 0–2.
-    assert.deepEqual(Array.from(centre.x.dataSync()).slice(0, 9), [0, 1, 2, 4, 5, 6, 8, 9, 10]);
+    // Inference: no flip; image 0 (pixels 0…15 in a 4×4 grid) is smart-resized to 3×3: samples at
+    // 1/6, 3/2, 17/6 along each axis of the linear ramp 4·y + x.
+    const expected = [1 / 6, 1.5, 17 / 6].flatMap((y) => [1 / 6, 1.5, 17 / 6].map((x) => 4 * y + x));
+    Array.from(centre.x.dataSync() as Float32Array)
+      .slice(0, 9)
+      .forEach((v, k) => assert.ok(Math.abs(v - expected[k]) < 1e-4, `${v} ≈ ${expected[k]}`));
     tf.dispose([centre.x, centre.y!]);
     assert.equal(augmentDataset(base, parseAugmentation('flip=horizontal'), { training: false }), base);
     const first = await epoch(0);

@@ -4,8 +4,9 @@ import type { Rng } from '../random.js';
 import type { AugmentationLayer } from './layer.js';
 
 /**
- * Keras `RandomCrop`: in training, a `height × width` window at a random place in each image; at
- * inference, the centre window. Images smaller than the window are first resized up to it.
+ * Keras `RandomCrop`: in training, a `height × width` window at a random place in each image. At
+ * inference (and in training when an image is smaller than the window) Keras' `smart_resize`
+ * applies instead: the largest centred window of the target aspect ratio, resized bilinearly.
  */
 export class RandomCrop implements AugmentationLayer {
   readonly name = 'RandomCrop';
@@ -29,25 +30,32 @@ export class RandomCrop implements AugmentationLayer {
 
   apply(images: tf.Tensor4D, rng: Rng, training: boolean): tf.Tensor4D {
     const [n, h, w] = images.shape;
-    const boxes: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const top = training
-        ? Math.floor(rng() * (Math.max(h, this.height) - this.height + 1))
-        : (h - this.height) >> 1;
-      const left = training
-        ? Math.floor(rng() * (Math.max(w, this.width) - this.width + 1))
-        : (w - this.width) >> 1;
-      boxes.push(Math.max(0, top), Math.max(0, left));
-    }
+    if (!training || h < this.height || w < this.width) return this.smartResize(images);
+    const corners = Array.from({ length: n }, () => [
+      Math.floor(rng() * (h - this.height + 1)),
+      Math.floor(rng() * (w - this.width + 1)),
+    ]);
+    return tf.tidy(
+      () =>
+        tf.concat(
+          corners.map(([top, left], i) =>
+            tf.slice(images, [i, top, left, 0], [1, this.height, this.width, -1]),
+          ),
+          0,
+        ) as tf.Tensor4D,
+    );
+  }
+
+  private smartResize(images: tf.Tensor4D): tf.Tensor4D {
+    const [, h, w] = images.shape;
+    const cropHeight = Math.min(h, Math.floor((w * this.height) / this.width));
+    const cropWidth = Math.min(w, Math.floor((h * this.width) / this.height));
+    const top = Math.floor((h - cropHeight) / 2);
+    const left = Math.floor((w - cropWidth) / 2);
     return tf.tidy(() => {
-      const source =
-        h < this.height || w < this.width
-          ? tf.image.resizeBilinear(images, [Math.max(h, this.height), Math.max(w, this.width)])
-          : images;
-      const crops = Array.from({ length: n }, (_, i) =>
-        tf.slice(source, [i, boxes[2 * i], boxes[2 * i + 1], 0], [1, this.height, this.width, -1]),
-      );
-      return tf.concat(crops, 0) as tf.Tensor4D;
+      const window = tf.slice(images, [0, top, left, 0], [-1, cropHeight, cropWidth, -1]);
+      if (cropHeight === this.height && cropWidth === this.width) return tf.clone(window);
+      return tf.image.resizeBilinear(window, [this.height, this.width], false, true);
     });
   }
 }
