@@ -1,9 +1,10 @@
-// Gradient kernels the `wasm` backend lacks (Conv2DBackpropFilter and both depthwise backprops),
-// expressed through wasm's own kernels so that CNNs train on it:
+// Gradient kernels the `wasm` backend lacks (Conv2DBackpropFilter and both depthwise backprops) or
+// runs as a scalar loop (Conv2DBackpropInput), expressed through wasm's own kernels so that CNNs
+// train on it:
 // - a filter gradient is a convolution of the input (channels as batch) with the output gradient
 //   (batch as channels), dilated by the stride;
-// - the depthwise input gradient is a depthwise convolution of the stride-upsampled output gradient
-//   with the flipped filter;
+// - an input gradient is a convolution (depthwise for depthwise) of the stride-upsampled output
+//   gradient with the flipped filter;
 // - the depthwise filter gradient sums, per filter tap, the strided input slice times the output gradient.
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -111,21 +112,28 @@ function conv2DBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Tensor
   return k.finish(k.transpose(cut, [1, 2, 0, 3]));
 }
 
-function depthwiseBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
-  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const inShape = attrs.inputShape as number[];
-  const info = convInfo(inShape, filter.shape, attrs, true);
-  const k = new KernelRunner(backend);
-  const [n, h, w, c] = inShape;
-  const [kh, kw, , m] = filter.shape;
+/**
+ * The input gradient of a convolution: the stride-upsampled output gradient, padded for a full
+ * correlation, convolved with the flipped filter (`filter` must already be flipped and laid out for
+ * `kernel`, with `channels` input channels to the correlation).
+ */
+function correlateUpsampled(
+  k: KernelRunner,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  inShape: number[],
+  kernel: 'Conv2D' | 'DepthwiseConv2dNative',
+  flipped: tf.TensorInfo,
+): tf.TensorInfo {
+  const [n, h, w] = inShape;
+  const ch = dy.shape[3];
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const cm = c * m;
   // Upsample dy by the stride: zeros between the rows and columns.
   let up = dy;
   if (sh > 1 || sw > 1) {
     const oh = info.outHeight;
     const ow = info.outWidth;
-    const spaced = k.pad(k.reshape(dy, [n, oh, 1, ow, 1, cm]), [
+    const spaced = k.pad(k.reshape(dy, [n, oh, 1, ow, 1, ch]), [
       [0, 0],
       [0, 0],
       [0, sh - 1],
@@ -134,23 +142,23 @@ function depthwiseBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.Tens
       [0, 0],
     ]);
     up = k.slice(
-      k.reshape(spaced, [n, oh * sh, ow * sw, cm]),
+      k.reshape(spaced, [n, oh * sh, ow * sw, ch]),
       [0, 0, 0, 0],
-      [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cm],
+      [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, ch],
     );
   }
-  // Full correlation with the flipped filter: pad so that output row i reads dy rows i + top - tap.
-  const effH = (kh - 1) * dh + 1;
-  const effW = (kw - 1) * dw + 1;
+  // Full correlation: pad so that output row i reads dy rows i + top - tap.
+  const effH = (info.filterHeight - 1) * dh + 1;
+  const effW = (info.filterWidth - 1) * dw + 1;
   const top = effH - 1 - info.padInfo.top;
   const left = effW - 1 - info.padInfo.left;
-  if (top < 0 || left < 0) throw new Error('wasm depthwise gradient: padding larger than the filter');
+  if (top < 0 || left < 0) throw new Error('wasm convolution gradient: padding larger than the filter');
   const bottom = h + effH - 1 - top - up.shape[1];
   const right = w + effW - 1 - left - up.shape[2];
   const cropped = k.slice(
     up,
     [0, 0, 0, 0],
-    [n, up.shape[1] + Math.min(0, bottom), up.shape[2] + Math.min(0, right), cm],
+    [n, up.shape[1] + Math.min(0, bottom), up.shape[2] + Math.min(0, right), ch],
   );
   const padded = k.pad(cropped, [
     [0, 0],
@@ -158,12 +166,34 @@ function depthwiseBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.Tens
     [left, Math.max(0, right)],
     [0, 0],
   ]);
-  const flipped = k.reshape(k.run('Reverse', { x: filter }, { dims: [0, 1] }), [kh, kw, cm, 1]);
-  const dx = k.run(
-    'DepthwiseConv2dNative',
+  return k.run(
+    kernel,
     { x: padded, filter: flipped },
     { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [dh, dw] },
   );
+}
+
+/** wasm has Conv2DBackpropInput, but as a scalar loop; this one runs on its (XNNPACK) convolution. */
+function conv2DBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
+  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const inShape = attrs.inputShape as number[];
+  const info = convInfo(inShape, filter.shape, attrs, false);
+  const k = new KernelRunner(backend);
+  // [KH, KW, C, OC] → flipped taps, [KH, KW, OC, C].
+  const flipped = k.transpose(k.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+  return k.finish(correlateUpsampled(k, dy, info, inShape, 'Conv2D', flipped));
+}
+
+function depthwiseBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
+  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const inShape = attrs.inputShape as number[];
+  const info = convInfo(inShape, filter.shape, attrs, true);
+  const k = new KernelRunner(backend);
+  const [n, h, w, c] = inShape;
+  const [kh, kw, , m] = filter.shape;
+  // Each of the C·M output channels correlates with its own flipped tap; the M of a channel add up.
+  const flipped = k.reshape(k.run('Reverse', { x: filter }, { dims: [0, 1] }), [kh, kw, c * m, 1]);
+  const dx = correlateUpsampled(k, dy, info, inShape, 'DepthwiseConv2dNative', flipped);
   if (m === 1) return k.finish(dx);
   return k.finish(k.run('Sum', { x: k.reshape(dx, [n, h, w, c, m]) }, { axis: [4], keepDims: false }));
 }
@@ -214,14 +244,54 @@ function depthwiseBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Ten
 
 const KERNELS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
+  Conv2DBackpropInput: conv2DBackpropInput,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
 };
 
-/** Registers, for the `wasm` backend, the gradient kernels it lacks so that it can train CNNs. */
+/**
+ * wasm's (XNNPACK) forward convolutions return zeros for some strided `same` convolutions; padding
+ * explicitly and convolving `valid` gives the right result.
+ */
+function explicitSamePadding(kernelName: string, depthwise: boolean): void {
+  const original = tf.getKernel(kernelName, WASM);
+  if (!original) return;
+  tf.unregisterKernel(kernelName, WASM);
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const attrs = args.attrs ?? {};
+      const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+      const strides = attrs.strides as Pair;
+      const strided = typeof strides === 'number' ? strides > 1 : strides.some((v) => v > 1);
+      if (attrs.pad !== 'same' || !strided) return original.kernelFunc(args);
+      const info = convInfo(x.shape, filter.shape, attrs, depthwise);
+      const k = new KernelRunner(args.backend as tf.KernelBackend);
+      const [bottom, right] = padAfter(info);
+      const padded = k.pad(x, [
+        [0, 0],
+        [info.padInfo.top, bottom],
+        [info.padInfo.left, right],
+        [0, 0],
+      ]);
+      const out = original.kernelFunc({
+        ...args,
+        inputs: { ...args.inputs, x: padded },
+        attrs: { ...attrs, pad: 'valid' },
+      }) as tf.TensorInfo;
+      return k.finish(out);
+    },
+  });
+}
+
+let registered = false;
+
+/** Registers, for the `wasm` backend, the gradient kernels it lacks (or runs slowly) so that it trains CNNs. */
 export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  registered = true;
   for (const [kernelName, fn] of Object.entries(KERNELS)) {
-    if (tf.getKernel(kernelName, WASM)) continue;
+    if (tf.getKernel(kernelName, WASM)) tf.unregisterKernel(kernelName, WASM);
     tf.registerKernel({
       kernelName,
       backendName: WASM,
@@ -229,4 +299,8 @@ export function registerWasmTrainingKernels(): void {
         fn({ inputs: args.inputs, attrs: args.attrs ?? {}, backend: args.backend as tf.KernelBackend }),
     });
   }
+  explicitSamePadding('Conv2D', false);
+  explicitSamePadding('FusedConv2D', false);
+  explicitSamePadding('DepthwiseConv2dNative', true);
+  explicitSamePadding('FusedDepthwiseConv2D', true);
 }
