@@ -1,6 +1,7 @@
 import { alexnetMini } from './bench-models.js';
 import { compareBackends } from './compare-backends.js';
-import type { ModelTiming } from './model-timing.js';
+import { useBackend } from './backends.js';
+import { timeModel, type ModelTiming } from './model-timing.js';
 import type { BenchSection } from './sections.js';
 import { torchAlexnetMini } from './torch-reference.js';
 
@@ -22,6 +23,17 @@ export const alexnetMiniSection: BenchSection = {
       options,
     );
     result.torch = torch;
+    // The fallback when oneDNN is missing: wasm with visionlab's gradient kernels.
+    options.log('  wasm 280×280×3 batch 2');
+    if ((await useBackend('wasm')).ok) {
+      result.wasm = await timeModel({
+        build: () => alexnetMini([280, 280, 3]),
+        inputShape: [280, 280, 3],
+        batch: 2,
+        warmup: 1,
+        reps: 1,
+      });
+    }
     const native = result.native as Partial<ModelTiming>;
     if ('trainMsPerImage' in torch && native.trainMsPerImage && native.forwardMsPerImage) {
       const train = native.trainMsPerImage / torch.trainMsPerImage;
