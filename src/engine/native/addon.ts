@@ -88,7 +88,7 @@ export function loadAddon(): { addon?: NativeAddon; error?: string } {
   const file = addonPath();
   if (!file) {
     loaded = {
-      error: `the native addon is not built (${ADDON_RELATIVE} is missing; oneDNN was not found at install)`,
+      error: `the native addon is not built (${ADDON_RELATIVE} is missing; oneDNN or OpenBLAS were missing at install, or the build failed: run 'npm rebuild visionlab')`,
     };
     return loaded;
   }
