@@ -23,3 +23,4 @@ export {
   type RunComparison,
 } from './compare.js';
 export { countSavedParams } from './param-count.js';
+export { writeOutputFile } from './output-file.js';

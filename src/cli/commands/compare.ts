@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
 import { buildCompareHtml, collectRuns, COMPARISON_ROWS } from '../../report/compare.js';
 import { resolveRunDir } from '../../report/run-dir.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { writeOutputFile } from '../../report/output-file.js';
 
 interface CompareFlags {
   output: string;
@@ -33,7 +33,7 @@ export function registerCompare(program: Command): void {
           'Example: visionlab compare alexnet-run googlenet-run davit-run',
         );
       const runs = await collectRuns(names.map((n) => resolveRunDir(n, flags.runsDir)));
-      await writeFileAtomic(flags.output, await buildCompareHtml(runs));
+      await writeOutputFile(flags.output, await buildCompareHtml(runs));
       if (flags.json) {
         console.log(
           JSON.stringify(

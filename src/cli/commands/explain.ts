@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import { explainImage } from '../../report/explain.js';
 import { resolveRunDir } from '../../report/run-dir.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { writeOutputFile } from '../../report/output-file.js';
 
 interface ExplainFlags {
   output: string;
@@ -27,7 +27,7 @@ export function registerExplain(program: Command): void {
       const runDir = resolveRunDir(run, flags.runsDir);
       await initBackend();
       const result = await explainImage(runDir, image, { className: flags.class, layerName: flags.layer });
-      await writeFileAtomic(flags.output, result.png);
+      await writeOutputFile(flags.output, result.png);
       const { png: _png, ...summary } = result;
       if (flags.json) {
         console.log(JSON.stringify({ image, output: flags.output, ...summary }, null, 2));

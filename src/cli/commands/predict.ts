@@ -61,7 +61,7 @@ export function registerPredict(program: Command): void {
         model.dispose();
       }
       if (flags.json) console.log(JSON.stringify(rows, null, 2));
-      else if (flags.csv) process.stdout.write(predictionsCsv(rows, input.classNames));
+      else if (flags.csv) console.log(predictionsCsv(rows, input.classNames).trimEnd());
       else {
         const width = Math.min(60, Math.max(...rows.map((r) => r.source.length)));
         for (const r of rows) {
