@@ -240,14 +240,19 @@ Napi::Value Pad(const Napi::CallbackInfo &info) {
     total *= in[d] + before[d] + after[d];
   }
   if (total != static_cast<int64_t>(length(info, 1))) throw Napi::RangeError::New(info.Env(), "pad: wrong output size");
-  const int64_t row = in[rank - 1];
+  // Rows run from the innermost padded dimension inwards: contiguous in both input and output.
+  size_t p = 0;
+  for (size_t d = 0; d < rank; d++)
+    if (before[d] || after[d]) p = d;
+  int64_t row = 1;
+  for (size_t d = p; d < rank; d++) row *= in[d];
   const int64_t rows = row ? static_cast<int64_t>(length(info, 0)) / row : 0;
 #pragma omp parallel for simd if (total > kParallelMin)
   for (int64_t i = 0; i < total; i++) out[i] = value;
 #pragma omp parallel for if (total > kParallelMin)
   for (int64_t r = 0; r < rows; r++) {
-    int64_t rem = r, offset = before[rank - 1];
-    for (size_t d = rank - 1; d-- > 0;) {
+    int64_t rem = r, offset = before[p] * outStride[p];
+    for (size_t d = p; d-- > 0;) {
       offset += (rem % in[d] + before[d]) * outStride[d];
       rem /= in[d];
     }
