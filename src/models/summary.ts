@@ -36,6 +36,11 @@ function isShapeList(shape: unknown): shape is Shape[] {
   return Array.isArray(shape) && shape.length > 0 && Array.isArray(shape[0]);
 }
 
+/** A model used as a layer of another (a backbone inside a transfer model). */
+function isModel(layer: unknown): layer is tfl.LayersModel {
+  return Array.isArray((layer as { layers?: unknown }).layers);
+}
+
 /** Layer-by-layer parameters, shapes, connections and FLOPs of a model, with Keras' totals. */
 export function summarizeModel(model: tfl.LayersModel): ModelSummary {
   const modelLayers = new Set(model.layers);
@@ -58,11 +63,14 @@ export function summarizeModel(model: tfl.LayersModel): ModelSummary {
     const config = layer.getConfig() as Record<string, unknown>;
     return {
       name: layer.name,
-      className: layer.getClassName(),
+      // Keras calls a nested functional model `Functional`; TF.js' class name is `Model`.
+      className: isModel(layer) ? 'Functional' : layer.getClassName(),
       outputShape,
       params: layer.countParams(),
       trainableParams: layer.trainable ? countOf(layer.trainableWeights) : 0,
-      flops: layerFlops(layer.getClassName(), config, inputShapes, firstOutput),
+      flops: isModel(layer)
+        ? summarizeModel(layer).flops
+        : layerFlops(layer.getClassName(), config, inputShapes, firstOutput),
       connectedTo,
     };
   });

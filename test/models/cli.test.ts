@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { initBackend } from '../../src/engine/backend.js';
-import { getModel, modelStats } from '../../src/models/index.js';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { buildModel, getModel, modelStats, summarizeModel } from '../../src/models/index.js';
+import { saveModel } from '../../src/train/model-io.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-models-'));
 
@@ -102,6 +104,30 @@ describe('visionlab summary / diagram', () => {
     r = await cli(['diagram', 'alexnet_mini', '-o', path.join(tmp, 'x.gif')]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\.svg, \.png or \.dot/);
+  });
+
+  it('summary reads a saved model folder; a nested backbone counts its parameters and FLOPs', async () => {
+    const backbone = buildModel('mobilenet_v2', { inputShape: [32, 32, 3], classes: 0, pooling: 'avg' });
+    const input = tfl.input({ shape: [32, 32, 3] });
+    const features = backbone.apply(input) as tfl.SymbolicTensor;
+    const output = tfl.layers
+      .dense({ units: 1, activation: 'sigmoid', name: 'head' })
+      .apply(features) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: output, name: 'transfer' });
+    const dir = path.join(tmp, 'saved');
+    await saveModel(model, dir);
+    const r = await cli(['summary', dir, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    const inner = summarizeModel(backbone);
+    assert.equal(json.totalParams, inner.totalParams + 1281);
+    assert.equal(
+      json.flops,
+      inner.flops + 2 * 1280 + 2,
+      'backbone FLOPs plus the head (multiply-adds, bias, sigmoid)',
+    );
+    assert.equal(json.layers[1].className, 'Functional');
+    model.dispose();
   });
 
   it('models without recorded figures are measured by building them', () => {

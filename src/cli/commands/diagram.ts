@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import { plotModel } from '../../models/diagram.js';
-import { parseBuildOptions, type BuildOptionsText } from '../../models/parse-options.js';
-import { getModel } from '../../models/registry.js';
+import type { BuildOptionsText } from '../../models/parse-options.js';
+import { resolveModelArgument } from './summary.js';
 
 export function registerDiagram(program: Command): void {
   program
     .command('diagram')
     .description("draw a zoo model's layer graph like Keras' plot_model (.svg, .png or .dot)")
-    .argument('<name>', 'model name (see `visionlab models`)')
+    .argument('<name>', 'model name (see `visionlab models`), or a saved model folder / model.json')
     .requiredOption('-o, --output <file>', 'output file: .svg, .png or .dot')
     .option('--input-shape <h,w,c>', 'input shape, e.g. 280,280,3')
     .option('--classes <n>', 'classes of the top; 0 for the headless backbone')
@@ -30,7 +30,7 @@ export function registerDiagram(program: Command): void {
         },
       ) => {
         await initBackend();
-        const model = getModel(name).build({ ...parseBuildOptions(flags), initializeWeights: false });
+        const { model } = await resolveModelArgument(name, flags);
         await plotModel(model, flags.output, {
           showShapes: flags.shapes,
           groupBlocks: flags.group,
