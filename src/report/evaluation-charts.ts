@@ -33,8 +33,8 @@ export async function writeEvaluationCharts(
     ]),
   );
   await writeChart(path.join(dir, 'confusion'), confusionSpec(metrics.confusionMatrix, metrics.classNames));
-  await writeChart(path.join(dir, 'roc'), rocSpec(metrics.curves, auc));
-  await writeChart(path.join(dir, 'pr'), prSpec(metrics.curves, ap, prevalence));
+  await writeChart(path.join(dir, 'roc'), rocSpec(metrics.curves, auc, metrics.macro.rocAuc));
+  await writeChart(path.join(dir, 'pr'), prSpec(metrics.curves, ap, prevalence, metrics.macro.prAuc));
   if (predictions) {
     const grid = await misclassifiedGrid(
       misclassifiedExamples(predictions, metrics.classNames),

@@ -51,9 +51,10 @@ function curveSpec(
 export function rocSpec(
   curves: readonly ClassCurves[],
   aucByClass: ReadonlyMap<string, number | null>,
+  macroAuc?: number | null,
 ): ChartSpec {
   return curveSpec(
-    'ROC curve',
+    curves.length > 1 ? `ROC curves, one-vs-rest (macro AUC ${fmt(macroAuc)})` : 'ROC curve',
     { x: 'false positive rate', y: 'true positive rate' },
     curves.map((c) => ({
       label: `${c.className} (AUC ${fmt(aucByClass.get(c.className))})`,
@@ -72,10 +73,11 @@ export function prSpec(
   curves: readonly ClassCurves[],
   apByClass: ReadonlyMap<string, number | null>,
   prevalence: ReadonlyMap<string, number>,
+  macroAp?: number | null,
 ): ChartSpec {
   const base = curves.length === 1 ? (prevalence.get(curves[0].className) ?? 0) : 0;
   return curveSpec(
-    'Precision–recall curve',
+    curves.length > 1 ? `Precision–recall, one-vs-rest (macro AP ${fmt(macroAp)})` : 'Precision–recall curve',
     { x: 'recall', y: 'precision' },
     curves.map((c) => ({
       label: `${c.className} (AP ${fmt(apByClass.get(c.className))})`,
