@@ -96,6 +96,32 @@ describe('parameter counts equal what Keras prints', () => {
     });
   }
 
+  it('Keras options: includeTop false, max pooling, classes and classifier activation', () => {
+    const maxPooled = buildModel('mobilenet_v2', {
+      includeTop: false,
+      pooling: 'max',
+      initializeWeights: false,
+    });
+    assert.deepEqual(maxPooled.outputs[0].shape, [null, 1280]);
+    assert.equal(maxPooled.layers.at(-1)!.getClassName(), 'GlobalMaxPooling2D');
+    const logits = buildModel('resnet50', {
+      classes: 5,
+      classifierActivation: null,
+      initializeWeights: false,
+    });
+    assert.deepEqual(logits.outputs[0].shape, [null, 5]);
+    assert.equal((logits.getLayer('predictions').getConfig() as { activation: string }).activation, 'linear');
+    assert.equal(logits.countParams(), 23_587_712 + 2048 * 5 + 5);
+    // With a top, pooling is ignored, as in Keras.
+    assert.deepEqual(
+      buildModel('mobilenet_v2', { classes: 2, pooling: 'max', initializeWeights: false }).outputs[0].shape,
+      [null, 2],
+    );
+    assert.throws(() => buildModel('resnet50', { includeTop: true, classes: 0 }), /classes > 0/);
+    assert.throws(() => buildModel('resnet50', { inputShape: [16, 16, 3] }), /at least 32/);
+    for (const m of [maxPooled, logits]) m.dispose();
+  });
+
   it('alexnet_mini: 7,742,721 as Keras prints for the user model (issue "native backend", last section)', () => {
     const m = counts('alexnet_mini', {});
     assert.equal(m.total, 7_742_721);
