@@ -96,6 +96,19 @@ describe('parameter counts equal what Keras prints', () => {
     });
   }
 
+  it('layer structure: as many layers as the Keras models list', () => {
+    // len(base_model.layers) of the headless Keras models, as printed in the TensorFlow transfer-learning
+    // tutorial (MobileNetV2: "Number of layers in the base model: 154") and in public notebooks (InceptionV3: 311).
+    for (const [name, layers] of [
+      ['mobilenet_v2', 154],
+      ['inception_v3', 311],
+    ] as const) {
+      const model = buildModel(name, { classes: 0, initializeWeights: false });
+      assert.equal(model.layers.length, layers, name);
+      model.dispose();
+    }
+  });
+
   it('Keras options: includeTop false, max pooling, classes and classifier activation', () => {
     const maxPooled = buildModel('mobilenet_v2', {
       includeTop: false,
