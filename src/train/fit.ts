@@ -7,6 +7,7 @@ import { ProgbarLogger } from './callbacks/progbar-logger.js';
 import { defaultLossFor, perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
 import { getLearningRate, makeOptimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 import { setRandomState } from './random.js';
+import { splitValidation } from './validation-split.js';
 import {
   loadTrainingState,
   saveTrainingState,
@@ -26,6 +27,8 @@ export interface FitOptions {
   /** Weight of each class in the training loss, e.g. `{0: 1, 1: 4.5}` for imbalanced data. */
   classWeight?: Record<number, number>;
   validationData?: ImageDataset;
+  /** Hold out the examples with the last fraction of dataset indices for validation (Keras' `validation_split`). */
+  validationSplit?: number;
   callbacks?: Callback[];
   /** 0 silent, 1 progress bar, 2 one line per epoch; `auto` is 1 in a terminal and 2 otherwise. */
   verbose?: 0 | 1 | 2 | 'auto';
@@ -243,8 +246,15 @@ function sampleWeightsFor(
  * checkpoint, interruption after the current batch, callbacks with Keras semantics, several outputs
  * with `lossWeights`, class weights, and BatchNormalization in frozen layers left in inference mode.
  */
-export async function fit(model: LayersModel, train: ImageDataset, options: FitOptions): Promise<FitResult> {
-  if (train.length === 0) throw new VisionlabError('the training dataset is empty');
+export async function fit(model: LayersModel, data: ImageDataset, options: FitOptions): Promise<FitResult> {
+  if (data.length === 0) throw new VisionlabError('the training dataset is empty');
+  if (options.validationSplit !== undefined && options.validationData) {
+    throw new VisionlabError('pass validationData or validationSplit, not both');
+  }
+  const split =
+    options.validationSplit !== undefined ? splitValidation(data, options.validationSplit) : undefined;
+  const train = split?.train ?? data;
+  const validationData = split?.validation ?? options.validationData;
   const optimizer = resolveOptimizer(model, options.optimizer);
   const outputNames = outputNamesOf(model);
   const losses = resolveLosses(model, options.loss);
@@ -380,10 +390,10 @@ export async function fit(model: LayersModel, train: ImageDataset, options: FitO
         break;
       }
       const logs: Logs = totalsToLogs(totals, outputNames);
-      if (options.validationData) {
+      if (validationData) {
         Object.assign(
           logs,
-          await evaluateLosses(model, options.validationData, { loss: losses, lossWeights, prefix: 'val_' }),
+          await evaluateLosses(model, validationData, { loss: losses, lossWeights, prefix: 'val_' }),
         );
       }
       logs.lr = getLearningRate(optimizer);

@@ -64,3 +64,4 @@ export {
 export { trainRun, runDirectory, type TrainRunHooks, type TrainRunResult } from './run-training.js';
 export { demoDataDir } from './package-root.js';
 export { preprocessDataset } from './preprocess-dataset.js';
+export { splitValidation } from './validation-split.js';

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { evaluateLosses, fit, makeOptimizer, setRandomSeed } from '../../src/train/index.js';
+import { evaluateLosses, fit, makeOptimizer, setRandomSeed, splitValidation } from '../../src/train/index.js';
 import {
+  ArrayDataset,
   assertBitEqual,
   initTrainingBackend,
   syntheticDataset,
@@ -144,4 +145,33 @@ test('the same seed gives an identical history and identical weights (with Dropo
   assert.deepEqual(a.history, b.history);
   assert.ok(assertBitEqual(a.weights, b.weights));
   assert.ok(a.history[2].loss < a.history[0].loss, 'it learns');
+});
+
+test('validationSplit holds out the examples with the last indices, as Keras does', async () => {
+  const s = syntheticImages({ perClass: 10, seed: 4 });
+  const all = new ArrayDataset(s.pixels, s.labels, 8, 2, 6, 3);
+  const { train, validation } = splitValidation(all, 0.25);
+  assert.equal(train.length, 15);
+  assert.equal(validation.length, 5);
+  assert.deepEqual(Array.from(validation.labels), Array.from(s.labels.slice(15)));
+  let seen = 0;
+  for await (const b of train.batches(1)) {
+    assert.ok(b.indices.every((i) => i < 15));
+    assert.equal(b.x.shape[0], b.indices.length);
+    seen += b.indices.length;
+    b.x.dispose();
+    b.y?.dispose();
+  }
+  assert.equal(seen, 15);
+  setRandomSeed(6);
+  const model = tinyCnn();
+  const { history } = await fit(model, all, {
+    epochs: 1,
+    optimizer: tf.train.sgd(0.1),
+    validationSplit: 0.25,
+    verbose: 0,
+  });
+  const last5 = new ArrayDataset(s.pixels.slice(15 * 64), s.labels.slice(15), 8, 2, 5);
+  const expected = await evaluateLosses(model, last5);
+  assert.ok(Math.abs(history[0].val_loss - expected.loss) < 1e-6);
 });
