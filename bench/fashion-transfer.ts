@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FASHION_MNIST_DIR } from '../src/data/from-idx.js';
 import { readIdxFile } from '../src/data/idx-file.js';
 import { buildTransferModel } from '../src/models/transfer.js';
+import type { BenchSection } from './sections.js';
 
 export interface FineTuneComparisonOptions {
   /** Fashion-MNIST classes used (default all ten). */
@@ -124,3 +125,22 @@ export async function compareFineTuneWithScratch(
     scratchSeconds: scratch.seconds,
   };
 }
+
+/** nsfwjs' pretrained MobileNetV2 fine-tuned vs. the same network from random weights, a few hundred images. */
+export const fashionTransferSection: BenchSection = {
+  name: 'fashionTransfer',
+  description:
+    'Fashion-MNIST (T-shirt, trouser, sneaker, bag; 32×32 RGB): fine-tuned pretrained mobilenet_v2_nsfwjs vs. from scratch, same epochs',
+  async run(options) {
+    return {
+      ...(await compareFineTuneWithScratch({
+        classes: [0, 1, 7, 8],
+        trainPerClass: options.quick ? 25 : 75,
+        testPerClass: 100,
+        size: 32,
+        epochs: options.quick ? 2 : 3,
+        log: options.log,
+      })),
+    };
+  },
+};

@@ -1,3 +1,5 @@
+import { davitSection } from './davit.js';
+import { fashionTransferSection } from './fashion-transfer.js';
 import { alexnetMiniSection } from './alexnet-mini.bench.js';
 import { dataDecodeSection } from './data-decode.js';
 import { inceptionSection } from './inception.bench.js';
@@ -18,4 +20,10 @@ export interface BenchSection {
 }
 
 /** Every section `npm run bench` runs, in order. Add yours with one line. */
-export const sections: BenchSection[] = [alexnetMiniSection, inceptionSection, dataDecodeSection];
+export const sections: BenchSection[] = [
+  alexnetMiniSection,
+  inceptionSection,
+  dataDecodeSection,
+  davitSection,
+  fashionTransferSection,
+];
