@@ -92,16 +92,14 @@ function datasetSection(dataset: Json): string {
   const classNames = Array.isArray(dataset.classNames) ? (dataset.classNames as string[]) : [];
   const splits = obj(dataset.splits);
   const names = Object.keys(splits);
+  // perClass is keyed by class name (as training writes it); a plain array in class order is accepted too.
+  const countOf = (split: string, name: string): unknown => {
+    const perClass = obj(splits[split]).perClass;
+    return Array.isArray(perClass) ? perClass[classNames.indexOf(name)] : obj(perClass)[name];
+  };
   const rows = classNames.map((name) => [
     escapeHtml(name),
-    ...names.map((s) => {
-      const perClass = obj(obj(splits[s]).perClass);
-      return formatNumber(
-        Array.isArray(obj(splits[s]).perClass)
-          ? (obj(splits[s]).perClass as number[])[classNames.indexOf(name)]
-          : perClass[name],
-      );
-    }),
+    ...names.map((split) => formatNumber(countOf(split, name))),
   ]);
   rows.push(['<b>total</b>', ...names.map((s) => formatNumber(obj(splits[s]).count))]);
   return `${keyValueTable([
