@@ -39,7 +39,7 @@ export const lrScheduleSchema = z
     type: z.enum(['cosine', 'constant']).default('cosine'),
     /** Epochs of linear warm-up from `learningRate` × `warmupFrom` up to `learningRate`. */
     warmupEpochs: int().default(0),
-    warmupFrom: z.number().min(0).default(0),
+    warmupFrom: z.number().min(0).default(0.1),
     /** Final learning rate as a fraction of the peak. */
     alpha: z.number().min(0).max(1).default(0),
     /** Epochs of the cosine decay after warm-up; default: the remaining epochs. */
