@@ -37,11 +37,20 @@ export const alexnetMiniSection: BenchSection = {
     const native = result.native as Partial<ModelTiming>;
     if ('trainMsPerImage' in torch && native.trainMsPerImage && native.forwardMsPerImage) {
       const train = native.trainMsPerImage / torch.trainMsPerImage;
+      const flops = (native.forwardGflopPerImage ?? 0) * 1e9;
+      result.torch = {
+        ...torch,
+        forwardGflops: flops / 1e6 / torch.forwardMsPerImage,
+        trainGflops: (3 * flops) / 1e6 / torch.trainMsPerImage,
+      };
       result.nativeOverTorch = {
         forward: native.forwardMsPerImage / torch.forwardMsPerImage,
         train,
         target: 1.2,
         met: train <= 1.2,
+        trainCpuTime: native.trainCpuMsPerImage
+          ? native.trainCpuMsPerImage / torch.trainCpuMsPerImage
+          : undefined,
       };
     }
     return result;
