@@ -2,10 +2,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/engine/backend.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { filesDataset } from '../../src/evaluate/files-dataset.js';
 import { loadModelFromDir } from '../../src/evaluate/load-model.js';
+import { classProbabilities } from '../../src/evaluate/probabilities.js';
 import { predictImages } from '../../src/evaluate/predict-images.js';
 import { readRunInputConfig, readSplitFiles } from '../../src/evaluate/run-config.js';
 import { colourModel, makeFakeRun, TEST_IMAGES, CLASS_NAMES, type FakeRun } from './fixtures/fake-run.js';
@@ -95,4 +97,33 @@ test('predictImages: a row per image, an error row for an unreadable or missing 
   assert.match(rows[2].error ?? '', /not found/);
   assert.equal(rows[3].predicted, 'blue');
   assert.ok(Math.abs((rows[3].confidence ?? 0) - (1 - expectedRed([0, 0, 255]))) < 1e-5);
+});
+
+test('classProbabilities: logits of a linear output go through softmax (several units) or sigmoid (one unit)', () => {
+  const logits = [
+    [2, -1, 0.5],
+    [0, 0, 0],
+  ];
+  const three = tfl.sequential({
+    layers: [tfl.layers.dense({ units: 3, inputShape: [3], useBias: false, activation: 'linear' })],
+  });
+  three.setWeights([tf.eye(3)]);
+  const x = tf.tensor2d(logits);
+  const p = classProbabilities(three, x as unknown as tf.Tensor4D, 3).arraySync();
+  logits.forEach((row, i) => {
+    const sum = row.reduce((s, v) => s + Math.exp(v), 0);
+    row.forEach((v, c) => assert.ok(Math.abs(p[i][c] - Math.exp(v) / sum) < 1e-6));
+  });
+  const one = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1], useBias: false })] });
+  one.setWeights([tf.ones([1, 1])]);
+  const q = classProbabilities(one, tf.tensor2d([[2]]) as unknown as tf.Tensor4D, 2).arraySync();
+  const s = 1 / (1 + Math.exp(-2));
+  assert.ok(Math.abs(q[0][0] - (1 - s)) < 1e-6 && Math.abs(q[0][1] - s) < 1e-6);
+  assert.throws(
+    () => classProbabilities(three, x as unknown as tf.Tensor4D, 2),
+    /outputs 3 classes but 2 class names/,
+  );
+  x.dispose();
+  three.dispose();
+  one.dispose();
 });
