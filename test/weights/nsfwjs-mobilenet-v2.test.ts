@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { MobileNetV2Model } from 'nsfwjs/models/mobilenet_v2';
 import { initBackend } from '../../src/engine/backend.js';
 import { loadNsfwjsMobileNetV2 } from '../../src/weights/index.js';
@@ -51,5 +53,31 @@ describe('nsfwjs MobileNetV2 backbone', () => {
     const random = await loadNsfwjsMobileNetV2([64, 64, 3], { weights: false });
     const fresh = random.getLayer('Conv1').getWeights()[0].dataSync();
     assert.ok(fresh.some((v, i) => Math.abs(v - values[i]) > 1e-3));
+  });
+
+  it("computes what nsfwjs' own model computes at out_relu (nsfwjs feeds pixels / 255)", async () => {
+    const json = ((await MobileNetV2Model.modelJson()) as { default: tf.io.ModelJSON }).default;
+    const shard = Buffer.from(
+      ((await MobileNetV2Model.weightBundles[0]()) as { default: string }).default,
+      'base64',
+    );
+    const original = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+        weightData: shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength),
+      }),
+    );
+    const cut = tfl.model({
+      inputs: original.inputs,
+      outputs: original.getLayer('out_relu').output as tfl.SymbolicTensor,
+    });
+    const backbone = await loadNsfwjsMobileNetV2([224, 224, 3]);
+    const pixels = tf.randomUniform([1, 224, 224, 3], 0, 255, 'float32', 9);
+    const expected = cut.predict(tf.div(pixels, 255)) as tf.Tensor;
+    const actual = backbone.predict(pixels) as tf.Tensor;
+    const diff = tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0];
+    const scale = tf.max(tf.abs(expected)).dataSync()[0];
+    assert.ok(scale > 0.1 && diff <= 1e-4 * scale, `difference ${diff} of ${scale}`);
   });
 });
