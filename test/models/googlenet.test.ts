@@ -101,7 +101,10 @@ describe('GoogLeNet', () => {
     ]);
     const history = (await train.trainOnBatch(x, [y, y, y])) as number[];
     assert.equal(history.length, 4, 'total loss and one per output');
-    assert.ok(Math.abs(history[0] - (history[1] + history[2] + history[3])) < 1e-4, 'total = main + weighted auxiliaries');
+    assert.ok(
+      Math.abs(history[0] - (history[1] + history[2] + history[3])) < 1e-4,
+      'total = main + weighted auxiliaries',
+    );
     assert.ok(history.every(Number.isFinite));
 
     const evalModel = googlenetInferenceModel(train);
