@@ -52,6 +52,32 @@ export const PRETRAINED_SOURCES: Record<string, Record<string, PretrainedSource>
   },
 };
 
+const KERAS_APPLICATIONS = 'https://storage.googleapis.com/tensorflow/keras-applications';
+const KERAS_ORIGIN = 'keras.applications ImageNet weights (Keras, Apache-2.0)';
+
+/** keras.applications files without the top (`*_notop.h5`, `save_weights` layout), with Keras' own MD5s. */
+const KERAS_APPLICATIONS_SOURCES: Record<string, Record<string, PretrainedSource>> = {
+  resnet50: {
+    imagenet: {
+      fileName: 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
+      url: `${KERAS_APPLICATIONS}/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+      checksum: { algorithm: 'md5', digest: '4d473c1dd8becc155b73f8504c6f6626' },
+      layout: 'keras-weights',
+      origin: KERAS_ORIGIN,
+    },
+  },
+  resnet101: {
+    imagenet: {
+      fileName: 'resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5',
+      url: `${KERAS_APPLICATIONS}/resnet/resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+      checksum: { algorithm: 'md5', digest: '88cf7a10940856eca736dc7b7e228a21' },
+      layout: 'keras-weights',
+      origin: KERAS_ORIGIN,
+    },
+  },
+};
+Object.assign(PRETRAINED_SOURCES, KERAS_APPLICATIONS_SOURCES);
+
 /** Adds or replaces a model's pretrained source (e.g. a mirror, or a zoo model's keras.applications file). */
 export function registerPretrainedSource(model: string, tag: string, source: PretrainedSource): void {
   PRETRAINED_SOURCES[model] = { ...(PRETRAINED_SOURCES[model] ?? {}), [tag]: source };

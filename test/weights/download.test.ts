@@ -142,5 +142,6 @@ describe('pretrained weights download', () => {
     );
     assert.deepEqual(t.checksum, { algorithm: 'md5', digest: '040a215cbcf1c0ce06db665cdcf6f9ac' });
     assert.throws(() => pretrainedSource('davit_t', 'imagenet21k'), /Known: davit_t:imagenet/);
+    assert.equal(pretrainedSource('resnet50', 'imagenet').layout, 'keras-weights');
   });
 });
