@@ -24,6 +24,7 @@ export {
   buildTransferModel,
   freezeLayers,
   NSFWJS_BACKBONE,
+  stageFreezePattern,
   type TransferModel,
   type TransferModelOptions,
 } from './transfer.js';

@@ -30,6 +30,11 @@ export interface TransferModelOptions {
   freezeUntil?: number;
   /** Also freezes every layer whose name matches, e.g. /^(stem|stack1|stack2)_/ for DaViT's stem and first two stages. */
   freezeNames?: RegExp | string;
+  /**
+   * For backbones with keras_cv_attention_models stage names (DaViT: `stem_`, `stack1_` … `stack4_`):
+   * freezes the stem and the first N stages, e.g. 2 → /^(stem|stack1|stack2)_/.
+   */
+  freezeStages?: number;
   /** Download and cache options for `pretrained: 'imagenet'`. */
   download?: EnsureWeightsOptions;
   /** Name of the returned model (default `<backbone>_transfer`). */
@@ -108,6 +113,15 @@ async function loadBackbone(options: TransferModelOptions): Promise<LoadedBackbo
 const countParams = (vars: tfl.LayerVariable[]): number =>
   vars.reduce((n, v) => n + v.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 
+/** The layer-name pattern of the stem and the first `stages` stages (`stem_`, `stack1_`, …). */
+export function stageFreezePattern(stages: number): RegExp {
+  if (!Number.isInteger(stages) || stages < 0) {
+    throw new VisionlabError(`freezeStages=${stages} is not a number of stages.`, 'Pass 0, 1, 2, …');
+  }
+  const names = ['stem', ...Array.from({ length: stages }, (_, i) => `stack${i + 1}`)];
+  return new RegExp(`^(${names.join('|')})_`);
+}
+
 /**
  * Freezes layers of a model by position and/or name; returns the names of the frozen layers.
  * Call before `compile`, as in Keras.
@@ -167,6 +181,17 @@ export async function buildTransferModel(options: TransferModelOptions): Promise
   const trainableVariablesBefore = model.trainableWeights.length;
   const trainableParamsBefore = countParams(model.trainableWeights);
   const frozenLayers = freezeLayers(model, freezeUntil, freezeNames);
+  if (options.freezeStages !== undefined) {
+    const pattern = stageFreezePattern(options.freezeStages);
+    if (!model.layers.some((l) => pattern.test(l.name))) {
+      throw new VisionlabError(
+        `freezeStages needs a backbone with stem_/stackN_ layer names; "${baseName}" has none.`,
+        'Use freezeUntil or freezeNames for this backbone.',
+      );
+    }
+    for (const name of freezeLayers(model, 0, pattern))
+      if (!frozenLayers.includes(name)) frozenLayers.push(name);
+  }
   return {
     model,
     preprocessing,

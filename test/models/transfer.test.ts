@@ -99,7 +99,11 @@ describe('buildTransferModel', () => {
     const t = await buildTransferModel({ backbone: 'davit_t', freezeNames: /^(stem|stack1)_/ });
     assert.equal(t.trainableVariablesAfter, 212 - 4 - 32);
     assert.ok(t.frozenLayers.every((n) => /^(stem|stack1)_/.test(n)));
+    const byStage = await buildTransferModel({ backbone: 'davit_t', freezeStages: 1 });
+    assert.equal(byStage.trainableVariablesAfter, 212 - 4 - 32);
+    assert.deepEqual(byStage.frozenLayers, t.frozenLayers);
     t.model.dispose();
+    byStage.model.dispose();
   });
 
   it("downloads the backbone's 'imagenet' weights into the cache and loads them, reporting the dropped head", async () => {
@@ -170,5 +174,9 @@ describe('buildTransferModel', () => {
       /Known: /,
     );
     await assert.rejects(buildTransferModel({ backbone: 'davit_tiny_test', dropout: 1 }), VisionlabError);
+    await assert.rejects(
+      buildTransferModel({ backbone: 'mobilenet_v2_nsfwjs', inputShape: [64, 64, 3], freezeStages: 1 }),
+      /stem_\/stackN_/,
+    );
   });
 });
