@@ -22,6 +22,7 @@ export {
 export * from './davit/index.js';
 export {
   buildTransferModel,
+  describeFreezing,
   freezeLayers,
   NSFWJS_BACKBONE,
   stageFreezePattern,

@@ -203,3 +203,12 @@ export async function buildTransferModel(options: TransferModelOptions): Promise
     weights,
   };
 }
+
+/** One line for logs and the CLI: what was frozen and how many variables remain trainable. */
+export function describeFreezing(t: TransferModel): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return (
+    `trainable weight variables: ${t.trainableVariablesBefore} before freezing, ${t.trainableVariablesAfter} after ` +
+    `(${n(t.trainableParamsBefore)} → ${n(t.trainableParamsAfter)} parameters; ${t.frozenLayers.length} layers frozen)`
+  );
+}

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/engine/backend.js';
 import { VisionlabError } from '../../src/errors.js';
-import { buildDavit, buildTransferModel, registerModel } from '../../src/models/index.js';
+import { buildDavit, buildTransferModel, describeFreezing, registerModel } from '../../src/models/index.js';
 import { registerPretrainedSource, saveWeightsH5 } from '../../src/weights/index.js';
 
 const TINY = { depths: [2, 2, 2, 2], widths: [8, 16, 24, 32], heads: [1, 2, 2, 4] };
@@ -92,6 +92,10 @@ describe('buildTransferModel', () => {
     assert.ok(!t.frozenLayers.includes('stack2_block1_attn_qkv'));
     assert.equal(t.trainableParamsBefore, 27_591_937);
     assert.ok(t.trainableParamsAfter < t.trainableParamsBefore);
+    assert.match(
+      describeFreezing(t),
+      /^trainable weight variables: 212 before freezing, 168 after \(27,591,937 → [\d,]+ parameters; 80 layers frozen\)$/,
+    );
     t.model.dispose();
   });
 
