@@ -55,7 +55,9 @@ export function torchAlexnetMini(
   const binary = ensureBinary(log);
   if (typeof binary !== 'string') return binary;
   const threads = os.availableParallelism();
-  const run = spawnSync(binary, [batch, size, reps, threads].map(String), { encoding: 'utf8' });
+  // The same OpenMP wait policy as the native backend uses (passive unless set), for a like-for-like run.
+  const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive' };
+  const run = spawnSync(binary, [batch, size, reps, threads].map(String), { encoding: 'utf8', env });
   if (run.status !== 0) return { skipped: `the reference failed: ${(run.stderr ?? '').split('\n')[0]}` };
   return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as TorchTiming;
 }

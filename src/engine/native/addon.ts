@@ -92,6 +92,10 @@ export function loadAddon(): { addon?: NativeAddon; error?: string } {
     };
     return loaded;
   }
+  // OpenMP workers that sleep when idle instead of spinning: TF.js runs many small kernels with
+  // JavaScript in between, and spinning workers cost 10-15% even on large convolutions here (and
+  // 3× on small models when other processes share the cores). libgomp reads this when it loads.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
     loaded = { addon: createRequire(import.meta.url)(file) as NativeAddon };
   } catch (err) {
