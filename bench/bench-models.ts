@@ -1,25 +1,11 @@
-// The benchmark models, built with tfjs-layers exactly as the user describes them.
+// The benchmark models, from the model zoo: the user's reduced AlexNet and one Inception module.
 import * as tfl from '@tensorflow/tfjs-layers';
+import { buildAlexnetMini } from '../src/models/alexnet-mini.js';
+import { inception } from '../src/models/googlenet.js';
 
 /** The user's reduced AlexNet (7,742,721 parameters at 280×280×3). */
 export function alexnetMini(inputShape: [number, number, number]): tfl.LayersModel {
-  const conv = (filters: number, kernelSize: number, strides = 1, padding: 'same' | 'valid' = 'valid') =>
-    tfl.layers.conv2d({ filters, kernelSize, strides, padding, activation: 'relu' });
-  const input = tfl.input({ shape: inputShape });
-  let x = tfl.layers.zeroPadding2d({ padding: 3 }).apply(input) as tfl.SymbolicTensor;
-  x = conv(96, 13, 3).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tfl.SymbolicTensor;
-  x = conv(256, 5, 1, 'same').apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tfl.SymbolicTensor;
-  x = conv(384, 3, 1, 'same').apply(x) as tfl.SymbolicTensor;
-  x = conv(384, 3, 1, 'same').apply(x) as tfl.SymbolicTensor;
-  x = conv(256, 3, 1, 'same').apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.dense({ units: 128, activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.dense({ units: 128, activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
-  const output = tfl.layers.dense({ units: 1, activation: 'sigmoid' }).apply(x) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: input, outputs: output, name: 'alexnet_mini' });
+  return buildAlexnetMini({ inputShape });
 }
 
 /**
@@ -27,15 +13,8 @@ export function alexnetMini(inputShape: [number, number, number]): tfl.LayersMod
  * followed by a small binary head so that it can be trained.
  */
 export function inceptionModule(inputShape: [number, number, number]): tfl.LayersModel {
-  const conv = (filters: number, kernelSize: number) =>
-    tfl.layers.conv2d({ filters, kernelSize, padding: 'same', activation: 'relu' });
   const input = tfl.input({ shape: inputShape });
-  const b1 = conv(64, 1).apply(input) as tfl.SymbolicTensor;
-  const b2 = conv(128, 3).apply(conv(96, 1).apply(input)) as tfl.SymbolicTensor;
-  const b3 = conv(32, 5).apply(conv(16, 1).apply(input)) as tfl.SymbolicTensor;
-  const pooled = tfl.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(input);
-  const b4 = conv(32, 1).apply(pooled) as tfl.SymbolicTensor;
-  let x = tfl.layers.concatenate({ axis: -1 }).apply([b1, b2, b3, b4]) as tfl.SymbolicTensor;
+  let x = inception(input, { f1x1: 64, f3x3Reduce: 96, f3x3: 128, f5x5Reduce: 16, f5x5: 32, poolProj: 32 });
   x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
   const output = tfl.layers.dense({ units: 1, activation: 'sigmoid' }).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output, name: 'inception_module' });
