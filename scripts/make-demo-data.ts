@@ -1,4 +1,4 @@
-// Writes the bundled demo set: the first 300 "Sneaker" and 300 "Ankle boot" images of Fashion-MNIST's
+// Writes the bundled demo set: the first 1000 "Sneaker" and 1000 "Ankle boot" images of Fashion-MNIST's
 // training split (Debian's dataset-fashion-mnist, MIT license, Zalando SE) as 28×28 grayscale PNGs.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import sharp from 'sharp';
 
 const SOURCE = '/usr/share/datasets/fashion-mnist';
 const CLASSES: Record<number, string> = { 7: 'sneaker', 9: 'ankle_boot' };
-const PER_CLASS = 300;
+const PER_CLASS = Number(process.env.PER_CLASS ?? 1000);
 const outDir = path.resolve(process.argv[2] ?? 'examples/data');
 
 const images = gunzipSync(readFileSync(path.join(SOURCE, 'train-images-idx3-ubyte.gz')));

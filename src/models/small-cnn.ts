@@ -9,7 +9,7 @@ export interface SmallCnnOptions {
 
 /** A small CNN for 28×28-scale images: the demo model, quick enough to train in seconds. */
 export function buildSmallCnn(options: SmallCnnOptions = {}): tf.LayersModel {
-  const { inputShape = [28, 28, 1], classes = 2, filters = 16 } = options;
+  const { inputShape = [28, 28, 1], classes = 2, filters = 32 } = options;
   const binary = classes <= 2;
   const input = tf.input({ shape: inputShape, name: 'input' });
   let x = tf.layers.rescaling({ scale: 1 / 255, name: 'rescale' }).apply(input) as tf.SymbolicTensor;
@@ -22,6 +22,7 @@ export function buildSmallCnn(options: SmallCnnOptions = {}): tf.LayersModel {
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dropout({ rate: 0.5, name: 'dropout' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: 64, activation: 'relu', name: 'fc1' }).apply(x) as tf.SymbolicTensor;
   const output = tf.layers
     .dense({
