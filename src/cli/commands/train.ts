@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { writeCurves } from '../../report/curves.js';
+import { evaluateRun } from '../../report/evaluate-run.js';
+import { writeReport } from '../../report/html-report.js';
 import {
   resolveRunToResume,
   resolveTrainConfig,
@@ -44,9 +46,10 @@ export function registerTrain(program: Command): void {
     .option('--head <opts>', 'new classification head, e.g. dropout=0.3,units=1,activation=sigmoid')
     .option('--augment <list>', 'augmentations, e.g. flip,rotate=0.1,zoom=0.1')
     .option('--no-checkpoint', 'do not write checkpoint/ (no resume after an interruption)')
+    .option('--no-evaluate', 'skip the test-split evaluation and the report at the end')
     .option('--progress <mode>', 'bar, epoch (one line per epoch), none or auto (default)')
     .option('--resume <run>', 'continue an interrupted run (its folder, or its name in --runs-dir)')
-    .action(async (flags: TrainFlags & { resume?: string }) => {
+    .action(async (flags: TrainFlags & { resume?: string; evaluate?: boolean }) => {
       let result;
       if (flags.resume) {
         const runDir = resolveRunToResume(flags.resume, flags.runsDir ?? 'runs');
@@ -71,6 +74,20 @@ export function registerTrain(program: Command): void {
         : '';
       const restored = result.restoredEpoch ? ` (weights of epoch ${result.restoredEpoch} restored)` : '';
       console.log(`done: ${result.history.length} epochs${restored}; last epoch: ${summary}`);
+      if (flags.evaluate !== false)
+        await evaluateAndReport(result.runDir, (result.config.testSplit ?? 0) > 0);
       console.log(`run folder: ${result.runDir}`);
     });
+}
+
+/** Every finished run gets its test metrics (when it held out a test split) and its report.html. */
+async function evaluateAndReport(runDir: string, hasTestSplit: boolean): Promise<void> {
+  if (!hasTestSplit) {
+    await writeReport(runDir);
+    return;
+  }
+  const { metrics } = await evaluateRun(runDir, { onWarning: (m) => console.log(`warning: ${m}`) });
+  console.log(
+    `test: accuracy ${metrics.accuracy.toFixed(4)}, log loss ${metrics.logLoss.toFixed(4)}; report.html written`,
+  );
 }
