@@ -7,10 +7,9 @@ import {
   type AugmentationLayer,
   type GeometryOptions,
 } from './layer.js';
+import { transformEach, type TransformMatrix as Matrix } from './transform-each.js';
 
-type Matrix = [number, number, number, number, number, number, number, number];
-
-/** Shared machinery: one projective transform per image (output → input mapping), one kernel call. */
+/** Shared machinery: one projective transform per image, mapping output to input coordinates (as Keras builds them). */
 abstract class GeometricLayer implements AugmentationLayer {
   abstract readonly name: string;
   protected readonly geometry: Required<GeometryOptions>;
@@ -30,15 +29,7 @@ abstract class GeometricLayer implements AugmentationLayer {
     if (!training) return tf.clone(images);
     const [n, height, width] = images.shape;
     const rows = Array.from({ length: n }, () => this.matrix(rng, height, width));
-    return tf.tidy(() =>
-      tf.image.transform(
-        images,
-        tf.tensor2d(rows.flat(), [n, 8]),
-        this.geometry.interpolation,
-        this.geometry.fillMode,
-        this.geometry.fillValue,
-      ),
-    );
+    return transformEach(images, rows, this.geometry);
   }
 }
 
