@@ -3,3 +3,7 @@ export { BatchMatMul } from './batch-matmul.js';
 export { SplitLastAxis, type SplitLastAxisArgs } from './split-last-axis.js';
 export { ScaleByConstant, type ScaleByConstantArgs } from './scale-by-constant.js';
 export type { BaseLayerArgs } from './layer-args.js';
+export {
+  LayerNormalizationLastAxis,
+  type LayerNormalizationLastAxisArgs,
+} from './layer-normalization-last-axis.js';

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { LayerNormalizationLastAxis } from '../../layers/layer-normalization-last-axis.js';
 
 export type Sym = tfl.SymbolicTensor;
 
@@ -23,5 +24,5 @@ export function torchUniform(fanIn: number): ReturnType<typeof tfl.initializers.
 export const LAYER_NORM_EPSILON = 1e-5;
 
 export function layerNorm(x: Sym, name: string): Sym {
-  return call(tfl.layers.layerNormalization({ axis: -1, epsilon: LAYER_NORM_EPSILON, name }), x);
+  return call(new LayerNormalizationLastAxis({ epsilon: LAYER_NORM_EPSILON, name }), x);
 }

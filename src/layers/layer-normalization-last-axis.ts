@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { type BaseLayerArgs, singleShape, singleTensor } from './layer-args.js';
+
+export interface LayerNormalizationLastAxisArgs extends BaseLayerArgs {
+  epsilon?: number;
+}
+
+/**
+ * Keras' `LayerNormalization(axis=-1)` with the same `gamma`/`beta` weights, computed with broadcasting.
+ * TF.js' own layer tiles mean, variance, gamma and beta to the full input size before normalizing (a
+ * workaround for its `batchNorm` gradient); on transformer-sized maps those copies cost more than the
+ * normalization itself.
+ */
+export class LayerNormalizationLastAxis extends tfl.layers.Layer {
+  static readonly className = 'LayerNormalizationLastAxis';
+  readonly epsilon: number;
+  private gamma?: tfl.LayerVariable;
+  private beta?: tfl.LayerVariable;
+
+  constructor(args: LayerNormalizationLastAxisArgs = {}) {
+    super(args);
+    this.epsilon = args.epsilon ?? 1e-3;
+    this.supportsMasking = true;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = singleShape(inputShape);
+    const channels = shape[shape.length - 1];
+    if (channels === null) throw new Error('LayerNormalizationLastAxis needs a known last dimension');
+    this.gamma = this.addWeight('gamma', [channels], 'float32', tfl.initializers.ones());
+    this.beta = this.addWeight('beta', [channels], 'float32', tfl.initializers.zeros());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return singleShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleTensor(inputs);
+      const centered = tf.sub(x, tf.mean(x, -1, true));
+      const variance = tf.mean(tf.square(centered), -1, true);
+      const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, this.epsilon)));
+      return tf.add(
+        tf.mul(normalized, (this.gamma as tfl.LayerVariable).read()),
+        (this.beta as tfl.LayerVariable).read(),
+      );
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+
+tf.serialization.registerClass(LayerNormalizationLastAxis);
