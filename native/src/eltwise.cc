@@ -261,6 +261,72 @@ Napi::Value Pad(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// slice(x, out, inShape, begin, size): any rank; rows run from the innermost cut dimension inwards.
+Napi::Value Slice(const Napi::CallbackInfo &info) {
+  const float *x = floats(info, 0);
+  float *out = floats(info, 1);
+  auto in = ints(info, 2), begin = ints(info, 3), size = ints(info, 4);
+  const size_t rank = in.size();
+  if (rank == 0 || begin.size() != rank || size.size() != rank)
+    throw Napi::RangeError::New(info.Env(), "slice: shapes of different ranks");
+  std::vector<int64_t> stride(rank);
+  int64_t t = 1;
+  for (size_t d = rank; d-- > 0;) {
+    stride[d] = t;
+    t *= in[d];
+  }
+  size_t p = 0;
+  for (size_t d = 0; d < rank; d++)
+    if (size[d] != in[d]) p = d;
+  int64_t row = 1;
+  for (size_t d = p; d < rank; d++) row *= size[d];
+  int64_t rows = 1;
+  for (size_t d = 0; d < p; d++) rows *= size[d];
+  if (row == 0 || rows == 0) return info.Env().Undefined();
+#pragma omp parallel for if (rows * row > kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t rem = r, offset = begin[p] * stride[p];
+    for (size_t d = p; d-- > 0;) {
+      offset += (rem % size[d] + begin[d]) * stride[d];
+      rem /= size[d];
+    }
+    std::copy(x + offset, x + offset + row, out + r * row);
+  }
+  return info.Env().Undefined();
+}
+
+// tile(x, out, inShape, reps): out[i] = x[i mod inShape] in every dimension.
+Napi::Value Tile(const Napi::CallbackInfo &info) {
+  const float *x = floats(info, 0);
+  float *out = floats(info, 1);
+  auto in = ints(info, 2), reps = ints(info, 3);
+  const size_t rank = in.size();
+  if (rank == 0 || reps.size() != rank) throw Napi::RangeError::New(info.Env(), "tile: shapes of different ranks");
+  std::vector<int64_t> os(rank), stride(rank);
+  int64_t t = 1;
+  for (size_t d = rank; d-- > 0;) {
+    os[d] = in[d] * reps[d];
+    stride[d] = t;
+    t *= in[d];
+  }
+  const int64_t inner = in[rank - 1];
+  const int64_t row = os[rank - 1];
+  int64_t rows = 1;
+  for (size_t d = 0; d + 1 < rank; d++) rows *= os[d];
+  if (row == 0 || rows == 0) return info.Env().Undefined();
+#pragma omp parallel for if (rows * row > kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t rem = r, offset = 0;
+    for (size_t d = rank - 1; d-- > 0;) {
+      offset += (rem % os[d]) % in[d] * stride[d];
+      rem /= os[d];
+    }
+    float *o = out + r * row;
+    for (int64_t k = 0; k < reps[rank - 1]; k++) std::copy(x + offset, x + offset + inner, o + k * inner);
+  }
+  return info.Env().Undefined();
+}
+
 // adam(value, grad, m, v, newValue, newM, newV, [beta1, beta2, 1 - beta1, 1 - beta2, 1 - accBeta1,
 // 1 - accBeta2, -lr, eps]): one pass of TF.js's Adam update, with the same float32 constants and order
 // of operations (the constants are rounded from doubles by the caller, as TF.js's scalars are).
@@ -337,6 +403,8 @@ void InitEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("pad", Napi::Function::New(env, Pad));
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("concat", Napi::Function::New(env, Concat));
+  exports.Set("slice", Napi::Function::New(env, Slice));
+  exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("split", Napi::Function::New(env, Split));
 }
 

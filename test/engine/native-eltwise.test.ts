@@ -134,6 +134,26 @@ describe('native element-wise kernels match the cpu backend', { skip: skipNative
     }
   });
 
+  test('Slice and Tile of any rank, and the gradient of padding', async () => {
+    for (let i = 0; i < 12; i++) {
+      const shape = randomShape(randInt(r, 1, 4), 7);
+      const begin = shape.map((d) => randInt(r, 0, d - 1));
+      const size = shape.map((d, k) => (r() < 0.3 ? -1 : randInt(r, 1, d - begin[k])));
+      const reps = shape.map(() => randInt(r, 1, 3));
+      const paddings = shape.map(() => [randInt(r, 0, 2), randInt(r, 0, 2)] as [number, number]);
+      const data = randomData(r, shape);
+      await assertMatchesCpu(
+        `slice/tile ${shape} begin ${begin} size ${size} reps ${reps}`,
+        () => {
+          const x = tf.tensor(data, shape);
+          const padGrad = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.pad(a, paddings))))(x);
+          return [tf.slice(x, begin, size), tf.tile(x, reps), padGrad];
+        },
+        ['Slice', 'Tile'],
+      );
+    }
+  });
+
   test('PadV2 of any rank with a constant', async () => {
     for (let i = 0; i < 10; i++) {
       const shape = i === 0 ? [2, 5, 5, 3] : randomShape(randInt(r, 1, 4));

@@ -46,6 +46,8 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number, scale?: number): void;
   concat(inputs: Float32Array[], out: Float32Array, outer: number): void;
+  slice(x: Float32Array, out: Float32Array, inShape: Int32Array, begin: Int32Array, size: Int32Array): void;
+  tile(x: Float32Array, out: Float32Array, inShape: Int32Array, reps: Int32Array): void;
   split(x: Float32Array, outputs: Float32Array[], outer: number): void;
   adam(
     value: Float32Array,

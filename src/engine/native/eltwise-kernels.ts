@@ -151,6 +151,40 @@ const pad: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   return backend.makeTensorInfo(shape, 'float32', out);
 };
 
+/** Slice of any rank (the gradient of padding, crops). */
+const slice: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const { x } = inputs;
+  if (!allFloat32(backend, x) || x.shape.length === 0) return null;
+  const [begin, size] = tf.slice_util.parseSliceParams(
+    x as unknown as tf.Tensor,
+    attrs.begin as number | number[],
+    attrs.size as number | number[],
+  );
+  tf.slice_util.assertParamsValid(x as unknown as tf.Tensor, begin, size);
+  const out = new Float32Array(sizeOf(size));
+  if (out.length > 0) {
+    addon.slice(
+      floatsOf(backend, x),
+      out,
+      Int32Array.from(x.shape),
+      Int32Array.from(begin),
+      Int32Array.from(size),
+    );
+  }
+  return backend.makeTensorInfo(size, 'float32', out);
+};
+
+/** Tile of any rank (batch-norm gradients broadcast their statistics this way). */
+const tile: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const { x } = inputs;
+  const reps = attrs.reps as number[];
+  if (!allFloat32(backend, x) || x.shape.length === 0 || reps.length !== x.shape.length) return null;
+  const shape = x.shape.map((d, i) => d * reps[i]);
+  const out = new Float32Array(sizeOf(shape));
+  if (out.length > 0) addon.tile(floatsOf(backend, x), out, Int32Array.from(x.shape), Int32Array.from(reps));
+  return backend.makeTensorInfo(shape, 'float32', out);
+};
+
 export const eltwiseKernels: Record<string, NativeKernel> = {
   ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binaryKernel(op)])),
   ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unaryKernel(op)])),
@@ -158,5 +192,7 @@ export const eltwiseKernels: Record<string, NativeKernel> = {
   Mean: reduceKernel(true),
   Concat: concat,
   SplitV: splitV,
+  Slice: slice,
+  Tile: tile,
   PadV2: pad,
 };
