@@ -121,10 +121,10 @@ Napi::Value Binary(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-enum Unary { RELU, STEP, SQRT, SQUARE, NEG, EXP, LOG, ABS, SIGMOID, RSQRT, RECIPROCAL, RELU6, UNARY_COUNT };
+enum Unary { RELU, STEP, SQRT, SQUARE, NEG, EXP, LOG, ABS, SIGMOID, RSQRT, RECIPROCAL, RELU6, CLIP, UNARY_COUNT };
 
 template <int OP>
-void unary(const float *x, float *out, int64_t n, float alpha) {
+void unary(const float *x, float *out, int64_t n, float alpha, float beta) {
 #pragma omp parallel for simd if (n > kParallelMin)
   for (int64_t i = 0; i < n; i++) {
     const float v = x[i];
@@ -141,21 +141,23 @@ void unary(const float *x, float *out, int64_t n, float alpha) {
     if constexpr (OP == RSQRT) r = 1.f / std::sqrt(v);
     if constexpr (OP == RECIPROCAL) r = 1.f / v;
     if constexpr (OP == RELU6) r = v > 0.f ? (v < 6.f ? v : 6.f) : 0.f;
+    if constexpr (OP == CLIP) r = v != v ? v : (v < alpha ? alpha : (v > beta ? beta : v));
     out[i] = r;
   }
 }
 
-using UnaryFn = void (*)(const float *, float *, int64_t, float);
+using UnaryFn = void (*)(const float *, float *, int64_t, float, float);
 constexpr UnaryFn kUnary[UNARY_COUNT] = {unary<RELU>,    unary<STEP>,  unary<SQRT>,    unary<SQUARE>,
                                          unary<NEG>,     unary<EXP>,   unary<LOG>,     unary<ABS>,
-                                         unary<SIGMOID>, unary<RSQRT>, unary<RECIPROCAL>, unary<RELU6>};
+                                         unary<SIGMOID>, unary<RSQRT>, unary<RECIPROCAL>, unary<RELU6>, unary<CLIP>};
 
-// unary(op, x, out, alpha)
+// unary(op, x, out, alpha[, beta]): alpha is Step's value at x <= 0, or the clip range [alpha, beta].
 Napi::Value Unary(const Napi::CallbackInfo &info) {
   int op = info[0].As<Napi::Number>().Int32Value();
   if (op < 0 || op >= UNARY_COUNT) throw Napi::RangeError::New(info.Env(), "unknown unary op");
   float alpha = info.Length() > 3 ? info[3].As<Napi::Number>().FloatValue() : 0.f;
-  kUnary[op](floats(info, 1), floats(info, 2), length(info, 1), alpha);
+  float beta = info.Length() > 4 ? info[4].As<Napi::Number>().FloatValue() : 0.f;
+  kUnary[op](floats(info, 1), floats(info, 2), length(info, 1), alpha, beta);
   return info.Env().Undefined();
 }
 

@@ -154,6 +154,36 @@ describe('native element-wise kernels match the cpu backend', { skip: skipNative
     }
   });
 
+  test('comparisons, logical ops, ClipByValue and the ReLU6 gradient built from them', async () => {
+    for (let i = 0; i < 6; i++) {
+      const shape = randomShape(3);
+      // Rounded values so that equal elements occur.
+      const aData = randomData(r, shape).map((v) => Math.round(v * 4) / 2);
+      const bData = randomData(r, shape).map((v) => Math.round(v * 4) / 2);
+      await assertMatchesCpu(
+        `compare ${shape}`,
+        () => {
+          const a = tf.tensor(aData, shape);
+          const b = tf.tensor(bData, shape);
+          const ge = tf.greaterEqual(a, b);
+          const le = tf.lessEqual(a, 0.5);
+          const relu6Grad = tf.grad((x: tf.Tensor) => tf.sum(tf.relu6(tf.mul(x, 6))))(a);
+          return [
+            tf.cast(ge, 'float32'),
+            tf.cast(le, 'float32'),
+            tf.cast(tf.logicalAnd(ge, le), 'float32'),
+            tf.cast(tf.logicalOr(tf.greater(a, b), tf.less(b, -0.5)), 'float32'),
+            tf.cast(tf.equal(a, b), 'float32'),
+            tf.cast(tf.notEqual(1, b), 'float32'),
+            tf.clipByValue(a, -0.7, 0.3),
+            relu6Grad,
+          ];
+        },
+        ['GreaterEqual', 'LessEqual', 'LogicalAnd', 'LogicalOr', 'Equal', 'NotEqual', 'ClipByValue'],
+      );
+    }
+  });
+
   test('PadV2 of any rank with a constant', async () => {
     for (let i = 0; i < 10; i++) {
       const shape = i === 0 ? [2, 5, 5, 3] : randomShape(randInt(r, 1, 4));

@@ -27,6 +27,8 @@ const UNARY_OPS = {
   Relu6: 11,
 } as const;
 
+const CLIP = 12;
+
 /** True when `small` repeats over the leading dimensions of `shape` (e.g. a bias [C] over [N, H, W, C]). */
 function repeatsOver(small: number[], shape: number[]): boolean {
   const s = small.slice(small.findIndex((d) => d !== 1));
@@ -185,6 +187,14 @@ const tile: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   return backend.makeTensorInfo(shape, 'float32', out);
 };
 
+const clipByValue: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const { x } = inputs;
+  if (!allFloat32(backend, x)) return null;
+  const out = new Float32Array(sizeOf(x.shape));
+  addon.unary(CLIP, floatsOf(backend, x), out, attrs.clipValueMin as number, attrs.clipValueMax as number);
+  return backend.makeTensorInfo([...x.shape], 'float32', out);
+};
+
 export const eltwiseKernels: Record<string, NativeKernel> = {
   ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binaryKernel(op)])),
   ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unaryKernel(op)])),
@@ -194,5 +204,6 @@ export const eltwiseKernels: Record<string, NativeKernel> = {
   SplitV: splitV,
   Slice: slice,
   Tile: tile,
+  ClipByValue: clipByValue,
   PadV2: pad,
 };

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { installFusedAdam } from './adam.js';
 import type { NativeAddon } from './addon.js';
+import { compareKernels } from './compare-kernels.js';
 import { convKernels } from './conv-kernels.js';
 import { eltwiseKernels } from './eltwise-kernels.js';
 import { NATIVE, type NativeKernel } from './kernel-utils.js';
@@ -16,6 +17,7 @@ export const NATIVE_KERNELS: Record<string, NativeKernel> = {
   ...poolKernels,
   ...matmulKernels,
   ...eltwiseKernels,
+  ...compareKernels,
 };
 
 /** How often each overridden kernel ran natively or handed over to its `cpu` version (for tests and profiling). */
