@@ -263,6 +263,33 @@ Napi::Value Pad(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// compare(op, a, b, out: Uint8Array): 0 >, 1 >=, 2 <, 3 <=, 4 ==, 5 !=; a and b of the output's
+// size or of size 1.
+template <typename F>
+void compare_loop(const float *a, int64_t na, const float *b, int64_t nb, uint8_t *out, int64_t n, F f) {
+#pragma omp parallel for simd if (n > kParallelMin)
+  for (int64_t i = 0; i < n; i++) out[i] = f(a[na == 1 ? 0 : i], b[nb == 1 ? 0 : i]) ? 1 : 0;
+}
+
+Napi::Value Compare(const Napi::CallbackInfo &info) {
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  const float *a = floats(info, 1), *b = floats(info, 2);
+  const int64_t na = length(info, 1), nb = length(info, 2);
+  auto o = info[3].As<Napi::Uint8Array>();
+  uint8_t *out = o.Data();
+  const int64_t n = o.ElementLength();
+  switch (op) {
+    case 0: compare_loop(a, na, b, nb, out, n, [](float x, float y) { return x > y; }); break;
+    case 1: compare_loop(a, na, b, nb, out, n, [](float x, float y) { return x >= y; }); break;
+    case 2: compare_loop(a, na, b, nb, out, n, [](float x, float y) { return x < y; }); break;
+    case 3: compare_loop(a, na, b, nb, out, n, [](float x, float y) { return x <= y; }); break;
+    case 4: compare_loop(a, na, b, nb, out, n, [](float x, float y) { return x == y; }); break;
+    case 5: compare_loop(a, na, b, nb, out, n, [](float x, float y) { return x != y; }); break;
+    default: throw Napi::RangeError::New(info.Env(), "unknown comparison");
+  }
+  return info.Env().Undefined();
+}
+
 // slice(x, out, inShape, begin, size): any rank; rows run from the innermost cut dimension inwards.
 Napi::Value Slice(const Napi::CallbackInfo &info) {
   const float *x = floats(info, 0);
@@ -406,6 +433,7 @@ void InitEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("concat", Napi::Function::New(env, Concat));
   exports.Set("slice", Napi::Function::New(env, Slice));
+  exports.Set("compare", Napi::Function::New(env, Compare));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("split", Napi::Function::New(env, Split));
 }

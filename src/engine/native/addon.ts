@@ -47,6 +47,7 @@ export interface NativeAddon {
   sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number, scale?: number): void;
   concat(inputs: Float32Array[], out: Float32Array, outer: number): void;
   slice(x: Float32Array, out: Float32Array, inShape: Int32Array, begin: Int32Array, size: Int32Array): void;
+  compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array): void;
   tile(x: Float32Array, out: Float32Array, inShape: Int32Array, reps: Int32Array): void;
   split(x: Float32Array, outputs: Float32Array[], outer: number): void;
   adam(

@@ -1,6 +1,6 @@
-// Comparisons and logical ops for equal shapes or a scalar operand, as plain typed-array loops: the
-// `cpu` versions index every element through a general broadcast, and ReLU6's gradient runs three
-// of them over every activation.
+// Comparisons (in the addon) and logical ops (typed-array loops) for equal shapes or a scalar
+// operand: the `cpu` versions index every element through a general broadcast, and ReLU6's gradient
+// runs three of them over every activation.
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { sizeOf, type NativeKernel } from './kernel-utils.js';
@@ -22,34 +22,44 @@ function operands(
   return { av, bv, shape };
 }
 
-function compareKernel(test: (x: number, y: number) => boolean, inputKind: 'float32' | 'bool'): NativeKernel {
+/** Float32 comparisons in the addon (operation codes of native/src/eltwise.cc). */
+function compareKernel(op: number): NativeKernel {
+  return ({ inputs, backend, addon }) => {
+    const { a, b } = inputs;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+    const ops = operands(backend, a, b, Float32Array);
+    if (!ops) return null;
+    const out = new Uint8Array(sizeOf(ops.shape));
+    addon.compare(op, ops.av as Float32Array, ops.bv as Float32Array, out);
+    return backend.makeTensorInfo(ops.shape, 'bool', out);
+  };
+}
+
+/** Logical ops on bool tensors (Uint8Array storage). */
+function logicalKernel(and: boolean): NativeKernel {
   return ({ inputs, backend }) => {
     const { a, b } = inputs;
-    if (a.dtype !== inputKind || b.dtype !== inputKind) return null;
-    const ops = operands(backend, a, b, inputKind === 'float32' ? Float32Array : Uint8Array);
+    if (a.dtype !== 'bool' || b.dtype !== 'bool') return null;
+    const ops = operands(backend, a, b, Uint8Array);
     if (!ops) return null;
     const { av, bv, shape } = ops;
     const n = sizeOf(shape);
     const out = new Uint8Array(n);
-    if (av.length === n && bv.length === n) for (let i = 0; i < n; i++) out[i] = test(av[i], bv[i]) ? 1 : 0;
-    else if (bv.length === 1) {
-      const y = bv[0];
-      for (let i = 0; i < n; i++) out[i] = test(av[i], y) ? 1 : 0;
-    } else {
-      const x = av[0];
-      for (let i = 0; i < n; i++) out[i] = test(x, bv[i]) ? 1 : 0;
-    }
+    const sa = av.length === 1 ? 0 : 1;
+    const sb = bv.length === 1 ? 0 : 1;
+    if (and) for (let i = 0; i < n; i++) out[i] = av[i * sa] & bv[i * sb] ? 1 : 0;
+    else for (let i = 0; i < n; i++) out[i] = av[i * sa] | bv[i * sb] ? 1 : 0;
     return backend.makeTensorInfo(shape, 'bool', out);
   };
 }
 
 export const compareKernels: Record<string, NativeKernel> = {
-  Greater: compareKernel((x, y) => x > y, 'float32'),
-  GreaterEqual: compareKernel((x, y) => x >= y, 'float32'),
-  Less: compareKernel((x, y) => x < y, 'float32'),
-  LessEqual: compareKernel((x, y) => x <= y, 'float32'),
-  Equal: compareKernel((x, y) => x === y, 'float32'),
-  NotEqual: compareKernel((x, y) => x !== y, 'float32'),
-  LogicalAnd: compareKernel((x, y) => x !== 0 && y !== 0, 'bool'),
-  LogicalOr: compareKernel((x, y) => x !== 0 || y !== 0, 'bool'),
+  Greater: compareKernel(0),
+  GreaterEqual: compareKernel(1),
+  Less: compareKernel(2),
+  LessEqual: compareKernel(3),
+  Equal: compareKernel(4),
+  NotEqual: compareKernel(5),
+  LogicalAnd: logicalKernel(true),
+  LogicalOr: logicalKernel(false),
 };
