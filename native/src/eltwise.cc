@@ -290,6 +290,44 @@ Napi::Value Compare(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// transpose(x, out, inShape, perm): out dimension d is input dimension perm[d]. Output rows are
+// written in order; each reads the input with the stride of its innermost permuted dimension.
+Napi::Value Transpose(const Napi::CallbackInfo &info) {
+  const float *x = floats(info, 0);
+  float *out = floats(info, 1);
+  auto in = ints(info, 2), perm = ints(info, 3);
+  const size_t rank = in.size();
+  if (rank == 0 || perm.size() != rank) throw Napi::RangeError::New(info.Env(), "transpose: bad permutation");
+  std::vector<int64_t> inStride(rank), os(rank), ps(rank);
+  int64_t t = 1;
+  for (size_t d = rank; d-- > 0;) {
+    inStride[d] = t;
+    t *= in[d];
+  }
+  for (size_t d = 0; d < rank; d++) {
+    os[d] = in[perm[d]];
+    ps[d] = inStride[perm[d]];
+  }
+  const int64_t row = os[rank - 1], step = ps[rank - 1];
+  int64_t rows = 1;
+  for (size_t d = 0; d + 1 < rank; d++) rows *= os[d];
+  if (row == 0 || rows == 0) return info.Env().Undefined();
+#pragma omp parallel for if (rows * row > kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t rem = r, offset = 0;
+    for (size_t d = rank - 1; d-- > 0;) {
+      offset += (rem % os[d]) * ps[d];
+      rem /= os[d];
+    }
+    float *o = out + r * row;
+    const float *src = x + offset;
+    if (step == 1) std::copy(src, src + row, o);
+    else
+      for (int64_t j = 0; j < row; j++) o[j] = src[j * step];
+  }
+  return info.Env().Undefined();
+}
+
 // slice(x, out, inShape, begin, size): any rank; rows run from the innermost cut dimension inwards.
 Napi::Value Slice(const Napi::CallbackInfo &info) {
   const float *x = floats(info, 0);
@@ -433,6 +471,7 @@ void InitEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("concat", Napi::Function::New(env, Concat));
   exports.Set("slice", Napi::Function::New(env, Slice));
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("compare", Napi::Function::New(env, Compare));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("split", Napi::Function::New(env, Split));

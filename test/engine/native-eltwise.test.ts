@@ -134,7 +134,7 @@ describe('native element-wise kernels match the cpu backend', { skip: skipNative
     }
   });
 
-  test('Slice and Tile of any rank, and the gradient of padding', async () => {
+  test('Slice, Tile and Transpose of any rank, and the gradient of padding', async () => {
     for (let i = 0; i < 12; i++) {
       const shape = randomShape(randInt(r, 1, 4), 7);
       const begin = shape.map((d) => randInt(r, 0, d - 1));
@@ -142,14 +142,16 @@ describe('native element-wise kernels match the cpu backend', { skip: skipNative
       const reps = shape.map(() => randInt(r, 1, 3));
       const paddings = shape.map(() => [randInt(r, 0, 2), randInt(r, 0, 2)] as [number, number]);
       const data = randomData(r, shape);
+      // A rotation of the axes (rank 1 has no transpose to run).
+      const perm = shape.map((_, k) => (k + 1) % shape.length);
       await assertMatchesCpu(
         `slice/tile ${shape} begin ${begin} size ${size} reps ${reps}`,
         () => {
           const x = tf.tensor(data, shape);
           const padGrad = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.pad(a, paddings))))(x);
-          return [tf.slice(x, begin, size), tf.tile(x, reps), padGrad];
+          return [tf.slice(x, begin, size), tf.tile(x, reps), padGrad, tf.transpose(x, perm)];
         },
-        ['Slice', 'Tile'],
+        shape.length > 1 ? ['Slice', 'Tile', 'Transpose'] : ['Slice', 'Tile'],
       );
     }
   });

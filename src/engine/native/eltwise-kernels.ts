@@ -195,6 +195,18 @@ const clipByValue: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   return backend.makeTensorInfo([...x.shape], 'float32', out);
 };
 
+/** Transpose of any rank (attention blocks move heads and windows around with it). */
+const transpose: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const { x } = inputs;
+  const perm = attrs.perm as number[];
+  if (!allFloat32(backend, x) || x.shape.length === 0 || perm.length !== x.shape.length) return null;
+  const shape = perm.map((p) => x.shape[p]);
+  const out = new Float32Array(sizeOf(shape));
+  if (out.length > 0)
+    addon.transpose(floatsOf(backend, x), out, Int32Array.from(x.shape), Int32Array.from(perm));
+  return backend.makeTensorInfo(shape, 'float32', out);
+};
+
 export const eltwiseKernels: Record<string, NativeKernel> = {
   ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binaryKernel(op)])),
   ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unaryKernel(op)])),
@@ -204,6 +216,7 @@ export const eltwiseKernels: Record<string, NativeKernel> = {
   SplitV: splitV,
   Slice: slice,
   Tile: tile,
+  Transpose: transpose,
   ClipByValue: clipByValue,
   PadV2: pad,
 };
