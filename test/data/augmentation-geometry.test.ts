@@ -15,6 +15,7 @@ import {
   RandomZoom,
 } from '../../src/data/index.js';
 import type { AugmentationLayer } from '../../src/data/index.js';
+import { transformEach, type TransformMatrix } from '../../src/data/augment/transform-each.js';
 
 // Every case runs on a batch of several different images: the geometric layers once transformed only
 // the first image of a batch and left the others at the fill value (black), which batches of one hid.
@@ -47,6 +48,72 @@ const exact = { fillMode: 'constant', fillValue: -1, interpolation: 'nearest' } 
 
 describe('geometric augmentation on batches', () => {
   before(() => initBackend());
+
+  it('resamples exactly like the TF.js cpu kernel called image by image, every fill mode and interpolation', async () => {
+    const rng = createRng(11);
+    const shape: [number, number, number, number] = [4, 7, 9, 3];
+    const values = Array.from({ length: 4 * 7 * 9 * 3 }, () => Math.round(rng() * 2550) / 10);
+    const turn = (a: number, s: number, tx: number, ty: number): TransformMatrix => [
+      s * Math.cos(a),
+      -s * Math.sin(a),
+      tx,
+      s * Math.sin(a),
+      s * Math.cos(a),
+      ty,
+      0,
+      0,
+    ];
+    const matrices: TransformMatrix[] = [
+      turn(0.7, 1.3, -2.4, 3.1),
+      turn(-2.5, 0.6, 14.2, -9.7), // samples far outside: several periods of reflect and wrap
+      [0.9, 0.2, 1.5, -0.1, 1.1, -0.5, 0.03, -0.02], // projective
+      // The projection is 0 in column 2 (fill value there); column 6 samples y = −0.5 exactly, where
+      // the cpu kernel's Math.round gives row 0 (the wasm kernel's rounding gives the fill value).
+      [1, 0, 0, 0, 1, 0, -0.5, 0],
+    ];
+    const combos = (['constant', 'reflect', 'wrap', 'nearest'] as const).flatMap((fillMode) =>
+      (['nearest', 'bilinear'] as const).map((interpolation) => ({
+        fillMode,
+        interpolation,
+        fillValue: 7.5,
+      })),
+    );
+    // The reference is the cpu backend's kernel whatever backend the tests run on, one image per call
+    // (batched calls are what it gets wrong).
+    const active = tf.getBackend();
+    await tf.setBackend('cpu');
+    const reference = combos.map((g) =>
+      tf
+        .tidy(() =>
+          matrices.map((m, i) =>
+            Array.from(
+              tf.image
+                .transform(
+                  tf.slice(tf.tensor4d(values, shape), [i, 0, 0, 0], [1, -1, -1, -1]),
+                  tf.tensor2d(m, [1, 8]),
+                  g.interpolation,
+                  g.fillMode,
+                  g.fillValue,
+                )
+                .dataSync(),
+            ),
+          ),
+        )
+        .flat(),
+    );
+    await tf.setBackend(active);
+    const images = tf.tensor4d(values, shape);
+    combos.forEach((geometry, c) => {
+      const got = transformEach(images, matrices, geometry);
+      assert.deepEqual(
+        Array.from(got.dataSync()),
+        reference[c],
+        `${geometry.fillMode}/${geometry.interpolation}`,
+      );
+      got.dispose();
+    });
+    images.dispose();
+  });
 
   it('factor 0 leaves every image of the batch unchanged (default reflect, bilinear)', () => {
     const images = ramp(5, 6, 7);
