@@ -121,7 +121,7 @@ Napi::Value Binary(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-enum Unary { RELU, STEP, SQRT, SQUARE, NEG, EXP, LOG, ABS, SIGMOID, RSQRT, RECIPROCAL, RELU6, CLIP, UNARY_COUNT };
+enum Unary { RELU, STEP, SQRT, SQUARE, NEG, EXP, LOG, ABS, SIGMOID, RSQRT, RECIPROCAL, RELU6, CLIP, ERF, UNARY_COUNT };
 
 template <int OP>
 void unary(const float *x, float *out, int64_t n, float alpha, float beta) {
@@ -141,6 +141,7 @@ void unary(const float *x, float *out, int64_t n, float alpha, float beta) {
     if constexpr (OP == RSQRT) r = 1.f / std::sqrt(v);
     if constexpr (OP == RECIPROCAL) r = 1.f / v;
     if constexpr (OP == RELU6) r = v > 0.f ? (v < 6.f ? v : 6.f) : 0.f;
+    if constexpr (OP == ERF) r = std::erf(v);
     if constexpr (OP == CLIP) r = v != v ? v : (v < alpha ? alpha : (v > beta ? beta : v));
     out[i] = r;
   }
@@ -149,7 +150,7 @@ void unary(const float *x, float *out, int64_t n, float alpha, float beta) {
 using UnaryFn = void (*)(const float *, float *, int64_t, float, float);
 constexpr UnaryFn kUnary[UNARY_COUNT] = {unary<RELU>,    unary<STEP>,  unary<SQRT>,    unary<SQUARE>,
                                          unary<NEG>,     unary<EXP>,   unary<LOG>,     unary<ABS>,
-                                         unary<SIGMOID>, unary<RSQRT>, unary<RECIPROCAL>, unary<RELU6>, unary<CLIP>};
+                                         unary<SIGMOID>, unary<RSQRT>, unary<RECIPROCAL>, unary<RELU6>, unary<CLIP>, unary<ERF>};
 
 // unary(op, x, out, alpha[, beta]): alpha is Step's value at x <= 0, or the clip range [alpha, beta].
 Napi::Value Unary(const Napi::CallbackInfo &info) {
@@ -328,6 +329,29 @@ Napi::Value Transpose(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// softmax(x, out, rows, cols): along the last axis, max-subtracted as TF.js does.
+Napi::Value Softmax(const Napi::CallbackInfo &info) {
+  const float *x = floats(info, 0);
+  float *out = floats(info, 1);
+  const int64_t rows = info[2].As<Napi::Number>().Int64Value();
+  const int64_t cols = info[3].As<Napi::Number>().Int64Value();
+#pragma omp parallel for if (rows * cols > kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    float *o = out + r * cols;
+    float m = xr[0];
+    for (int64_t j = 1; j < cols; j++) m = xr[j] > m ? xr[j] : m;
+    double sum = 0;
+    for (int64_t j = 0; j < cols; j++) {
+      o[j] = std::exp(xr[j] - m);
+      sum += o[j];
+    }
+    const float inv = static_cast<float>(sum);
+    for (int64_t j = 0; j < cols; j++) o[j] /= inv;
+  }
+  return info.Env().Undefined();
+}
+
 // slice(x, out, inShape, begin, size): any rank; rows run from the innermost cut dimension inwards.
 Napi::Value Slice(const Napi::CallbackInfo &info) {
   const float *x = floats(info, 0);
@@ -471,6 +495,7 @@ void InitEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("concat", Napi::Function::New(env, Concat));
   exports.Set("slice", Napi::Function::New(env, Slice));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("compare", Napi::Function::New(env, Compare));
   exports.Set("tile", Napi::Function::New(env, Tile));

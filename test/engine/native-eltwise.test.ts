@@ -55,6 +55,9 @@ describe('native element-wise kernels match the cpu backend', { skip: skipNative
       Sigmoid: tf.sigmoid,
       Rsqrt: (x) => tf.rsqrt(tf.abs(x)),
       Reciprocal: tf.reciprocal,
+      Erf: tf.erf,
+      // Weighted, since the softmax sums to one and the gradient of its plain sum vanishes.
+      Softmax: (x) => tf.mul(tf.softmax(x), tf.range(1, x.shape[x.shape.length - 1] + 1)),
     };
     for (const [name, op] of Object.entries(ops)) {
       const shape = randomShape(3);

@@ -49,6 +49,7 @@ export interface NativeAddon {
   slice(x: Float32Array, out: Float32Array, inShape: Int32Array, begin: Int32Array, size: Int32Array): void;
   compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array): void;
   transpose(x: Float32Array, out: Float32Array, inShape: Int32Array, perm: Int32Array): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   tile(x: Float32Array, out: Float32Array, inShape: Int32Array, reps: Int32Array): void;
   split(x: Float32Array, outputs: Float32Array[], outer: number): void;
   adam(

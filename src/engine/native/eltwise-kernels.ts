@@ -25,6 +25,7 @@ const UNARY_OPS = {
   Rsqrt: 9,
   Reciprocal: 10,
   Relu6: 11,
+  Erf: 13,
 } as const;
 
 const CLIP = 12;
@@ -207,6 +208,19 @@ const transpose: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   return backend.makeTensorInfo(shape, 'float32', out);
 };
 
+/** Softmax over the last axis (attention). */
+const softmax: NativeKernel = ({ inputs, attrs, backend, addon }) => {
+  const { logits } = inputs;
+  const rank = logits.shape.length;
+  if (!allFloat32(backend, logits) || rank === 0) return null;
+  const dim = tf.util.parseAxisParam(attrs.dim as number, logits.shape)[0];
+  if (dim !== rank - 1) return null;
+  const cols = logits.shape[rank - 1];
+  const out = new Float32Array(sizeOf(logits.shape));
+  if (out.length > 0) addon.softmax(floatsOf(backend, logits), out, out.length / cols, cols);
+  return backend.makeTensorInfo([...logits.shape], 'float32', out);
+};
+
 export const eltwiseKernels: Record<string, NativeKernel> = {
   ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binaryKernel(op)])),
   ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unaryKernel(op)])),
@@ -217,6 +231,7 @@ export const eltwiseKernels: Record<string, NativeKernel> = {
   Slice: slice,
   Tile: tile,
   Transpose: transpose,
+  Softmax: softmax,
   ClipByValue: clipByValue,
   PadV2: pad,
 };
