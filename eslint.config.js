@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['scratch-*/', '*.tmp.ts', 'dist/', 'node_modules/', 'native/build/', 'runs/', 'coverage/', '**/*.min.js'] },
+  {
+    ignores: [
+      'scratch-*/',
+      '*.tmp.ts',
+      'dist/',
+      'node_modules/',
+      'native/build/',
+      'runs/',
+      'coverage/',
+      '**/*.min.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
