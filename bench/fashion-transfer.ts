@@ -130,14 +130,14 @@ export async function compareFineTuneWithScratch(
 export const fashionTransferSection: BenchSection = {
   name: 'fashionTransfer',
   description:
-    'Fashion-MNIST (T-shirt, trouser, sneaker, bag; 32×32 RGB): fine-tuned pretrained mobilenet_v2_nsfwjs vs. from scratch, same epochs',
+    'Fashion-MNIST (T-shirt, trouser, sneaker, bag; 300 images at 96×96 RGB): fine-tuned pretrained mobilenet_v2_nsfwjs vs. from scratch, same epochs',
   async run(options) {
     return {
       ...(await compareFineTuneWithScratch({
         classes: [0, 1, 7, 8],
         trainPerClass: options.quick ? 25 : 75,
         testPerClass: 100,
-        size: 32,
+        size: options.quick ? 32 : 96,
         epochs: options.quick ? 2 : 3,
         log: options.log,
       })),
