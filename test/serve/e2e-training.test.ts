@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,18 @@ function demoSubset(target: string): void {
   }
 }
 
+async function pauseAfterFirstEpoch(child: ChildProcess, historyCsv: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    if (existsSync(historyCsv) && readFileSync(historyCsv, 'utf8').trim().split('\n').length >= 2) {
+      child.kill('SIGSTOP');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.fail(`the trainer wrote no epoch to ${historyCsv} (exit code ${child.exitCode})`);
+}
+
 before(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   workDir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-e2e-train-'));
@@ -53,6 +65,7 @@ before(async () => {
 });
 
 after(async () => {
+  training?.kill('SIGCONT');
   training?.kill();
   await browser?.close();
   await server?.close();
@@ -80,6 +93,7 @@ test('a real `visionlab train` run appears in the dashboard and its curves grow 
     '--progress',
     'none',
     '--no-checkpoint',
+    '--no-evaluate',
   ];
   let output = '';
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -87,6 +101,9 @@ test('a real `visionlab train` run appears in the dashboard and its curves grow 
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // Pause the trainer once its first epoch is on disk, so the page is certain to see a run in progress
+  // however fast this machine trains; it resumes once the page is watching.
+  await pauseAfterFirstEpoch(child, path.join(workDir, 'runs', 'real-training', 'history.csv'));
 
   await page.goto(`${server.url}/`);
   await page.waitForSelector('tr[data-run="real-training"]', { timeout: 60_000 });
@@ -106,6 +123,7 @@ test('a real `visionlab train` run appears in the dashboard and its curves grow 
     const options = { subtree: true, childList: true, attributes: true, characterData: true };
     new MutationObserver(note).observe(document.body, options);
   }`);
+  child.kill('SIGCONT');
   assert.equal(await exited, 0, output);
   await page.waitForFunction(() => document.querySelector('h1 .badge')?.textContent === 'finished');
   await page.waitForSelector(`#epoch-count[data-epochs="${EPOCHS}"]`);
