@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { VisionlabError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readModelArtifacts } from '../util/model-artifacts.js';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -47,47 +48,9 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<vo
   await model.save(directorySaveHandler(dir));
 }
 
-/** A TF.js load handler for a folder written by `saveModel` (or by any TF.js layers-format export with one weights file per group). */
+/** A TF.js load handler for a folder written by `saveModel` (or by any TF.js layers-format export). */
 export function directoryLoadHandler(dir: string): tf.io.IOHandler {
-  return {
-    load: async (): Promise<tf.io.ModelArtifacts> => {
-      const jsonPath = path.join(dir, MODEL_JSON);
-      let json: {
-        modelTopology: object;
-        format?: string;
-        generatedBy?: string;
-        convertedBy?: string | null;
-        trainingConfig?: tf.io.TrainingConfig;
-        userDefinedMetadata?: tf.io.ModelArtifacts['userDefinedMetadata'];
-        weightsManifest: tf.io.WeightsManifestConfig;
-      };
-      try {
-        json = JSON.parse(await fs.readFile(jsonPath, 'utf8'));
-      } catch (err) {
-        throw new VisionlabError(
-          `cannot read the model at ${jsonPath} (${(err as Error).message})`,
-          'Point at a folder holding model.json and its weights, such as runs/<name>/model.',
-        );
-      }
-      const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-      const buffers: Buffer[] = [];
-      for (const group of json.weightsManifest) {
-        weightSpecs.push(...group.weights);
-        for (const p of group.paths) buffers.push(await fs.readFile(path.join(dir, p)));
-      }
-      const all = Buffer.concat(buffers);
-      return {
-        modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-        format: json.format,
-        generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy ?? undefined,
-        trainingConfig: json.trainingConfig,
-        userDefinedMetadata: json.userDefinedMetadata,
-        weightSpecs,
-        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
-      };
-    },
-  };
+  return { load: () => readModelArtifacts(dir) };
 }
 
 /** Loads a layers model saved by `saveModel`. */
