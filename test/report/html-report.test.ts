@@ -3,24 +3,14 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { initBackend } from '../../src/engine/backend.js';
 import { buildCompareHtml, collectRuns } from '../../src/report/compare.js';
 import { evaluateRun } from '../../src/report/evaluate-run.js';
 import { writeCurves } from '../../src/report/curves.js';
 import { parseHistoryCsv } from '../../src/track/history-csv.js';
 import { makeFakeRun, type FakeRun } from '../evaluate/fixtures/fake-run.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from '../helpers/launch-chromium.js';
 
 let run: FakeRun;
 let browser: Browser;
@@ -29,7 +19,7 @@ before(async () => {
   run = await makeFakeRun();
   const history = parseHistoryCsv(await fs.readFile(path.join(run.dir, 'history.csv'), 'utf8'));
   await writeCurves(run.dir, history, { restoredEpoch: 2 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

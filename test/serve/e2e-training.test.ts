@@ -5,21 +5,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type DashboardServer } from '../../src/serve/index.js';
+import { launchChromium } from '../helpers/launch-chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = path.join(ROOT, 'test-output', 'dashboard');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const EPOCHS = 3;
 const PER_CLASS = 40;
 
@@ -60,7 +51,7 @@ before(async () => {
   workDir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-e2e-train-'));
   demoSubset(path.join(workDir, 'data'));
   server = await startServer({ runsDir: path.join(workDir, 'runs'), port: 0, pollMs: 50 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 

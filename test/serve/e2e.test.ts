@@ -5,24 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { initBackend } from '../../src/engine/backend.js';
 import { startServer, type DashboardServer } from '../../src/serve/index.js';
 import { epochRow, HISTORY_HEADER, writeRunFolder } from '../track/fixtures.js';
 import { gradientImage, saveModel, tinyClassifier } from './model-fixture.js';
+import { launchChromium } from '../helpers/launch-chromium.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../test-output/dashboard/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let runsDir: string;
 let server: DashboardServer;
@@ -59,7 +50,7 @@ before(async () => {
     state: { status: 'running', endedAt: undefined },
   });
   server = await startServer({ runsDir, port: 0, host: '127.0.0.1', pollMs: 100 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (err) => pageErrors.push(err.message));
 });
