@@ -17,10 +17,14 @@ const baseConfig = {
   title: { fontSize: 14 },
 };
 
+/** `spec` with the look every chart shares (fonts, sizes, white background); its own `config` keys win. */
+export function withChartConfig(spec: ChartSpec): ChartSpec {
+  return { ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } } as ChartSpec;
+}
+
 /** Renders a Vega-Lite spec to a standalone SVG string in Node, without a browser. */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
-  const withConfig = { ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } } as TopLevelSpec;
-  const { spec: vgSpec } = compile(withConfig);
+  const { spec: vgSpec } = compile(withChartConfig(spec));
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
