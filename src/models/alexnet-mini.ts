@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
-import { applyPooling, classifier } from './heads.js';
+import { flattenTop } from './heads.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
@@ -41,14 +41,15 @@ export const buildAlexnetMini = defineBuilder((options: BuildOptions): tfl.Layer
   x = conv(x, 384, 3, 'conv2d_3');
   x = conv(x, 256, 3, 'conv2d_4');
   x = pool(x, 2, 2, 'max_pooling2d_2');
-  if (opts.includeTop) {
-    x = L.flatten({ name: 'flatten' }).apply(x) as Sym;
-    x = L.dense({ units: 128, activation: 'relu', name: 'dense' }).apply(x) as Sym;
-    x = L.dense({ units: 128, activation: 'relu', name: 'dense_1' }).apply(x) as Sym;
-    x = classifier(x, opts, 'dense_2');
-  } else {
-    x = applyPooling(x, opts.pooling);
-  }
+  x = flattenTop(
+    x,
+    opts,
+    [
+      { units: 128, name: 'dense' },
+      { units: 128, name: 'dense_1' },
+    ],
+    { predictions: 'dense_2' },
+  );
   return tfl.model({ inputs: input, outputs: x, name: opts.name });
 });
 

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
-import { applyPooling, classifier } from './heads.js';
+import { flattenTop } from './heads.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
@@ -33,16 +33,10 @@ export const buildAlexnet = defineBuilder((options: BuildOptions): tfl.LayersMod
   x = conv(x, 384, 3, 'conv4');
   x = conv(x, 256, 3, 'conv5');
   x = pool(x, 'pool5');
-  if (opts.includeTop) {
-    x = L.flatten({ name: 'flatten' }).apply(x) as Sym;
-    x = L.dense({ units: 4096, activation: 'relu', name: 'fc6' }).apply(x) as Sym;
-    x = L.dropout({ rate: 0.5, name: 'drop6' }).apply(x) as Sym;
-    x = L.dense({ units: 4096, activation: 'relu', name: 'fc7' }).apply(x) as Sym;
-    x = L.dropout({ rate: 0.5, name: 'drop7' }).apply(x) as Sym;
-    x = classifier(x, opts, 'predictions');
-  } else {
-    x = applyPooling(x, opts.pooling);
-  }
+  x = flattenTop(x, opts, [
+    { units: 4096, name: 'fc6', dropout: { rate: 0.5, name: 'drop6' } },
+    { units: 4096, name: 'fc7', dropout: { rate: 0.5, name: 'drop7' } },
+  ]);
   return tfl.model({ inputs: input, outputs: x, name: opts.name });
 });
 

@@ -37,3 +37,31 @@ export function poolingTop(
     y = L.dropout({ rate: dropoutRate, name: names.dropout ?? 'top_dropout' }).apply(y) as Sym;
   return classifier(y, opts);
 }
+
+/** One hidden `Dense(units, relu)` of a flatten top, optionally followed by dropout. */
+export interface DenseTopLayer {
+  units: number;
+  name: string;
+  dropout?: { rate: number; name: string };
+}
+
+/**
+ * The VGG/AlexNet-style top: with `includeTop`, Flatten → the hidden relu Dense layers (each with
+ * its optional dropout) → the classifier; without it, Keras' `pooling` on the feature map.
+ */
+export function flattenTop(
+  x: Sym,
+  opts: ResolvedOptions,
+  hidden: readonly DenseTopLayer[],
+  names: { predictions?: string; avg?: string; max?: string } = {},
+): Sym {
+  if (!opts.includeTop) {
+    return applyPooling(x, opts.pooling, { avg: names.avg ?? 'avg_pool', max: names.max ?? 'max_pool' });
+  }
+  let y = L.flatten({ name: 'flatten' }).apply(x) as Sym;
+  for (const layer of hidden) {
+    y = L.dense({ units: layer.units, activation: 'relu', name: layer.name }).apply(y) as Sym;
+    if (layer.dropout) y = L.dropout(layer.dropout).apply(y) as Sym;
+  }
+  return classifier(y, opts, names.predictions);
+}

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
-import { applyPooling, classifier } from './heads.js';
+import { flattenTop } from './heads.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
@@ -25,14 +25,15 @@ function buildVgg(name: string, convsPerBlock: number[], options: BuildOptions):
     }
     x = L.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as Sym;
   });
-  if (opts.includeTop) {
-    x = L.flatten({ name: 'flatten' }).apply(x) as Sym;
-    x = L.dense({ units: 4096, activation: 'relu', name: 'fc1' }).apply(x) as Sym;
-    x = L.dense({ units: 4096, activation: 'relu', name: 'fc2' }).apply(x) as Sym;
-    x = classifier(x, opts);
-  } else {
-    x = applyPooling(x, opts.pooling, { avg: 'global_average_pooling2d', max: 'global_max_pooling2d' });
-  }
+  x = flattenTop(
+    x,
+    opts,
+    [
+      { units: 4096, name: 'fc1' },
+      { units: 4096, name: 'fc2' },
+    ],
+    { avg: 'global_average_pooling2d', max: 'global_max_pooling2d' },
+  );
   return tfl.model({ inputs: input, outputs: x, name: opts.name });
 }
 
