@@ -54,16 +54,17 @@ function dataFormatOf(attrs: tf.NamedAttrMap): 'channelsFirst' | 'channelsLast' 
   return null;
 }
 
-function forwardInfo(
-  x: tf.TensorInfo,
-  filter: tf.TensorInfo,
+/** TF.js' geometry of a channels-last convolution (forward or either gradient); null for channels-first. */
+function convInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
   attrs: tf.NamedAttrMap,
   depthwise: boolean,
 ): tf.backend_util.Conv2DInfo | null {
   if (!dataFormatOf(attrs)) return null;
   return tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
     attrs.strides as Pair,
     (attrs.dilations as Pair | undefined) ?? 1,
     attrs.pad as Pad,
@@ -115,7 +116,7 @@ function convForward(depthwise: boolean, fused: boolean): NativeKernel {
     const bias = inputs.bias as tf.TensorInfo | undefined;
     const preluActivationWeights = inputs.preluActivationWeights as tf.TensorInfo | undefined;
     if (!allFloat32(backend, x, filter, bias, preluActivationWeights)) return null;
-    const info = forwardInfo(x, filter, attrs, depthwise);
+    const info = convInfo(x.shape, filter.shape, attrs, depthwise);
     if (!info) return null;
     if (bias && sizeOf(bias.shape) !== info.outChannels) return null;
     const activation = fused ? ((attrs.activation as string | undefined) ?? 'linear') : 'linear';
@@ -139,18 +140,10 @@ function convForward(depthwise: boolean, fused: boolean): NativeKernel {
 function convBackwardData(depthwise: boolean): NativeKernel {
   return ({ inputs, attrs, backend, addon }) => {
     const { dy, filter } = inputs;
-    if (!allFloat32(backend, dy, filter) || !dataFormatOf(attrs)) return null;
+    if (!allFloat32(backend, dy, filter)) return null;
     const inShape = attrs.inputShape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(
-      inShape,
-      filter.shape as [number, number, number, number],
-      attrs.strides as Pair,
-      (attrs.dilations as Pair | undefined) ?? 1,
-      attrs.pad as Pad,
-      attrs.dimRoundingMode as Rounding,
-      depthwise,
-      'channelsLast',
-    );
+    const info = convInfo(inShape, filter.shape, attrs, depthwise);
+    if (!info) return null;
     const params = convParams(info, depthwise, ACT_NONE);
     if (!params) return null;
     const dx = new Float32Array(sizeOf(inShape));
@@ -163,18 +156,10 @@ function convBackwardData(depthwise: boolean): NativeKernel {
 function convBackwardFilter(depthwise: boolean): NativeKernel {
   return ({ inputs, attrs, backend, addon }) => {
     const { x, dy } = inputs;
-    if (!allFloat32(backend, x, dy) || !dataFormatOf(attrs)) return null;
+    if (!allFloat32(backend, x, dy)) return null;
     const filterShape = attrs.filterShape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      attrs.strides as Pair,
-      (attrs.dilations as Pair | undefined) ?? 1,
-      attrs.pad as Pad,
-      attrs.dimRoundingMode as Rounding,
-      depthwise,
-      'channelsLast',
-    );
+    const info = convInfo(x.shape, filterShape, attrs, depthwise);
+    if (!info) return null;
     const params = convParams(info, depthwise, ACT_NONE);
     if (!params) return null;
     const dw = new Float32Array(sizeOf(filterShape));
