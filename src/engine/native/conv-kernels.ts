@@ -1,10 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from './kernel-utils.js';
-
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
-type Pair = number | [number, number];
+import { oneDnnEndPadding, type Pad, type Pair, type Rounding } from './window-padding.js';
 
 const ACT_NONE = 0;
 const ACT_RELU = 1;
@@ -17,13 +14,9 @@ function convParams(info: tf.backend_util.Conv2DInfo, depthwise: boolean, act: n
   const p = info.padInfo;
   const effH = (info.filterHeight - 1) * info.dilationHeight + 1;
   const effW = (info.filterWidth - 1) * info.dilationWidth + 1;
-  // TF.js may round a numeric padding's output size up: the last windows then read zeros past the
-  // input, which is bottom/right padding as far as oneDNN is concerned.
-  const bottom = Math.max(p.bottom, (info.outHeight - 1) * info.strideHeight + effH - info.inHeight - p.top);
-  const right = Math.max(p.right, (info.outWidth - 1) * info.strideWidth + effW - info.inWidth - p.left);
-  const oh = Math.floor((info.inHeight + p.top + bottom - effH) / info.strideHeight) + 1;
-  const ow = Math.floor((info.inWidth + p.left + right - effW) / info.strideWidth) + 1;
-  if (oh !== info.outHeight || ow !== info.outWidth || info.dataFormat !== 'channelsLast') return null;
+  const end = oneDnnEndPadding(info, effH, effW);
+  if (!end || info.dataFormat !== 'channelsLast') return null;
+  const { bottom, right } = end;
   if ([p.top, bottom, p.left, right].some((v) => v < 0)) return null;
   return Int32Array.from([
     info.batchSize,

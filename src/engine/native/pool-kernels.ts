@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
-
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
-type Pair = number | [number, number];
+import { oneDnnEndPadding, type Pad, type Pair, type Rounding } from './window-padding.js';
 
 function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Array; out: number[] } | null {
   const info = tf.backend_util.computePool2DInfo(
@@ -15,18 +12,9 @@ function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Ar
     attrs.dimRoundingMode as Rounding,
   );
   const p = info.padInfo;
-  // As for convolutions, an output size rounded up means implicit bottom/right padding.
-  const bottom = Math.max(
-    p.bottom,
-    (info.outHeight - 1) * info.strideHeight + info.filterHeight - info.inHeight - p.top,
-  );
-  const right = Math.max(
-    p.right,
-    (info.outWidth - 1) * info.strideWidth + info.filterWidth - info.inWidth - p.left,
-  );
-  const oh = Math.floor((info.inHeight + p.top + bottom - info.filterHeight) / info.strideHeight) + 1;
-  const ow = Math.floor((info.inWidth + p.left + right - info.filterWidth) / info.strideWidth) + 1;
-  if (oh !== info.outHeight || ow !== info.outWidth) return null;
+  const end = oneDnnEndPadding(info, info.filterHeight, info.filterWidth);
+  if (!end) return null;
+  const { bottom, right } = end;
   // oneDNN wants every window to overlap the input.
   if (bottom >= info.filterHeight || right >= info.filterWidth || p.top < 0 || p.left < 0) return null;
   if (p.top >= info.filterHeight || p.left >= info.filterWidth) return null;

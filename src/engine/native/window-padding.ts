@@ -1,0 +1,32 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** The `pad`, `dimRoundingMode` and size/stride attributes of TF.js' convolution and pooling kernels. */
+export type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+export type Pair = number | [number, number];
+
+/**
+ * The bottom/right padding oneDNN needs to reproduce TF.js' output size for windows `windowHeight` ×
+ * `windowWidth` tall and wide (dilation included), or null when oneDNN's rule (floor) still disagrees.
+ * TF.js may round a numeric padding's output size up: the last windows then read zeros past the input,
+ * which is bottom/right padding as far as oneDNN is concerned.
+ */
+export function oneDnnEndPadding(
+  info: tf.backend_util.Conv2DInfo,
+  windowHeight: number,
+  windowWidth: number,
+): { bottom: number; right: number } | null {
+  const p = info.padInfo;
+  const bottom = Math.max(
+    p.bottom,
+    (info.outHeight - 1) * info.strideHeight + windowHeight - info.inHeight - p.top,
+  );
+  const right = Math.max(
+    p.right,
+    (info.outWidth - 1) * info.strideWidth + windowWidth - info.inWidth - p.left,
+  );
+  const oh = Math.floor((info.inHeight + p.top + bottom - windowHeight) / info.strideHeight) + 1;
+  const ow = Math.floor((info.inWidth + p.left + right - windowWidth) / info.strideWidth) + 1;
+  if (oh !== info.outHeight || ow !== info.outWidth) return null;
+  return { bottom, right };
+}
