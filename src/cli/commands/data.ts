@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatInspectReport, inspectImageDirectory } from '../../data/index.js';
+import { formatInspectReport, inspectImageDirectory, type InspectOptions } from '../../data/index.js';
 import { VisionlabError } from '../../errors.js';
 
 function number(name: string): (value: string) => number {
@@ -10,15 +10,8 @@ function number(name: string): (value: string) => number {
   };
 }
 
-interface InspectFlags {
-  json?: boolean;
-  validationSplit?: number;
-  testSplit?: number;
-  seed?: number;
-  maxPixels?: number;
-  followLinks?: boolean;
-  imbalanceRatio?: number;
-}
+/** The inspect options a flag sets (all but `concurrency`), plus `--json`. */
+type InspectFlags = Omit<InspectOptions, 'concurrency'> & { json?: boolean };
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('look at datasets before training on them');
