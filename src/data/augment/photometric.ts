@@ -8,17 +8,48 @@ function perImage(values: number[]): tf.Tensor4D {
 }
 
 /**
- * Keras `RandomContrast`: per image, `(x − mean) · c + mean` with the per-channel mean and `c` drawn
- * from [1 − lower, 1 + upper] (`factor` f means lower = upper = f), clipped to `valueRange`.
+ * What RandomContrast and RandomBrightness share: one draw per image from `range`, an adjustment
+ * by that draw, the result clipped to `valueRange`; the identity outside training.
  */
-export class RandomContrast implements AugmentationLayer {
-  readonly name = 'RandomContrast';
-  private readonly range: [number, number];
+abstract class PerImageAdjustment implements AugmentationLayer {
+  abstract readonly name: string;
+  protected abstract readonly range: [number, number];
 
   constructor(
     readonly factor: number | readonly [number, number],
     readonly valueRange: readonly [number, number] = [0, 255],
-  ) {
+  ) {}
+
+  getConfig(): Record<string, unknown> {
+    return { factor: this.factor, valueRange: this.valueRange };
+  }
+
+  outputShape(input: readonly [number, number, number]): [number, number, number] {
+    return [...input];
+  }
+
+  /** `images` adjusted by each image's draw (run inside a tidy). */
+  protected abstract adjust(images: tf.Tensor4D, draws: number[]): tf.Tensor;
+
+  apply(images: tf.Tensor4D, rng: Rng, training: boolean): tf.Tensor4D {
+    if (!training) return tf.clone(images);
+    const draws = Array.from({ length: images.shape[0] }, () => uniform(rng, this.range));
+    return tf.tidy(
+      () => tf.clipByValue(this.adjust(images, draws), this.valueRange[0], this.valueRange[1]) as tf.Tensor4D,
+    );
+  }
+}
+
+/**
+ * Keras `RandomContrast`: per image, `(x − mean) · c + mean` with the per-channel mean and `c` drawn
+ * from [1 − lower, 1 + upper] (`factor` f means lower = upper = f), clipped to `valueRange`.
+ */
+export class RandomContrast extends PerImageAdjustment {
+  readonly name = 'RandomContrast';
+  protected readonly range: [number, number];
+
+  constructor(factor: number | readonly [number, number], valueRange: readonly [number, number] = [0, 255]) {
+    super(factor, valueRange);
     const [lower, upper] = typeof factor === 'number' ? [factor, factor] : factor;
     if (!(lower <= 1 && -lower <= upper)) {
       throw new VisionlabError(
@@ -28,22 +59,9 @@ export class RandomContrast implements AugmentationLayer {
     this.range = [1 - lower, 1 + upper];
   }
 
-  getConfig(): Record<string, unknown> {
-    return { factor: this.factor, valueRange: this.valueRange };
-  }
-
-  outputShape(input: readonly [number, number, number]): [number, number, number] {
-    return [...input];
-  }
-
-  apply(images: tf.Tensor4D, rng: Rng, training: boolean): tf.Tensor4D {
-    if (!training) return tf.clone(images);
-    const factors = Array.from({ length: images.shape[0] }, () => uniform(rng, this.range));
-    return tf.tidy(() => {
-      const mean = tf.mean(images, [1, 2], true);
-      const out = tf.add(tf.mul(tf.sub(images, mean), perImage(factors)), mean);
-      return tf.clipByValue(out, this.valueRange[0], this.valueRange[1]) as tf.Tensor4D;
-    });
+  protected adjust(images: tf.Tensor4D, factors: number[]): tf.Tensor {
+    const mean = tf.mean(images, [1, 2], true);
+    return tf.add(tf.mul(tf.sub(images, mean), perImage(factors)), mean);
   }
 }
 
@@ -51,39 +69,20 @@ export class RandomContrast implements AugmentationLayer {
  * Keras `RandomBrightness`: adds `δ · (max − min)` per image, δ drawn from the factor range
  * (f means [−f, f]), clipped to `valueRange`.
  */
-export class RandomBrightness implements AugmentationLayer {
+export class RandomBrightness extends PerImageAdjustment {
   readonly name = 'RandomBrightness';
-  private readonly range: [number, number];
+  protected readonly range: [number, number];
 
-  constructor(
-    readonly factor: number | readonly [number, number],
-    readonly valueRange: readonly [number, number] = [0, 255],
-  ) {
+  constructor(factor: number | readonly [number, number], valueRange: readonly [number, number] = [0, 255]) {
+    super(factor, valueRange);
     this.range = factorRange('RandomBrightness', factor);
     if (this.range[0] < -1 || this.range[1] > 1) {
       throw new VisionlabError(`RandomBrightness factor ${JSON.stringify(factor)} must be within [-1, 1].`);
     }
   }
 
-  getConfig(): Record<string, unknown> {
-    return { factor: this.factor, valueRange: this.valueRange };
-  }
-
-  outputShape(input: readonly [number, number, number]): [number, number, number] {
-    return [...input];
-  }
-
-  apply(images: tf.Tensor4D, rng: Rng, training: boolean): tf.Tensor4D {
-    if (!training) return tf.clone(images);
+  protected adjust(images: tf.Tensor4D, deltas: number[]): tf.Tensor {
     const span = this.valueRange[1] - this.valueRange[0];
-    const deltas = Array.from({ length: images.shape[0] }, () => uniform(rng, this.range) * span);
-    return tf.tidy(
-      () =>
-        tf.clipByValue(
-          tf.add(images, perImage(deltas)),
-          this.valueRange[0],
-          this.valueRange[1],
-        ) as tf.Tensor4D,
-    );
+    return tf.add(images, perImage(deltas.map((d) => d * span)));
   }
 }
