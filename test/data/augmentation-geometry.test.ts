@@ -16,17 +16,10 @@ import {
 } from '../../src/data/index.js';
 import type { AugmentationLayer } from '../../src/data/index.js';
 import { transformEach, type TransformMatrix } from '../../src/data/augment/transform-each.js';
+import { ramp } from './helpers/ramp.js';
 
 // Every case runs on a batch of several different images: the geometric layers once transformed only
 // the first image of a batch and left the others at the fill value (black), which batches of one hid.
-
-/** n images of h×w×1 whose pixel (y, x) is 10·y + x + 100·i. */
-function ramp(n: number, h: number, w: number): tf.Tensor4D {
-  const values: number[] = [];
-  for (let i = 0; i < n; i++)
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) values.push(10 * y + x + 100 * i);
-  return tf.tensor4d(values, [n, h, w, 1]);
-}
 
 type Grid = number[][];
 
