@@ -45,6 +45,17 @@ export abstract class Callback {
     return this.context.model;
   }
 
+  /** `logs[monitor]`; when it is missing, logs Keras' warning naming what is available and returns undefined. */
+  protected monitoredValue(monitor: string, logs: Logs): number | undefined {
+    const value = logs[monitor];
+    if (value === undefined) {
+      this.context.log(
+        `warning: ${this.name} is conditioned on "${monitor}", which is not available; available: ${Object.keys(logs).join(', ')}`,
+      );
+    }
+    return value;
+  }
+
   async onTrainBegin(_logs?: Logs): Promise<void> {}
   async onTrainEnd(_logs?: Logs): Promise<void> {}
   async onEpochBegin(_epoch: number, _logs?: Logs): Promise<void> {}

@@ -63,13 +63,8 @@ export class EarlyStopping extends Callback {
   }
 
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
-    const current = logs[this.monitor];
-    if (current === undefined) {
-      this.context.log(
-        `warning: EarlyStopping is conditioned on "${this.monitor}", which is not available; available: ${Object.keys(logs).join(', ')}`,
-      );
-      return;
-    }
+    const current = this.monitoredValue(this.monitor, logs);
+    if (current === undefined) return;
     if (epoch < this.startFromEpoch) return;
     // Keras 3: when best weights were never recorded, the current ones are the best.
     if (this.restoreBestWeights && !this.bestWeights) this.bestWeights = copyWeights(this.model);

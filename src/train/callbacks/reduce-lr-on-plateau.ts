@@ -64,13 +64,8 @@ export class ReduceLROnPlateau extends Callback {
   }
 
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
-    const current = logs[this.monitor];
-    if (current === undefined) {
-      this.context.log(
-        `warning: ReduceLROnPlateau is conditioned on "${this.monitor}", which is not available; available: ${Object.keys(logs).join(', ')}`,
-      );
-      return;
-    }
+    const current = this.monitoredValue(this.monitor, logs);
+    if (current === undefined) return;
     if (this.cooldownCounter > 0) {
       this.cooldownCounter -= 1;
       this.wait = 0;
