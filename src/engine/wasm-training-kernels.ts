@@ -77,14 +77,24 @@ function convInfo(
   );
 }
 
-/** Bottom/right zero padding so that every tap of every output window lies inside the padded input. */
-function padAfter(info: tf.backend_util.Conv2DInfo): [number, number] {
+/**
+ * `x` zero-padded by the convolution's top/left padding, and at the bottom/right so that every tap
+ * of every output window lies inside the padded input.
+ */
+function padForWindows(k: KernelRunner, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const effH = (info.filterHeight - 1) * info.dilationHeight + 1;
   const effW = (info.filterWidth - 1) * info.dilationWidth + 1;
-  return [
-    Math.max(0, (info.outHeight - 1) * info.strideHeight + effH - info.inHeight - info.padInfo.top),
-    Math.max(0, (info.outWidth - 1) * info.strideWidth + effW - info.inWidth - info.padInfo.left),
-  ];
+  const bottom = Math.max(
+    0,
+    (info.outHeight - 1) * info.strideHeight + effH - info.inHeight - info.padInfo.top,
+  );
+  const right = Math.max(0, (info.outWidth - 1) * info.strideWidth + effW - info.inWidth - info.padInfo.left);
+  return k.pad(x, [
+    [0, 0],
+    [info.padInfo.top, bottom],
+    [info.padInfo.left, right],
+    [0, 0],
+  ]);
 }
 
 function conv2DBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
@@ -92,13 +102,7 @@ function conv2DBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Tensor
   const filterShape = attrs.filterShape as number[];
   const info = convInfo(x.shape, filterShape, attrs, false);
   const k = new KernelRunner(backend);
-  const [bottom, right] = padAfter(info);
-  const xp = k.pad(x, [
-    [0, 0],
-    [info.padInfo.top, bottom],
-    [info.padInfo.left, right],
-    [0, 0],
-  ]);
+  const xp = padForWindows(k, x, info);
   // (C, Hp, Wp, N) convolved with (OH, OW, N, OC), dilated by the stride → (C, ≥KH, ≥KW, OC).
   const xt = k.transpose(xp, [3, 1, 2, 0]);
   const dyt = k.transpose(dy, [1, 2, 0, 3]);
@@ -206,13 +210,7 @@ function depthwiseBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Ten
   const [n, , , c] = x.shape;
   const [kh, kw, , m] = filterShape;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const [bottom, right] = padAfter(info);
-  const xp = k.pad(x, [
-    [0, 0],
-    [info.padInfo.top, bottom],
-    [info.padInfo.left, right],
-    [0, 0],
-  ]);
+  const xp = padForWindows(k, x, info);
   const dy5 = k.reshape(dy, [n, oh, ow, c, m]);
   const taps: tf.TensorInfo[] = [];
   for (let i = 0; i < kh; i++) {
@@ -267,13 +265,7 @@ function explicitSamePadding(kernelName: string, depthwise: boolean): void {
       if (attrs.pad !== 'same' || !strided) return original.kernelFunc(args);
       const info = convInfo(x.shape, filter.shape, attrs, depthwise);
       const k = new KernelRunner(args.backend as tf.KernelBackend);
-      const [bottom, right] = padAfter(info);
-      const padded = k.pad(x, [
-        [0, 0],
-        [info.padInfo.top, bottom],
-        [info.padInfo.left, right],
-        [0, 0],
-      ]);
+      const padded = padForWindows(k, x, info);
       const out = original.kernelFunc({
         ...args,
         inputs: { ...args.inputs, x: padded },
