@@ -11,17 +11,8 @@ export const skipNative: string | false = registration.ok
   ? false
   : `native backend unavailable: ${registration.reason}`;
 
-/** A small deterministic generator (mulberry32), so that failing shapes can be reproduced. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32), so that failing shapes can be reproduced. */
+export { createRng as rng } from '../../src/data/random.js';
 
 export function randInt(r: () => number, lo: number, hi: number): number {
   return lo + Math.floor(r() * (hi - lo + 1));
