@@ -32,6 +32,7 @@ export interface TrainFlags {
   pretrained?: string;
   head?: string;
   augment?: string;
+  cacheDir?: string;
   checkpoint?: boolean;
   progress?: string;
 }
@@ -79,6 +80,7 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  str('cacheDir');
   if (flags.checkpoint === false) out.checkpoint = false;
   if (flags.progress !== undefined) {
     const map: Record<string, unknown> = { bar: 1, epoch: 2, none: 0, auto: 'auto' };

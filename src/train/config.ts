@@ -82,6 +82,7 @@ export const trainConfigSchema = z
     pretrained: z.string().min(1).optional(),
     head: headSchema.optional(),
     augment: z.array(z.string().min(1)).optional(),
+    cacheDir: z.string().min(1).optional(),
     terminateOnNaN: z.boolean().default(true),
     checkpoint: z.boolean().default(true),
     verbose: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal('auto')]).default('auto'),

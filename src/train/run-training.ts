@@ -217,6 +217,7 @@ export async function trainRun(
     seed: config.seed,
     validationSplit: config.validationSplit,
     testSplit: config.testSplit,
+    cacheDir: config.cacheDir ? path.resolve(config.cacheDir) : undefined,
     onWarning: (m) => log(`warning: ${m}`),
   });
   const classNames = [...splits.train.classNames];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, promises as fs, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, promises as fs, existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -71,6 +71,7 @@ test('user errors give one line and a non-zero exit, no stack trace', async () =
 });
 
 test('visionlab train writes the run folder of the contract', async () => {
+  const cacheDir = path.join(tmp, 'image-cache');
   const { code, stdout, stderr } = await cli([
     'train',
     ...tiny,
@@ -84,9 +85,12 @@ test('visionlab train writes the run folder of the contract', async () => {
     '3',
     '--progress',
     'none',
+    '--cache-dir',
+    cacheDir,
   ]);
   assert.equal(code, 0, stderr);
   assert.match(stdout, /done: 2 epochs; last epoch: loss [\d.]+, accuracy/);
+  assert.match(stdout, /test: accuracy [\d.]+, log loss [\d.]+; report.html written/);
   const dir = path.join(runs, 'e2e');
   const history = (await fs.readFile(path.join(dir, 'history.csv'), 'utf8')).trim().split('\n');
   assert.equal(history[0], 'epoch,loss,accuracy,val_loss,val_accuracy,lr');
@@ -105,12 +109,19 @@ test('visionlab train writes the run folder of the contract', async () => {
   assert.equal(dataset.splits.train.count + dataset.splits.validation.count + dataset.splits.test.count, 40);
   assert.deepEqual(dataset.splits.validation.perClass, { bottom: 4, top: 4 });
   assert.equal(dataset.splits.test.files.length, dataset.splits.test.count);
+  const cached = readdirSync(cacheDir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.u8'),
+  );
+  const trained = dataset.splits.train.count + dataset.splits.validation.count;
+  assert.equal(cached.length, trained, 'one decoded entry per training and validation image, for later runs');
   for (const f of [
     'curves.svg',
     'curves.png',
     'model/model.json',
     'model/weights.bin',
     'checkpoint/checkpoint.bin',
+    'metrics.json',
+    'report.html',
   ]) {
     assert.ok(existsSync(path.join(dir, f)), f);
   }

@@ -45,6 +45,7 @@ export function registerTrain(program: Command): void {
     .option('--pretrained <weights>', 'imagenet or a weights file, for transfer learning')
     .option('--head <opts>', 'new classification head, e.g. dropout=0.3,units=1,activation=sigmoid')
     .option('--augment <list>', 'augmentations, e.g. flip,rotate=0.1,zoom=0.1')
+    .option('--cache-dir <dir>', 'keep decoded, resized images here so that later runs skip decoding')
     .option('--no-checkpoint', 'do not write checkpoint/ (no resume after an interruption)')
     .option('--no-evaluate', 'skip the test-split evaluation and the report at the end')
     .option('--progress <mode>', 'bar, epoch (one line per epoch), none or auto (default)')
