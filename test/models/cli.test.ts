@@ -3,30 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { initBackend } from '../../src/engine/backend.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel, getModel, modelStats, summarizeModel } from '../../src/models/index.js';
 import { saveModel } from '../../src/train/model-io.js';
+import { runCli as cli } from '../helpers/run-cli.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-models-'));
-
-/** Runs `visionlab …` in this process, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await main(['node', 'visionlab', ...args]);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 describe('visionlab summary / diagram', () => {
   before(async () => {
