@@ -7,12 +7,9 @@
 //   gradient with the flipped filter;
 // - the depthwise filter gradient sums, per filter tap, the strided input slice times the output gradient.
 import * as tf from '@tensorflow/tfjs-core';
+import { convInfoFromAttrs, type Pair } from './conv-attrs.js';
 
 const WASM = 'wasm';
-
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
-type Pair = number | [number, number];
 
 /** Runs wasm kernels and frees every intermediate result once the gradient is computed. */
 class KernelRunner {
@@ -60,23 +57,6 @@ interface KernelArgs {
   backend: tf.KernelBackend;
 }
 
-function convInfo(
-  xShape: number[],
-  filterShape: number[],
-  attrs: tf.NamedAttrMap,
-  depthwise: boolean,
-): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides as Pair,
-    (attrs.dilations as Pair | undefined) ?? 1,
-    attrs.pad as Pad,
-    attrs.dimRoundingMode as Rounding,
-    depthwise,
-  );
-}
-
 /**
  * `x` zero-padded by the convolution's top/left padding, and at the bottom/right so that every tap
  * of every output window lies inside the padded input.
@@ -100,7 +80,7 @@ function padForWindows(k: KernelRunner, x: tf.TensorInfo, info: tf.backend_util.
 function conv2DBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const filterShape = attrs.filterShape as number[];
-  const info = convInfo(x.shape, filterShape, attrs, false);
+  const info = convInfoFromAttrs(x.shape, filterShape, attrs, false);
   const k = new KernelRunner(backend);
   const xp = padForWindows(k, x, info);
   // (C, Hp, Wp, N) convolved with (OH, OW, N, OC), dilated by the stride → (C, ≥KH, ≥KW, OC).
@@ -181,7 +161,7 @@ function correlateUpsampled(
 function conv2DBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const inShape = attrs.inputShape as number[];
-  const info = convInfo(inShape, filter.shape, attrs, false);
+  const info = convInfoFromAttrs(inShape, filter.shape, attrs, false);
   const k = new KernelRunner(backend);
   // [KH, KW, C, OC] → flipped taps, [KH, KW, OC, C].
   const flipped = k.transpose(k.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
@@ -191,7 +171,7 @@ function conv2DBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.TensorI
 function depthwiseBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const inShape = attrs.inputShape as number[];
-  const info = convInfo(inShape, filter.shape, attrs, true);
+  const info = convInfoFromAttrs(inShape, filter.shape, attrs, true);
   const k = new KernelRunner(backend);
   const [n, h, w, c] = inShape;
   const [kh, kw, , m] = filter.shape;
@@ -205,7 +185,7 @@ function depthwiseBackpropInput({ inputs, attrs, backend }: KernelArgs): tf.Tens
 function depthwiseBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const filterShape = attrs.filterShape as number[];
-  const info = convInfo(x.shape, filterShape, attrs, true);
+  const info = convInfoFromAttrs(x.shape, filterShape, attrs, true);
   const k = new KernelRunner(backend);
   const [n, , , c] = x.shape;
   const [kh, kw, , m] = filterShape;
@@ -263,7 +243,7 @@ function explicitSamePadding(kernelName: string, depthwise: boolean): void {
       const strides = attrs.strides as Pair;
       const strided = typeof strides === 'number' ? strides > 1 : strides.some((v) => v > 1);
       if (attrs.pad !== 'same' || !strided) return original.kernelFunc(args);
-      const info = convInfo(x.shape, filter.shape, attrs, depthwise);
+      const info = convInfoFromAttrs(x.shape, filter.shape, attrs, depthwise);
       const k = new KernelRunner(args.backend as tf.KernelBackend);
       const padded = padForWindows(k, x, info);
       const out = original.kernelFunc({

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from './kernel-utils.js';
-import { oneDnnEndPadding, type Pad, type Pair, type Rounding } from './window-padding.js';
+import { convInfoFromAttrs } from '../conv-attrs.js';
+import { oneDnnEndPadding } from './window-padding.js';
 
 const ACT_NONE = 0;
 const ACT_RELU = 1;
@@ -54,17 +55,7 @@ function convInfo(
   attrs: tf.NamedAttrMap,
   depthwise: boolean,
 ): tf.backend_util.Conv2DInfo | null {
-  if (!dataFormatOf(attrs)) return null;
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides as Pair,
-    (attrs.dilations as Pair | undefined) ?? 1,
-    attrs.pad as Pad,
-    attrs.dimRoundingMode as Rounding,
-    depthwise,
-    'channelsLast',
-  );
+  return dataFormatOf(attrs) ? convInfoFromAttrs(xShape, filterShape, attrs, depthwise) : null;
 }
 
 function outShape(info: tf.backend_util.Conv2DInfo): number[] {

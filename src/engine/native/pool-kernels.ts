@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
-import { oneDnnEndPadding, type Pad, type Pair, type Rounding } from './window-padding.js';
+import type { Pad, Pair, Rounding } from '../conv-attrs.js';
+import { oneDnnEndPadding } from './window-padding.js';
 
 function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Array; out: number[] } | null {
   const info = tf.backend_util.computePool2DInfo(

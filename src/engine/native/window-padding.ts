@@ -1,10 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** The `pad`, `dimRoundingMode` and size/stride attributes of TF.js' convolution and pooling kernels. */
-export type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
-export type Pair = number | [number, number];
-
 /**
  * The bottom/right padding oneDNN needs to reproduce TF.js' output size for windows `windowHeight` ×
  * `windowWidth` tall and wide (dilation included), or null when oneDNN's rule (floor) still disagrees.
