@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
+import { reluConv } from './alexnet.js';
 import { flattenTop } from './heads.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
@@ -21,25 +22,17 @@ export const buildAlexnetMini = defineBuilder((options: BuildOptions): tfl.Layer
     minSize: 37,
   });
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
-  const conv = (
-    x: Sym,
-    filters: number,
-    kernelSize: number,
-    name: string,
-    strides = 1,
-    padding: 'same' | 'valid' = 'same',
-  ): Sym => L.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
   const pool = (x: Sym, poolSize: number, strides: number, name: string): Sym =>
     L.maxPooling2d({ poolSize, strides, name }).apply(x) as Sym;
 
   let x = L.zeroPadding2d({ padding: 3, name: 'zero_padding2d' }).apply(input) as Sym;
-  x = conv(x, 96, 13, 'conv2d', 3, 'valid');
+  x = reluConv(x, 96, 13, 'conv2d', 3, 'valid');
   x = pool(x, 3, 2, 'max_pooling2d');
-  x = conv(x, 256, 5, 'conv2d_1');
+  x = reluConv(x, 256, 5, 'conv2d_1');
   x = pool(x, 3, 2, 'max_pooling2d_1');
-  x = conv(x, 384, 3, 'conv2d_2');
-  x = conv(x, 384, 3, 'conv2d_3');
-  x = conv(x, 256, 3, 'conv2d_4');
+  x = reluConv(x, 384, 3, 'conv2d_2');
+  x = reluConv(x, 384, 3, 'conv2d_3');
+  x = reluConv(x, 256, 3, 'conv2d_4');
   x = pool(x, 2, 2, 'max_pooling2d_2');
   x = flattenTop(
     x,

@@ -6,6 +6,18 @@ import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
+/** The AlexNet convolution: Conv2D with ReLU, `same` padding unless told otherwise. */
+export function reluConv(
+  x: Sym,
+  filters: number,
+  kernelSize: number,
+  name: string,
+  strides = 1,
+  padding: 'same' | 'valid' = 'same',
+): Sym {
+  return L.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
+}
+
 /**
  * AlexNet (Krizhevsky et al. 2012) as one tower on 227×227 inputs: five convolutions, three
  * max-poolings, two 4096-unit dense layers with dropout 0.5. Local response normalisation is left
@@ -14,24 +26,16 @@ type Sym = tfl.SymbolicTensor;
 export const buildAlexnet = defineBuilder((options: BuildOptions): tfl.LayersModel => {
   const opts = resolveOptions(options, { name: 'alexnet', inputShape: [227, 227, 3], minSize: 67 });
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
-  const conv = (
-    x: Sym,
-    filters: number,
-    kernelSize: number,
-    name: string,
-    strides = 1,
-    padding: 'same' | 'valid' = 'same',
-  ): Sym => L.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
   const pool = (x: Sym, name: string): Sym =>
     L.maxPooling2d({ poolSize: 3, strides: 2, name }).apply(x) as Sym;
 
-  let x = conv(input, 96, 11, 'conv1', 4, 'valid');
+  let x = reluConv(input, 96, 11, 'conv1', 4, 'valid');
   x = pool(x, 'pool1');
-  x = conv(x, 256, 5, 'conv2');
+  x = reluConv(x, 256, 5, 'conv2');
   x = pool(x, 'pool2');
-  x = conv(x, 384, 3, 'conv3');
-  x = conv(x, 384, 3, 'conv4');
-  x = conv(x, 256, 3, 'conv5');
+  x = reluConv(x, 384, 3, 'conv3');
+  x = reluConv(x, 384, 3, 'conv4');
+  x = reluConv(x, 256, 3, 'conv5');
   x = pool(x, 'pool5');
   x = flattenTop(x, opts, [
     { units: 4096, name: 'fc6', dropout: { rate: 0.5, name: 'drop6' } },
