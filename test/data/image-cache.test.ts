@@ -3,22 +3,11 @@ import { readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFil
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend.js';
-import { imageDatasetFromDirectory, type ImageDataset } from '../../src/data/index.js';
+import { imageDatasetFromDirectory } from '../../src/data/index.js';
 import { loadInChild, spawnLoad } from './child.js';
 import { tempDir, writeClassTree } from './fixtures.js';
-
-async function sums(ds: ImageDataset): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for await (const batch of ds.batches(0)) {
-    const perImage = tf.tidy(() => tf.sum(batch.x, [1, 2, 3]).arraySync() as number[]);
-    batch.indices.forEach((index, k) => (out[ds.sources[index]] = perImage[k]));
-    batch.x.dispose();
-    batch.y?.dispose();
-  }
-  return out;
-}
+import { pixelSums } from './helpers/pixel-sums.js';
 
 function entries(cacheDir: string): string[] {
   return readdirSync(cacheDir, { recursive: true, encoding: 'utf8' })
@@ -44,7 +33,7 @@ describe('on-disk image cache', () => {
   before(async () => {
     await initBackend();
     await writeClassTree(data, { a: 4, b: 4 }, 12);
-    reference = await sums(await imageDatasetFromDirectory(data, options));
+    reference = await pixelSums(await imageDatasetFromDirectory(data, options));
   });
   after(() => tmp.cleanup());
 
@@ -53,7 +42,10 @@ describe('on-disk image cache', () => {
     const file = path.join(data, 'a', '001.png');
     const mtime = new Date(Math.floor(statSync(file).mtimeMs / 1000) * 1000); // exactly restorable
     utimesSync(file, mtime, mtime);
-    assert.deepEqual(await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir })), reference);
+    assert.deepEqual(
+      await pixelSums(await imageDatasetFromDirectory(data, { ...options, cacheDir })),
+      reference,
+    );
     assert.equal(entries(cacheDir).length, 8);
     // Same size and mtime but different bytes: only a cache hit can still give the old pixels.
     const original = readFileSync(file);
@@ -61,7 +53,7 @@ describe('on-disk image cache', () => {
       writeFileSync(file, Buffer.alloc(original.length, 0x42));
       utimesSync(file, mtime, mtime);
       assert.deepEqual(
-        await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir })),
+        await pixelSums(await imageDatasetFromDirectory(data, { ...options, cacheDir })),
         reference,
       );
       // A new mtime is a new key: the (now garbage) file is decoded again, and skipped.
@@ -77,18 +69,23 @@ describe('on-disk image cache', () => {
 
   it('keys entries on image size, interpolation and colour mode', async () => {
     const cacheDir = path.join(tmp.dir, 'cache-keys');
-    await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir }));
-    await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir, imageSize: [6, 6] }));
-    await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir, interpolation: 'nearest' }));
+    await pixelSums(await imageDatasetFromDirectory(data, { ...options, cacheDir }));
+    await pixelSums(await imageDatasetFromDirectory(data, { ...options, cacheDir, imageSize: [6, 6] }));
+    await pixelSums(
+      await imageDatasetFromDirectory(data, { ...options, cacheDir, interpolation: 'nearest' }),
+    );
     const gray = await imageDatasetFromDirectory(data, { ...options, cacheDir, colorMode: 'grayscale' });
-    await sums(gray);
+    await pixelSums(gray);
     assert.equal(entries(cacheDir).length, 32);
-    assert.deepEqual(await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir })), reference);
+    assert.deepEqual(
+      await pixelSums(await imageDatasetFromDirectory(data, { ...options, cacheDir })),
+      reference,
+    );
   });
 
   it('detects damaged entries (length, header, checksum) and a leftover temporary file, and redoes them', async () => {
     const cacheDir = path.join(tmp.dir, 'cache-damaged');
-    await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir }));
+    await pixelSums(await imageDatasetFromDirectory(data, { ...options, cacheDir }));
     const [first, second, third] = entries(cacheDir);
     truncateSync(first, 30);
     writeFileSync(second, Buffer.alloc(20 + 75, 0x7f));
@@ -97,7 +94,10 @@ describe('on-disk image cache', () => {
     flipped[40] ^= 0xff;
     writeFileSync(third, flipped);
     writeFileSync(path.join(path.dirname(first), `.${path.basename(first)}.999.deadbeef.tmp`), 'half');
-    assert.deepEqual(await sums(await imageDatasetFromDirectory(data, { ...options, cacheDir })), reference);
+    assert.deepEqual(
+      await pixelSums(await imageDatasetFromDirectory(data, { ...options, cacheDir })),
+      reference,
+    );
     assertEntriesValid(cacheDir, 75);
   });
 
@@ -136,8 +136,10 @@ describe('on-disk image cache', () => {
     const written = entries(cacheDir).length;
     assert.ok(written > 0 && written <= 120, `${written} entries before the kill`);
     assertEntriesValid(cacheDir, 48 * 48 * 3);
-    const expected = await sums(await imageDatasetFromDirectory(big, { ...options, imageSize: [48, 48] }));
-    const cached = await sums(
+    const expected = await pixelSums(
+      await imageDatasetFromDirectory(big, { ...options, imageSize: [48, 48] }),
+    );
+    const cached = await pixelSums(
       await imageDatasetFromDirectory(big, { ...options, imageSize: [48, 48], cacheDir }),
     );
     assert.deepEqual(cached, expected);
