@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.js';
 import { loadModel } from '../../src/train/index.js';
+import { runCli as cli } from '../helpers/run-cli.js';
 import { initTrainingBackend } from './helpers.js';
 import { writeImageFolder } from './image-folder.js';
 
@@ -23,23 +23,6 @@ before(async () => {
 after(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
-
-/** Runs `visionlab …` in this process; returns the exit code and what went to stderr. */
-async function cli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  const errors: string[] = [];
-  const out: string[] = [];
-  const origError = console.error;
-  const origLog = console.log;
-  console.error = (...a: unknown[]) => void errors.push(a.join(' '));
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  try {
-    const code = await main(['node', 'visionlab', ...args]);
-    return { code, stderr: errors.join('\n'), stdout: out.join('\n') };
-  } finally {
-    console.error = origError;
-    console.log = origLog;
-  }
-}
 
 const tiny = ['--image-size', '12,12', '--batch-size', '8', '--runs-dir', runs, '--progress', 'epoch'];
 
