@@ -90,21 +90,50 @@ export function toSummary(row: RunRow): RunSummary {
 }
 
 /** Opens the database in WAL mode (readers never block the writer), creating or upgrading the schema. */
-export function openDatabase(dbPath: string): Database.Database {
-  const db = new Database(dbPath, { timeout: 10_000 });
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
+const OPEN_TIMEOUT_MS = 10_000;
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+/** Blocks the thread briefly: the store's API is synchronous, like better-sqlite3's. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function initialize(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // One write transaction taken up front, so that two processes creating the schema queue on the busy
+  // timeout instead of failing a read-to-write lock upgrade.
+  db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version !== 0 && version !== SCHEMA_VERSION) {
       db.exec('DROP TABLE IF EXISTS epochs; DROP TABLE IF EXISTS runs;');
     }
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
+  }).immediate();
+}
+
+export function openDatabase(dbPath: string): Database.Database {
+  const db = new Database(dbPath, { timeout: OPEN_TIMEOUT_MS });
+  const deadline = Date.now() + OPEN_TIMEOUT_MS;
+  for (;;) {
+    try {
+      initialize(db);
+      return db;
+    } catch (err) {
+      // Switching to WAL while another process opens the same file can report SQLITE_BUSY at once,
+      // without waiting on the busy timeout: retry until the deadline.
+      if (isBusy(err) && Date.now() < deadline) {
+        pause(20 + Math.random() * 30);
+        continue;
+      }
+      db.close();
+      throw err;
+    }
   }
 }
