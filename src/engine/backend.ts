@@ -66,8 +66,11 @@ let active: BackendInfo | undefined;
 
 /** The CPU backend advertises tfjs-node on first use; our own line already says which backend runs and why. */
 function silenceTfjsNodeAdvice(): void {
-  const backend = tf.backend() as unknown as { firstUse?: boolean };
-  if ('firstUse' in backend) backend.firstUse = false;
+  // The cpu backend too: code may switch to it later (comparisons, a fallback for training).
+  for (const backend of [tf.backend(), tf.findBackend('cpu')]) {
+    const advising = backend as unknown as { firstUse?: boolean } | null;
+    if (advising && 'firstUse' in advising) advising.firstUse = false;
+  }
 }
 
 function parseOverride(value: string | undefined): BackendName | undefined {
