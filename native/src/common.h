@@ -4,8 +4,10 @@
 #include <omp.h>
 
 #include <cstdint>
+#include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace vl {
@@ -51,6 +53,13 @@ inline std::string key_of(const char *op, const std::vector<int64_t> &p) {
   std::string k(op);
   for (auto v : p) k += ',' + std::to_string(v);
   return k;
+}
+
+// Primitives built once per shape key and kept for the process: one map per primitive type.
+template <typename T>
+std::unordered_map<std::string, std::unique_ptr<T>> &cache() {
+  static std::unordered_map<std::string, std::unique_ptr<T>> c;
+  return c;
 }
 
 // Runs fn, turning oneDNN errors into JavaScript exceptions.

@@ -115,12 +115,6 @@ struct BwdWeights {
   Slot x, dy, dw;
 };
 
-template <typename T>
-std::unordered_map<std::string, std::unique_ptr<T>> &cache() {
-  static std::unordered_map<std::string, std::unique_ptr<T>> c;
-  return c;
-}
-
 Fwd &get_fwd(const std::vector<int64_t> &p, bool bias) {
   auto key = key_of(bias ? "fb" : "f", p);
   auto &c = cache<Fwd>();

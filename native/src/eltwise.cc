@@ -439,25 +439,33 @@ Napi::Value Adam(const Napi::CallbackInfo &info) {
 }
 
 // Concatenation and splitting along one axis, as [outer, size_k, inner] blocks.
+// Where each part's block sits in a row of the joined tensor.
+struct Blocks {
+  std::vector<float *> ptr;
+  std::vector<int64_t> width, offset;
+  int64_t outer, row;
+};
+
+Blocks blocks_of(const Napi::Array &list, int64_t outer) {
+  Blocks b{{}, {}, {}, outer, 0};
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    auto t = list.Get(i).As<Napi::Float32Array>();
+    b.ptr.push_back(t.Data());
+    b.width.push_back(outer ? static_cast<int64_t>(t.ElementLength()) / outer : 0);
+    b.offset.push_back(b.row);
+    b.row += b.width.back();
+  }
+  return b;
+}
+
 // concat(inputs: Float32Array[], out, outer, inner): input k has shape [outer, size_k * inner] flattened.
 Napi::Value Concat(const Napi::CallbackInfo &info) {
-  auto list = info[0].As<Napi::Array>();
   float *out = floats(info, 1);
-  const int64_t outer = info[2].As<Napi::Number>().Int64Value();
-  const uint32_t k = list.Length();
-  std::vector<const float *> ptr(k);
-  std::vector<int64_t> width(k), offset(k);
-  int64_t row = 0;
-  for (uint32_t i = 0; i < k; i++) {
-    auto t = list.Get(i).As<Napi::Float32Array>();
-    ptr[i] = t.Data();
-    width[i] = outer ? static_cast<int64_t>(t.ElementLength()) / outer : 0;
-    offset[i] = row;
-    row += width[i];
-  }
+  const Blocks b = blocks_of(info[0].As<Napi::Array>(), info[2].As<Napi::Number>().Int64Value());
+  const auto &[ptr, width, offset, outer, row] = b;
 #pragma omp parallel for if (outer * row > kParallelMin)
   for (int64_t o = 0; o < outer; o++)
-    for (uint32_t i = 0; i < k; i++)
+    for (size_t i = 0; i < ptr.size(); i++)
       std::copy(ptr[i] + o * width[i], ptr[i] + (o + 1) * width[i], out + o * row + offset[i]);
   return info.Env().Undefined();
 }
@@ -465,22 +473,11 @@ Napi::Value Concat(const Napi::CallbackInfo &info) {
 // split(x, outputs: Float32Array[], outer): the inverse of concat.
 Napi::Value Split(const Napi::CallbackInfo &info) {
   const float *x = floats(info, 0);
-  auto list = info[1].As<Napi::Array>();
-  const int64_t outer = info[2].As<Napi::Number>().Int64Value();
-  const uint32_t k = list.Length();
-  std::vector<float *> ptr(k);
-  std::vector<int64_t> width(k), offset(k);
-  int64_t row = 0;
-  for (uint32_t i = 0; i < k; i++) {
-    auto t = list.Get(i).As<Napi::Float32Array>();
-    ptr[i] = t.Data();
-    width[i] = outer ? static_cast<int64_t>(t.ElementLength()) / outer : 0;
-    offset[i] = row;
-    row += width[i];
-  }
+  const Blocks b = blocks_of(info[1].As<Napi::Array>(), info[2].As<Napi::Number>().Int64Value());
+  const auto &[ptr, width, offset, outer, row] = b;
 #pragma omp parallel for if (outer * row > kParallelMin)
   for (int64_t o = 0; o < outer; o++)
-    for (uint32_t i = 0; i < k; i++)
+    for (size_t i = 0; i < ptr.size(); i++)
       std::copy(x + o * row + offset[i], x + o * row + offset[i] + width[i], ptr[i] + o * width[i]);
   return info.Env().Undefined();
 }

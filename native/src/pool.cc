@@ -42,12 +42,6 @@ struct Bwd {
   memory workspace, scratch_dst;
 };
 
-template <typename T>
-std::unordered_map<std::string, std::unique_ptr<T>> &cache() {
-  static std::unordered_map<std::string, std::unique_ptr<T>> c;
-  return c;
-}
-
 Fwd &get_fwd(const std::vector<int64_t> &p, bool max) {
   auto key = key_of(max ? "max" : "avg", p);
   auto &c = cache<Fwd>();
