@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SkippedFile } from '../../src/data/index.js';
@@ -14,15 +14,21 @@ export interface ChildResult {
   warnings: string[];
 }
 
-/** Runs helpers/load-directory.ts in a separate Node process (optionally as another user). */
-export function loadInChild(dir: string, options: object = {}, uid?: number): Promise<ChildResult> {
+/** Runs helpers/load-directory.ts in a separate Node process (optionally held to file permissions as root). */
+export function loadInChild(
+  dir: string,
+  options: object = {},
+  { obeyFilePermissions = false } = {},
+): Promise<ChildResult> {
+  const node = [process.execPath, '--import', 'tsx', path.join(here, 'helpers', 'load-directory.ts')];
+  // root reads any file; without these two capabilities it is held to the permission bits like anyone.
+  const command = obeyFilePermissions ? [...WITHOUT_FILE_OVERRIDE, ...node] : node;
   return new Promise((resolve, reject) => {
     execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join(here, 'helpers', 'load-directory.ts'), dir, JSON.stringify(options)],
+      command[0],
+      [...command.slice(1), dir, JSON.stringify(options)],
       {
         cwd: repo,
-        ...(uid === undefined ? {} : { uid, gid: uid }),
         env: { ...process.env, VISIONLAB_BACKEND: 'cpu' },
       },
       (err, stdout, stderr) => {
@@ -43,15 +49,5 @@ export function spawnLoad(dir: string, options: object = {}): ChildProcess {
 }
 
 /** The conventional uid (and gid) of the unprivileged user `nobody`. */
-export const NOBODY = 65534;
-
-/** Whether `uid` can start Node with tsx in this repository and read `paths`. */
-export function canRunAs(uid: number, paths: readonly string[]): boolean {
-  const check = `const fs = require('fs'); for (const p of ${JSON.stringify([path.join(repo, 'node_modules', 'tsx', 'package.json'), ...paths])}) fs.accessSync(p, fs.constants.R_OK);`;
-  try {
-    execFileSync(process.execPath, ['-e', check], { uid, gid: uid, cwd: repo, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const DAC_CAPS = '-dac_override,-dac_read_search';
+const WITHOUT_FILE_OVERRIDE = ['setpriv', `--inh-caps=${DAC_CAPS}`, `--bounding-set=${DAC_CAPS}`];
