@@ -8,6 +8,7 @@ export {
   type CallbackState,
   type MonitorMode,
 } from './callbacks/callback.js';
+export { MonitorCallback, type MonitorOptions } from './callbacks/monitor-callback.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
