@@ -31,12 +31,17 @@ function convNeXtBlock(inputs: Sym, dim: number, name: string): Sym {
   return L.add({ name: `${name}_add` }).apply([inputs, x]) as Sym;
 }
 
-function buildConvNeXt(
-  modelName: string,
-  depths: number[],
-  dims: number[],
-  options: BuildOptions,
-): tfl.LayersModel {
+export interface ConvNeXtOptions extends BuildOptions {
+  /** Blocks per stage (Keras' `depths`). */
+  depths: number[];
+  /** Channels per stage (Keras' `projection_dims`). */
+  projectionDims: number[];
+  /** Prefix of every layer name (Keras' `model_name`, e.g. `convnext_tiny`). */
+  modelName: string;
+}
+
+function buildConvNeXtGraph(options: ConvNeXtOptions): tfl.LayersModel {
+  const { modelName, depths, projectionDims: dims } = options;
   const opts = resolveOptions(options, { name: modelName, inputShape: [224, 224, 3], minSize: 32 });
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
   let x: Sym = input;
@@ -79,9 +84,20 @@ function buildConvNeXt(
   return tfl.model({ inputs: input, outputs: x, name: opts.name });
 }
 
+/** Keras' `convnext.ConvNeXt(depths, projection_dims, model_name)`: any ConvNeXt with Keras' layer names. */
+export function buildConvNeXt(options: ConvNeXtOptions): tfl.LayersModel {
+  return convNeXt(options);
+}
+const convNeXt = defineBuilder(buildConvNeXtGraph);
+
 /** ConvNeXt-Tiny with the layer names and parameter counts of `keras.applications.ConvNeXtTiny`. */
 export const buildConvNeXtTiny = defineBuilder((options: BuildOptions): tfl.LayersModel =>
-  buildConvNeXt('convnext_tiny', [3, 3, 9, 3], [96, 192, 384, 768], options),
+  buildConvNeXtGraph({
+    ...options,
+    modelName: 'convnext_tiny',
+    depths: [3, 3, 9, 3],
+    projectionDims: [96, 192, 384, 768],
+  }),
 );
 
 export const convnextSpecs: ModelSpec[] = [

@@ -117,7 +117,16 @@ function mbConv(inputs: Sym, args: Omit<BlockArgs, 'repeats'>, dropRate: number,
   return x;
 }
 
-function buildEfficientNet(variant: Variant, options: BuildOptions): tfl.LayersModel {
+export interface EfficientNetOptions extends BuildOptions {
+  /**
+   * Keras adds a `Rescaling` by 1/sqrt(std) after the input normalisation only when it builds the model
+   * for its ImageNet weights (`weights="imagenet"`; tensorflow/tensorflow#49930). Default true; false
+   * builds Keras' `weights=None` architecture, for files saved from such a model.
+   */
+  imagenetRescaling?: boolean;
+}
+
+function buildEfficientNet(variant: Variant, options: EfficientNetOptions): tfl.LayersModel {
   const opts = resolveOptions(options, {
     name: variant.name,
     inputShape: [variant.size, variant.size, 3],
@@ -140,8 +149,10 @@ function buildEfficientNet(variant: Variant, options: BuildOptions): tfl.LayersM
     adaptedVariance: IMAGENET_STD_RGB.map((s) => s * s),
   }).apply(x) as Sym;
   // Keras adds this with ImageNet weights (tensorflow/tensorflow#49930); TF.js' Rescaling multiplies by any tensor-like.
-  const stdScale = IMAGENET_STD_RGB.map((s) => 1 / Math.sqrt(s)) as unknown as number;
-  x = L.rescaling({ scale: stdScale, name: 'rescaling_1' }).apply(x) as Sym;
+  if (options.imagenetRescaling !== false) {
+    const stdScale = IMAGENET_STD_RGB.map((s) => 1 / Math.sqrt(s)) as unknown as number;
+    x = L.rescaling({ scale: stdScale, name: 'rescaling_1' }).apply(x) as Sym;
+  }
   x = L.zeroPadding2d({ padding: correctPad(x, 3), name: 'stem_conv_pad' }).apply(x) as Sym;
   x = tfl.layers
     .conv2d({
@@ -177,16 +188,16 @@ function buildEfficientNet(variant: Variant, options: BuildOptions): tfl.LayersM
   return tfl.model({ inputs: input, outputs: out, name: opts.name });
 }
 
-export const buildEfficientNetB0 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+export const buildEfficientNetB0 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
   buildEfficientNet(VARIANTS[0], options),
 );
-export const buildEfficientNetB1 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+export const buildEfficientNetB1 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
   buildEfficientNet(VARIANTS[1], options),
 );
-export const buildEfficientNetB2 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+export const buildEfficientNetB2 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
   buildEfficientNet(VARIANTS[2], options),
 );
-export const buildEfficientNetB3 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+export const buildEfficientNetB3 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
   buildEfficientNet(VARIANTS[3], options),
 );
 

@@ -19,9 +19,10 @@ function invertedResidual(
   stride: number,
   filters: number,
   blockId: number,
+  alpha: number,
 ): Sym {
   const inChannels = inputs.shape[3] as number;
-  const pointwiseFilters = makeDivisible(filters, 8);
+  const pointwiseFilters = makeDivisible(Math.trunc(filters * alpha), 8);
   let prefix = `block_${blockId}_`;
   let x = inputs;
   if (blockId) {
@@ -70,22 +71,39 @@ const BLOCKS: Array<[number, number, number]> = [
   [6, 1, 320],
 ];
 
-/** MobileNetV2 (alpha 1.0) with the layer names and parameter counts of `keras.applications.MobileNetV2`. */
-export const buildMobileNetV2 = defineBuilder((options: BuildOptions): tfl.LayersModel => {
+export interface MobileNetV2Options extends BuildOptions {
+  /** Keras' `alpha`, the width multiplier (default 1.0; Keras publishes 0.35, 0.5, 0.75, 1.0, 1.3, 1.4). */
+  alpha?: number;
+}
+
+/** MobileNetV2 with the layer names and parameter counts of `keras.applications.MobileNetV2`. */
+export const buildMobileNetV2 = defineBuilder((options: MobileNetV2Options): tfl.LayersModel => {
+  const alpha = options.alpha ?? 1.0;
+  const size = options.inputShape?.[0] ?? 224;
   const opts = resolveOptions(options, {
-    name: 'mobilenetv2_1.00_224',
+    name: `mobilenetv2_${alpha.toFixed(2)}_${size}`,
     inputShape: [224, 224, 3],
     minSize: 32,
   });
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+  const firstFilters = makeDivisible(32 * alpha, 8);
   let x = tfl.layers
-    .conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' })
+    .conv2d({
+      filters: firstFilters,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      useBias: false,
+      name: 'Conv1',
+    })
     .apply(input) as Sym;
   x = relu6(bn(x, 'bn_Conv1'), 'Conv1_relu');
   BLOCKS.forEach(([expansion, stride, filters], id) => {
-    x = invertedResidual(x, expansion, stride, filters, id);
+    x = invertedResidual(x, expansion, stride, filters, id, alpha);
   });
-  x = L.conv2d({ filters: 1280, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as Sym;
+  // As in the paper, the width multiplier widens the last convolution but never narrows it.
+  const lastFilters = alpha > 1 ? makeDivisible(1280 * alpha, 8) : 1280;
+  x = L.conv2d({ filters: lastFilters, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as Sym;
   x = relu6(bn(x, 'Conv_1_bn'), 'out_relu');
   const out = poolingTop(x, opts, { avg: 'global_average_pooling2d', max: 'global_max_pooling2d' });
   return tfl.model({ inputs: input, outputs: out, name: opts.name });

@@ -9,11 +9,17 @@ export {
 } from './keras-h5-types.js';
 export {
   assignH5Layers,
+  describeWeightImport,
+  loadKerasWeights,
   loadWeightsH5,
   type LoadWeightsOptions,
   type WeightImportReport,
   type WeightShapeMismatch,
 } from './load-weights.js';
+export { matchLayers, splitNestedGroups, type LayerMatch, type MatchRule } from './match-layers.js';
+export { keras3LayerPaths, kerasSnakeCase } from './keras3-paths.js';
+export { readKerasArchive, type KerasArchive } from './keras-archive.js';
+export { readKerasWeightsFile } from './read-weights-file.js';
 export { visionlabHome, cachedWeightsPath } from './cache.js';
 export { fileDigest } from './checksum.js';
 export { ensurePretrainedFile, type EnsureWeightsOptions } from './download.js';
