@@ -35,3 +35,5 @@ export {
   NSFWJS_MOBILENET_V2_ORIGIN,
   NSFWJS_MOBILENET_V2_PREPROCESS_MODE,
 } from './nsfwjs-mobilenet-v2.js';
+export { loadKerasModel, type KerasModelImport } from './load-keras-model.js';
+export { keras3ToTfjsTopology } from './keras3-config.js';

@@ -6,7 +6,12 @@ import { initBackend } from '../../src/engine/backend.js';
 import { buildConvNeXt } from '../../src/models/convnext.js';
 import { buildEfficientNetB0 } from '../../src/models/efficientnet.js';
 import { buildMobileNetV2 } from '../../src/models/mobilenet-v2.js';
-import { loadKerasWeights, readKerasH5, type WeightImportReport } from '../../src/weights/index.js';
+import {
+  loadKerasModel,
+  loadKerasWeights,
+  readKerasH5,
+  type WeightImportReport,
+} from '../../src/weights/index.js';
 import { kerasFixture, relativeError, type KerasFixture } from '../helpers/keras-fixtures.js';
 
 before(async () => {
@@ -137,6 +142,29 @@ describe('Keras-written weight files load by Keras rules and compute what Keras 
       assert.deepEqual(w.read().dataSync(), byPath.weights[i].read().dataSync(), w.originalName),
     );
     byPath.dispose();
+    assertMatchesKeras(model, fixture, report);
+    model.dispose();
+  });
+
+  it('mobilenet_v2_035_96.keras: the whole model, architecture from config.json and weights', async () => {
+    const fixture = kerasFixture('mobilenet_v2_035_96');
+    const { model, report, kerasVersion } = await loadKerasModel(fixture.file('.keras'));
+    assert.equal(kerasVersion, '3.15.1');
+    assert.equal(model.name, 'mobilenetv2_0.35_96');
+    assert.equal(model.layers.filter((l) => l.weights.length > 0).length, fixture.layersWithWeights);
+    assert.equal(report.layout, 'keras3-weights');
+    assert.deepEqual(report.unusedInFile, []);
+    // The same weights load into the zoo's MobileNetV2 (alpha 0.35): the imported graph is Keras' own.
+    const zoo = buildMobileNetV2({
+      alpha: 0.35,
+      inputShape: [96, 96, 3],
+      classes: 10,
+      initializeWeights: false,
+    });
+    const zooReport = await loadKerasWeights(zoo, fixture.file('.keras'));
+    assert.equal(zooReport.loaded.length, report.loaded.length);
+    assert.equal(zoo.countParams(), model.countParams());
+    zoo.dispose();
     assertMatchesKeras(model, fixture, report);
     model.dispose();
   });
