@@ -7,6 +7,7 @@ import { efficientnetSpecs } from './efficientnet.js';
 import { googlenetSpec } from './googlenet.js';
 import { inceptionV3Spec } from './inception-v3.js';
 import { mobilenetV2Spec } from './mobilenet-v2.js';
+import { mobilenetV2NsfwjsSpec } from './mobilenet-v2-nsfwjs.js';
 import { resnetSpecs } from './resnet.js';
 import { smallCnnSpec } from './small-cnn-spec.js';
 import type { ModelSpec } from './types.js';
@@ -21,6 +22,7 @@ export function builtinModels(): ModelSpec[] {
     ...vggSpecs,
     ...resnetSpecs,
     mobilenetV2Spec,
+    mobilenetV2NsfwjsSpec,
     ...efficientnetSpecs,
     inceptionV3Spec,
     ...densenetSpecs,

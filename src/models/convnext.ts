@@ -5,6 +5,7 @@ import { LayerScale } from './layers/layer-scale.js';
 import { Normalization } from './layers/normalization.js';
 import { resolveOptions } from './options.js';
 import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
+import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -109,5 +110,18 @@ export const convnextSpecs: ModelSpec[] = [
     defaultInputShape: [224, 224, 3],
     preprocessing: 'raw',
     description: 'ConvNeXt-Tiny (keras.applications.ConvNeXtTiny); normalisation inside the model',
+    // keras/src/applications/convnext.py: BASE_WEIGHTS_PATH and WEIGHTS_HASHES["convnext_tiny"][1] (SHA-256).
+    // Its stem and downsampling blocks are nested Sequential models, stored as nested groups.
+    pretrained: [
+      kerasImagenetWeights({
+        url: `${KERAS_APPLICATIONS_URL}/convnext/convnext_tiny_notop.h5`,
+        hash: 'd547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1',
+        preprocessing: 'raw',
+        top1: 81.3,
+        license: 'MIT (facebookresearch/ConvNeXt, the origin of the Keras file)',
+        params: 27_820_128,
+        origin: 'Liu et al. (Meta AI), converted by Keras',
+      }),
+    ],
   },
 ];

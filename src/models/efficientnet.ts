@@ -5,6 +5,7 @@ import { Normalization } from './layers/normalization.js';
 import { correctPad } from './padding.js';
 import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
 import { resolveOptions } from './options.js';
+import { kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -50,6 +51,17 @@ const VARIANTS: Variant[] = [
   { name: 'efficientnetb1', width: 1.0, depth: 1.1, size: 240, dropout: 0.2 },
   { name: 'efficientnetb2', width: 1.1, depth: 1.2, size: 260, dropout: 0.3 },
   { name: 'efficientnetb3', width: 1.2, depth: 1.4, size: 300, dropout: 0.3 },
+];
+
+/**
+ * keras/src/applications/efficientnet.py: BASE_WEIGHTS_PATH, `<name>_notop.h5` and WEIGHTS_HASHES[bN][1];
+ * top-1 from the Keras Applications table; parameters without the top.
+ */
+const WEIGHTS = [
+  { hash: '50bc09e76180e00e4465e1a485ddc09d', top1: 77.1, params: 4_049_571 },
+  { hash: '74c4e6b3e1f6a1eea24c589628592432', top1: 79.1, params: 6_575_239 },
+  { hash: '111f8e2ac8aa800a7a99e3239f7bfb39', top1: 80.1, params: 7_768_569 },
+  { hash: 'af6d107764bb5b1abb91932881670226', top1: 81.6, params: 10_783_535 },
 ];
 
 const DROP_CONNECT_RATE = 0.2;
@@ -211,4 +223,15 @@ export const efficientnetSpecs: ModelSpec[] = VARIANTS.map((v, i) => ({
   defaultInputShape: [v.size, v.size, 3],
   preprocessing: 'raw',
   description: `EfficientNet-B${i} (keras.applications.EfficientNetB${i}); rescaling and normalisation inside the model`,
+  pretrained: [
+    kerasImagenetWeights({
+      url: `https://storage.googleapis.com/keras-applications/${v.name}_notop.h5`,
+      hash: WEIGHTS[i].hash,
+      preprocessing: 'raw',
+      top1: WEIGHTS[i].top1,
+      license: 'Apache-2.0 (TensorFlow TPU models, the origin of the Keras files)',
+      params: WEIGHTS[i].params,
+      origin: 'Tan & Le (Google Brain), trained for TensorFlow, converted by Keras',
+    }),
+  ],
 }));

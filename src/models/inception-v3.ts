@@ -3,6 +3,7 @@ import { poolingTop } from './heads.js';
 import { defineBuilder, L } from './layer-factory.js';
 import { batchNormalization } from './layers/batch-normalization.js';
 import { resolveOptions } from './options.js';
+import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -122,4 +123,17 @@ export const inceptionV3Spec: ModelSpec = {
   defaultInputShape: [299, 299, 3],
   preprocessing: 'tf',
   description: 'Inception v3 (keras.applications.InceptionV3)',
+  // keras/src/applications/inception_v3.py: WEIGHTS_PATH_NO_TOP and its file_hash. Its layers are named
+  // conv2d_1 … conv2d_94 (an older Keras' automatic names), so it loads by layer order, as in Keras.
+  pretrained: [
+    kerasImagenetWeights({
+      url: `${KERAS_APPLICATIONS_URL}/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+      hash: 'bcbd6486424b2319ff4ef7d526e38f63',
+      preprocessing: 'tf',
+      top1: 77.9,
+      license: 'Apache-2.0 (Keras / TensorFlow)',
+      params: 21_802_784,
+      origin: 'Szegedy et al. (Google), trained and published by Keras',
+    }),
+  ],
 };

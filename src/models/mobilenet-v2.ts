@@ -3,6 +3,7 @@ import { defineBuilder, L } from './layer-factory.js';
 import { correctPad, makeDivisible } from './padding.js';
 import { poolingTop } from './heads.js';
 import { resolveOptions } from './options.js';
+import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -76,6 +77,39 @@ export interface MobileNetV2Options extends BuildOptions {
   alpha?: number;
 }
 
+/**
+ * MobileNetV2's layers from `Conv1` to `out_relu` (1280 channels at 1/32 of the input for alpha ≤ 1).
+ * `stemPad` builds the stem of Keras ≤ 2.2.4 (keras-applications 1.0.7), an explicit `Conv1_pad` before
+ * a 'valid' `Conv1`; later Keras pads inside `Conv1` ('same'), which is the same for even input sizes.
+ */
+export function mobileNetV2Features(input: Sym, alpha = 1.0, stemPad = false): Sym {
+  const firstFilters = makeDivisible(32 * alpha, 8);
+  const stem = stemPad
+    ? (L.zeroPadding2d({ padding: correctPad(input, 3), name: 'Conv1_pad' }).apply(input) as Sym)
+    : input;
+  let x = tfl.layers
+    .conv2d({
+      filters: firstFilters,
+      kernelSize: 3,
+      strides: 2,
+      padding: stemPad ? 'valid' : 'same',
+      useBias: false,
+      name: 'Conv1',
+    })
+    .apply(stem) as Sym;
+  x = relu6(bn(x, 'bn_Conv1'), 'Conv1_relu');
+  BLOCKS.forEach(([expansion, stride, filters], id) => {
+    x = invertedResidual(x, expansion, stride, filters, id, alpha);
+  });
+  // As in the paper, the width multiplier widens the last convolution but never narrows it.
+  const lastFilters = alpha > 1 ? makeDivisible(1280 * alpha, 8) : 1280;
+  x = L.conv2d({ filters: lastFilters, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as Sym;
+  return relu6(bn(x, 'Conv_1_bn'), 'out_relu');
+}
+
+/** Keras' MobileNetV2 top names. */
+export const MOBILENET_V2_POOLING = { avg: 'global_average_pooling2d', max: 'global_max_pooling2d' };
+
 /** MobileNetV2 with the layer names and parameter counts of `keras.applications.MobileNetV2`. */
 export const buildMobileNetV2 = defineBuilder((options: MobileNetV2Options): tfl.LayersModel => {
   const alpha = options.alpha ?? 1.0;
@@ -86,26 +120,7 @@ export const buildMobileNetV2 = defineBuilder((options: MobileNetV2Options): tfl
     minSize: 32,
   });
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
-  const firstFilters = makeDivisible(32 * alpha, 8);
-  let x = tfl.layers
-    .conv2d({
-      filters: firstFilters,
-      kernelSize: 3,
-      strides: 2,
-      padding: 'same',
-      useBias: false,
-      name: 'Conv1',
-    })
-    .apply(input) as Sym;
-  x = relu6(bn(x, 'bn_Conv1'), 'Conv1_relu');
-  BLOCKS.forEach(([expansion, stride, filters], id) => {
-    x = invertedResidual(x, expansion, stride, filters, id, alpha);
-  });
-  // As in the paper, the width multiplier widens the last convolution but never narrows it.
-  const lastFilters = alpha > 1 ? makeDivisible(1280 * alpha, 8) : 1280;
-  x = L.conv2d({ filters: lastFilters, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as Sym;
-  x = relu6(bn(x, 'Conv_1_bn'), 'out_relu');
-  const out = poolingTop(x, opts, { avg: 'global_average_pooling2d', max: 'global_max_pooling2d' });
+  const out = poolingTop(mobileNetV2Features(input, alpha), opts, MOBILENET_V2_POOLING);
   return tfl.model({ inputs: input, outputs: out, name: opts.name });
 });
 
@@ -117,4 +132,18 @@ export const mobilenetV2Spec: ModelSpec = {
   defaultInputShape: [224, 224, 3],
   preprocessing: 'tf',
   description: 'MobileNetV2 alpha 1.0 (keras.applications.MobileNetV2)',
+  // keras/src/applications/mobilenet_v2.py: BASE_WEIGHT_PATH + the no-top file name for alpha 1.0 at 224.
+  pretrained: [
+    kerasImagenetWeights({
+      url: `${KERAS_APPLICATIONS_URL}/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5`,
+      hash: null,
+      checksumNote:
+        'Keras publishes no digest for its MobileNetV2 files (mobilenet_v2.py calls get_file without file_hash); the download is not verified.',
+      preprocessing: 'tf',
+      top1: 71.3,
+      license: 'Apache-2.0 (TensorFlow models, the origin of the Keras file)',
+      params: 2_257_984,
+      origin: 'Sandler et al. (Google), trained for TensorFlow, converted by Keras',
+    }),
+  ],
 };
