@@ -110,6 +110,14 @@ export const convnextSpecs: ModelSpec[] = [
     defaultInputShape: [224, 224, 3],
     preprocessing: 'raw',
     description: 'ConvNeXt-Tiny (keras.applications.ConvNeXtTiny); normalisation inside the model',
+    about: {
+      paper: 'Liu, Mao, Wu, Feichtenhofer, Darrell & Xie, "A ConvNet for the 2020s", arXiv 2201.03545',
+      year: 2022,
+      introduced:
+        'A ResNet modernised step by step with vision-transformer choices: a 4x4 "patchify" stem, 7x7 depthwise convolutions, LayerNorm, GELU, an inverted MLP and layer scale. A pure ConvNet that matches Swin transformers.',
+      stages:
+        'convnext_tiny_prestem_normalization, stem convnext_tiny_stem_; stages convnext_tiny_stage_0 … _3 (3, 3, 9, 3 blocks) with convnext_tiny_downsampling_ between them',
+    },
     // keras/src/applications/convnext.py: BASE_WEIGHTS_PATH and WEIGHTS_HASHES["convnext_tiny"][1] (SHA-256).
     // Its stem and downsampling blocks are nested Sequential models, stored as nested groups.
     pretrained: [

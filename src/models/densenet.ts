@@ -79,6 +79,15 @@ export const densenetSpecs: ModelSpec[] = [
     defaultInputShape: [224, 224, 3],
     preprocessing: 'torch',
     description: 'DenseNet-121 (keras.applications.DenseNet121)',
+    about: {
+      paper:
+        'Huang, Liu, van der Maaten & Weinberger, "Densely Connected Convolutional Networks", arXiv 1608.06993',
+      year: 2016,
+      introduced:
+        'Dense connectivity: every layer in a block receives the concatenated feature maps of all layers before it and adds 32 new channels, so features are reused and the network stays small.',
+      stages:
+        'stem conv1/ and pool1; dense blocks conv2 … conv5 (convN_blockM_) with transitions pool2 … pool4 between them; bn',
+    },
     // keras/src/applications/densenet.py: DENSENET121_WEIGHT_PATH_NO_TOP and its file_hash.
     pretrained: [
       kerasImagenetWeights({

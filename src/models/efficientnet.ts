@@ -223,6 +223,15 @@ export const efficientnetSpecs: ModelSpec[] = VARIANTS.map((v, i) => ({
   defaultInputShape: [v.size, v.size, 3],
   preprocessing: 'raw',
   description: `EfficientNet-B${i} (keras.applications.EfficientNetB${i}); rescaling and normalisation inside the model`,
+  about: {
+    paper:
+      'Tan & Le, "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks", arXiv 1905.11946',
+    year: 2019,
+    introduced:
+      'Compound scaling: B1–B7 grow depth, width and input size together by fixed ratios from a searched B0. Blocks are MobileNetV2 inverted residuals with squeeze-and-excitation and swish.',
+    stages:
+      'rescaling and normalization (inside the model); stem_; block1a … block7x (letters are repeats; block2, 3, 4 and 6 halve the resolution); top_conv',
+  },
   pretrained: [
     kerasImagenetWeights({
       url: `https://storage.googleapis.com/keras-applications/${v.name}_notop.h5`,

@@ -123,6 +123,15 @@ export const inceptionV3Spec: ModelSpec = {
   defaultInputShape: [299, 299, 3],
   preprocessing: 'tf',
   description: 'Inception v3 (keras.applications.InceptionV3)',
+  about: {
+    paper:
+      'Szegedy, Vanhoucke, Ioffe, Shlens & Wojna, "Rethinking the Inception Architecture for Computer Vision", arXiv 1512.00567',
+    year: 2015,
+    introduced:
+      'Factorised convolutions: 5x5 as two 3x3, and n x n as 1 x n then n x 1, inside multi-branch Inception modules; batch normalisation throughout and label smoothing in training.',
+    stages:
+      'stem conv2d … conv2d_4 with two max-poolings; mixed0–mixed2 at 35x35, mixed3–mixed7 at 17x17, mixed8–mixed10 at 8x8',
+  },
   // keras/src/applications/inception_v3.py: WEIGHTS_PATH_NO_TOP and its file_hash. Its layers are named
   // conv2d_1 … conv2d_94 (an older Keras' automatic names), so it loads by layer order, as in Keras.
   pretrained: [

@@ -30,12 +30,13 @@ export {
   type TransferModelOptions,
 } from './transfer.js';
 export { buildResNet50, buildResNet101 } from './resnet.js';
-export { buildMobileNetV2 } from './mobilenet-v2.js';
+export { buildMobileNetV2, type MobileNetV2Options } from './mobilenet-v2.js';
 export {
   buildEfficientNetB0,
   buildEfficientNetB1,
   buildEfficientNetB2,
   buildEfficientNetB3,
+  type EfficientNetOptions,
 } from './efficientnet.js';
 export { buildVgg16, buildVgg19 } from './vgg.js';
 export { Normalization, type NormalizationArgs } from './layers/normalization.js';
@@ -45,8 +46,18 @@ export { layerFlops } from './flops.js';
 export { defineBuilder } from './layer-factory.js';
 export { modelToDot, dotToSvg, plotModel, type DiagramOptions } from './diagram.js';
 export { modelStats } from './stats.js';
+export {
+  bestTop1,
+  downloadSize,
+  formatModelInfo,
+  modelInfo,
+  pretrainedTags,
+  type ModelInfo,
+} from './describe.js';
+export { float32MB, kerasImagenetWeights, type KerasFileArgs } from './pretrained.js';
+export { buildMobileNetV2Nsfwjs } from './mobilenet-v2-nsfwjs.js';
 export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
 export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
-export { buildConvNeXtTiny } from './convnext.js';
+export { buildConvNeXt, buildConvNeXtTiny, type ConvNeXtOptions } from './convnext.js';
 export { LayerScale, type LayerScaleArgs } from './layers/layer-scale.js';

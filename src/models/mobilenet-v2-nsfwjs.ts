@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
-import { MOBILENET_V2_POOLING, mobileNetV2Features } from './mobilenet-v2.js';
+import { MOBILENET_V2_ABOUT, MOBILENET_V2_POOLING, mobileNetV2Features } from './mobilenet-v2.js';
 import { poolingTop } from './heads.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
@@ -29,10 +29,15 @@ export const mobilenetV2NsfwjsSpec: ModelSpec = {
   name: 'mobilenet_v2_nsfwjs',
   family: 'MobileNet',
   build: buildMobileNetV2Nsfwjs,
+  stats: { params: 2_257_984, flops: 618_817_472 },
   defaultInputShape: [224, 224, 3],
   defaultClasses: 0,
   preprocessing: 'raw',
   description: 'MobileNetV2 with the weights bundled in the npm package nsfwjs: pretrained offline',
+  about: {
+    ...MOBILENET_V2_ABOUT,
+    stages: `nsfwjs_rescale (pixels / 255), Conv1_pad, then ${MOBILENET_V2_ABOUT.stages}`,
+  },
   pretrained: [
     {
       tag: 'nsfwjs',
@@ -46,7 +51,7 @@ export const mobilenetV2NsfwjsSpec: ModelSpec = {
       preprocessing: 'raw',
       top1: null,
       top1Source:
-        "no ImageNet figure: fine-tuned from ImageNet to nsfwjs' five classes (~90% accuracy, nsfwjs README)",
+        "fine-tuned from ImageNet to nsfwjs' five classes; the nsfwjs README gives ~90% accuracy on those",
       license: 'MIT (nsfwjs, Infinite Red)',
       downloadMB: 0,
       origin: 'Keras MobileNetV2 fine-tuned by Infinite Red for nsfwjs, uint8-quantized',

@@ -4,7 +4,7 @@ import { correctPad, makeDivisible } from './padding.js';
 import { poolingTop } from './heads.js';
 import { resolveOptions } from './options.js';
 import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
-import type { BuildOptions, ModelSpec } from './types.js';
+import type { BuildOptions, ModelAbout, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -124,6 +124,16 @@ export const buildMobileNetV2 = defineBuilder((options: MobileNetV2Options): tfl
   return tfl.model({ inputs: input, outputs: out, name: opts.name });
 });
 
+export const MOBILENET_V2_ABOUT: ModelAbout = {
+  paper:
+    'Sandler, Howard, Zhu, Zhmoginov & Chen, "MobileNetV2: Inverted Residuals and Linear Bottlenecks", arXiv 1801.04381',
+  year: 2018,
+  introduced:
+    'Inverted residual blocks: widen with a 1x1 convolution, filter with a cheap 3x3 depthwise convolution, project back to a narrow linear bottleneck that carries the shortcut. Made for phones: few multiply-adds.',
+  stages:
+    'stem Conv1; expanded_conv and block_1 … block_16 (1/4: block_1–2, 1/8: block_3–5, 1/16: block_6–12, 1/32: block_13–16); Conv_1 and out_relu',
+};
+
 export const mobilenetV2Spec: ModelSpec = {
   name: 'mobilenet_v2',
   stats: { params: 3_538_984, flops: 621_291_664 },
@@ -132,6 +142,7 @@ export const mobilenetV2Spec: ModelSpec = {
   defaultInputShape: [224, 224, 3],
   preprocessing: 'tf',
   description: 'MobileNetV2 alpha 1.0 (keras.applications.MobileNetV2)',
+  about: MOBILENET_V2_ABOUT,
   // keras/src/applications/mobilenet_v2.py: BASE_WEIGHT_PATH + the no-top file name for alpha 1.0 at 224.
   pretrained: [
     kerasImagenetWeights({

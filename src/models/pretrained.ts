@@ -3,7 +3,7 @@ import type { ChecksumAlgorithm, PreprocessMode, PretrainedWeights } from './typ
 /** keras.applications' weights bucket (`BASE_WEIGHTS_PATH` in keras/src/applications/*.py). */
 export const KERAS_APPLICATIONS_URL = 'https://storage.googleapis.com/tensorflow/keras-applications';
 /** The top-1 column of the Keras Applications table. */
-export const KERAS_TABLE = 'keras.io/api/applications (Keras Applications table)';
+export const KERAS_TABLE = 'the Keras Applications table, keras.io/api/applications';
 export const KCA_RELEASES_URL = 'https://github.com/leondgarse/keras_cv_attention_models/releases/download';
 
 /** Size of a file holding `params` float32 weights, in MB (HDF5 overhead is small against it). */

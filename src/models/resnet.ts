@@ -90,10 +90,17 @@ const RESNET_WEIGHTS = {
   origin: 'He et al. (Microsoft Research), converted by Keras',
 } as const;
 
-const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing'> = {
+const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing' | 'about'> = {
   family: 'ResNet',
   defaultInputShape: [224, 224, 3],
   preprocessing: 'caffe',
+  about: {
+    paper: 'He, Zhang, Ren & Sun, "Deep Residual Learning for Image Recognition", arXiv 1512.03385',
+    year: 2015,
+    introduced:
+      'Residual connections: each block learns a correction added to its input, so networks of 50 to 150 layers train. Bottleneck blocks squeeze channels with 1x1 convolutions around the 3x3 one.',
+    stages: 'stem conv1_ and pool1_; stages conv2_ … conv5_ (convN_blockM_), each halving the resolution',
+  },
 };
 
 export const resnetSpecs: ModelSpec[] = [

@@ -53,10 +53,18 @@ const VGG_WEIGHTS = {
   origin: 'Simonyan & Zisserman (Oxford VGG), converted by Keras',
 } as const;
 
-const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing'> = {
+const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing' | 'about'> = {
   family: 'VGG',
   defaultInputShape: [224, 224, 3],
   preprocessing: 'caffe',
+  about: {
+    paper:
+      'Simonyan & Zisserman, "Very Deep Convolutional Networks for Large-Scale Image Recognition", arXiv 1409.1556',
+    year: 2014,
+    introduced:
+      'Depth from uniform stacks of small 3x3 convolutions: two 3x3 layers see as far as one 5x5 with fewer weights. Most parameters sit in the two 4096-unit dense layers of the top.',
+    stages: 'block1 … block5 (blockN_convM, each ending in blockN_pool); top fc1, fc2, predictions',
+  },
 };
 export const vggSpecs: ModelSpec[] = [
   {

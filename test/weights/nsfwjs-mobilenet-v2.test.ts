@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MobileNetV2Model } from 'nsfwjs/models/mobilenet_v2';
 import { initBackend } from '../../src/engine/backend.js';
-import { buildModel, getModel } from '../../src/models/index.js';
+import { buildModel, getModel, summarizeModel } from '../../src/models/index.js';
 import { loadNsfwjsMobileNetV2 } from '../../src/weights/index.js';
 
 before(async () => {
@@ -88,6 +88,10 @@ describe('nsfwjs MobileNetV2 backbone', () => {
       spec.pretrained?.map((p) => [p.tag, p.layout, p.downloadMB]),
       [['nsfwjs', 'tfjs-bundled', 0]],
     );
+    const atDefault = buildModel('mobilenet_v2_nsfwjs', { initializeWeights: false });
+    const summary = summarizeModel(atDefault);
+    assert.deepEqual(spec.stats, { params: summary.totalParams, flops: summary.flops });
+    atDefault.dispose();
     const zoo = buildModel('mobilenet_v2_nsfwjs', { inputShape: [64, 64, 3] });
     const bundled = await loadNsfwjsMobileNetV2([64, 64, 3]);
     assert.deepEqual(

@@ -45,6 +45,15 @@ function davitSpec(name: DavitName): ModelSpec {
     defaultClasses: 1000,
     preprocessing: 'torch',
     description: DESCRIPTIONS[name],
+    about: {
+      paper:
+        'Ding, Xiao, Codella, Luo, Wang & Yuan, "DaViT: Dual Attention Vision Transformers", arXiv 2204.03645',
+      year: 2022,
+      introduced:
+        'Dual attention: blocks alternate spatial attention inside local windows (tokens attend to tokens) with channel attention across the whole image (channel groups attend to each other), both linear in the image size.',
+      stages:
+        'stem_; stack1_ … stack4_ (stackN_blockM_, with stackN_downsample_ before stages 2–4); pre_output_ln',
+    },
     pretrained: [davitWeights(name)],
     build(options: BuildOptions = {}) {
       const opts = resolveOptions(options, { name, inputShape: [224, 224, 3], minSize: 32 });
