@@ -4,6 +4,7 @@ import { davitSpecs } from './davit/spec.js';
 import { convnextSpecs } from './convnext.js';
 import { densenetSpecs } from './densenet.js';
 import { efficientnetSpecs } from './efficientnet.js';
+import { efficientnetV2Specs } from './efficientnet-v2.js';
 import { googlenetSpec } from './googlenet.js';
 import { inceptionV3Spec } from './inception-v3.js';
 import { mobilenetV2Spec } from './mobilenet-v2.js';
@@ -24,6 +25,7 @@ export function builtinModels(): ModelSpec[] {
     mobilenetV2Spec,
     mobilenetV2NsfwjsSpec,
     ...efficientnetSpecs,
+    ...efficientnetV2Specs,
     inceptionV3Spec,
     ...densenetSpecs,
     ...convnextSpecs,

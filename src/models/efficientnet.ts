@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { residual, squeezeExcite, stackStages, swish, type StageArgs } from './efficientnet-blocks.js';
 import { defineBuilder, L } from './layer-factory.js';
 import { poolingTop } from './heads.js';
 import { Normalization } from './layers/normalization.js';
@@ -10,13 +11,9 @@ import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
-interface BlockArgs {
+interface BlockArgs extends StageArgs {
   kernelSize: number;
-  repeats: number;
-  filtersIn: number;
-  filtersOut: number;
   expandRatio: number;
-  strides: number;
   seRatio: number;
 }
 
@@ -64,16 +61,14 @@ const WEIGHTS = [
   { hash: 'af6d107764bb5b1abb91932881670226', top1: 81.6, params: 10_783_535 },
 ];
 
-const DROP_CONNECT_RATE = 0.2;
 const DEPTH_DIVISOR = 8;
 
 const bn = (x: Sym, name: string): Sym => L.batchNormalization({ axis: -1, name }).apply(x) as Sym;
-const swish = (x: Sym, name: string): Sym => L.activation({ activation: 'swish', name }).apply(x) as Sym;
 const pointwise = (x: Sym, filters: number, name: string): Sym =>
   L.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, name }).apply(x) as Sym;
 
 /** Keras' `block`: MBConv with squeeze-and-excitation and (in training) per-sample drop-connect. */
-function mbConv(inputs: Sym, args: Omit<BlockArgs, 'repeats'>, dropRate: number, name: string): Sym {
+function mbConv(inputs: Sym, args: BlockArgs, dropRate: number, name: string): Sym {
   const filters = args.filtersIn * args.expandRatio;
   let x = inputs;
   if (args.expandRatio !== 1)
@@ -98,35 +93,10 @@ function mbConv(inputs: Sym, args: Omit<BlockArgs, 'repeats'>, dropRate: number,
     })
     .apply(x) as Sym;
   x = swish(bn(x, `${name}bn`), `${name}activation`);
-  if (args.seRatio > 0 && args.seRatio <= 1) {
-    const filtersSe = Math.max(1, Math.floor(args.filtersIn * args.seRatio));
-    let se = L.globalAveragePooling2d({ name: `${name}se_squeeze` }).apply(x) as Sym;
-    se = L.reshape({ targetShape: [1, 1, filters], name: `${name}se_reshape` }).apply(se) as Sym;
-    se = tfl.layers
-      .conv2d({
-        filters: filtersSe,
-        kernelSize: 1,
-        padding: 'same',
-        activation: 'swish',
-        name: `${name}se_reduce`,
-      })
-      .apply(se) as Sym;
-    se = tfl.layers
-      .conv2d({ filters, kernelSize: 1, padding: 'same', activation: 'sigmoid', name: `${name}se_expand` })
-      .apply(se) as Sym;
-    x = L.multiply({ name: `${name}se_excite` }).apply([x, se]) as Sym;
-  }
+  if (args.seRatio > 0 && args.seRatio <= 1)
+    x = squeezeExcite(x, args.filtersIn, filters, args.seRatio, name);
   x = bn(pointwise(x, args.filtersOut, `${name}project_conv`), `${name}project_bn`);
-  if (args.strides === 1 && args.filtersIn === args.filtersOut) {
-    if (dropRate > 0) {
-      // Drop-connect: one keep/drop decision per sample; identity at inference.
-      x = tfl.layers
-        .dropout({ rate: dropRate, noiseShape: [null, 1, 1, 1] as unknown as number[], name: `${name}drop` })
-        .apply(x) as Sym;
-    }
-    x = L.add({ name: `${name}add` }).apply([x, inputs]) as Sym;
-  }
-  return x;
+  return residual(x, inputs, args, dropRate, name);
 }
 
 export interface EfficientNetOptions extends BuildOptions {
@@ -178,22 +148,16 @@ function buildEfficientNet(variant: Variant, options: EfficientNetOptions): tfl.
     .apply(x) as Sym;
   x = swish(bn(x, 'stem_bn'), 'stem_activation');
 
-  const total = BLOCKS.reduce((sum, b) => sum + roundRepeats(b.repeats), 0);
-  let b = 0;
-  BLOCKS.forEach((args, i) => {
-    const filtersOut = roundFilters(args.filtersOut);
-    let filtersIn = roundFilters(args.filtersIn);
-    let strides = args.strides;
-    for (let j = 0; j < roundRepeats(args.repeats); j++) {
-      if (j > 0) {
-        strides = 1;
-        filtersIn = filtersOut;
-      }
-      const name = `block${i + 1}${String.fromCharCode(97 + j)}_`;
-      x = mbConv(x, { ...args, filtersIn, filtersOut, strides }, (DROP_CONNECT_RATE * b) / total, name);
-      b++;
-    }
-  });
+  x = stackStages(
+    x,
+    BLOCKS,
+    {
+      filters: roundFilters,
+      repeats: roundRepeats,
+      total: BLOCKS.reduce((sum, b) => sum + roundRepeats(b.repeats), 0),
+    },
+    mbConv,
+  );
   x = pointwise(x, roundFilters(1280), 'top_conv');
   x = swish(bn(x, 'top_bn'), 'top_activation');
   const out = poolingTop(x, opts, { dropout: 'top_dropout' }, variant.dropout);

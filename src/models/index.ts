@@ -38,6 +38,12 @@ export {
   buildEfficientNetB3,
   type EfficientNetOptions,
 } from './efficientnet.js';
+export {
+  buildEfficientNetV2B0,
+  buildEfficientNetV2B1,
+  buildEfficientNetV2B2,
+  buildEfficientNetV2B3,
+} from './efficientnet-v2.js';
 export { buildVgg16, buildVgg19 } from './vgg.js';
 export { Normalization, type NormalizationArgs } from './layers/normalization.js';
 export { summary, summarizeModel, formatSummary, formatShape, formatFlops } from './summary.js';
