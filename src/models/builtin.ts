@@ -13,6 +13,7 @@ import { resnetSpecs } from './resnet.js';
 import { smallCnnSpec } from './small-cnn-spec.js';
 import type { ModelSpec } from './types.js';
 import { vggSpecs } from './vgg.js';
+import { vitSpecs } from './vit.js';
 
 /** The models visionlab ships; other families may also call `registerModel` themselves. */
 export function builtinModels(): ModelSpec[] {
@@ -30,6 +31,7 @@ export function builtinModels(): ModelSpec[] {
     ...densenetSpecs,
     ...convnextSpecs,
     ...davitSpecs,
+    ...vitSpecs,
     smallCnnSpec,
   ];
 }

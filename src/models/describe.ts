@@ -13,6 +13,7 @@ export interface ModelInfo {
   inputShape: [number, number, number];
   preprocessing: string;
   pretrained: PretrainedWeights[];
+  pretrainedNote?: string;
   about?: ModelAbout;
 }
 
@@ -27,6 +28,7 @@ export function modelInfo(spec: ModelSpec): ModelInfo {
     inputShape: spec.defaultInputShape,
     preprocessing: spec.preprocessing,
     pretrained: spec.pretrained ?? [],
+    ...(spec.pretrainedNote ? { pretrainedNote: spec.pretrainedNote } : {}),
     ...(spec.about ? { about: spec.about } : {}),
   };
 }
@@ -81,6 +83,10 @@ export function formatModelInfo(info: ModelInfo): string {
   lines.push(`  input: ${info.inputShape.join('x')}, preprocessing ${info.preprocessing}`);
   if (info.about) lines.push(`  stages: ${info.about.stages}`);
   for (const w of info.pretrained) lines.push(...weightsLines(w));
-  if (info.pretrained.length === 0) lines.push('  pretrained: none published (random initial weights)');
+  if (info.pretrained.length === 0) {
+    lines.push(
+      `  pretrained: none published${info.pretrainedNote ? `: ${info.pretrainedNote}` : ' (random initial weights)'}`,
+    );
+  }
   return lines.join('\n');
 }

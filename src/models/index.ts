@@ -67,3 +67,6 @@ export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
 export { buildConvNeXt, buildConvNeXtTiny, type ConvNeXtOptions } from './convnext.js';
 export { LayerScale, type LayerScaleArgs } from './layers/layer-scale.js';
+export { ClassToken, FirstToken } from './layers/class-token.js';
+export { PositionalEmbedding } from './layers/positional-embedding.js';
+export { buildVit, buildVitB16, buildVitS16, VIT_ARCHITECTURES, type VitArchitecture } from './vit.js';

@@ -46,6 +46,8 @@ export interface ModelSpec {
   stats?: ModelStats;
   /** Published weights for this architecture, as timm's `default_cfg` and Keras' `WEIGHTS_HASHES` list them. */
   pretrained?: PretrainedWeights[];
+  /** Where weights come from when none are declared (e.g. a conversion recipe). */
+  pretrainedNote?: string;
   /** What the family introduced, for `visionlab models NAME`. */
   about?: ModelAbout;
 }
