@@ -10,7 +10,6 @@ import { initBackend } from '../../src/engine/backend.js';
 import { VisionlabError } from '../../src/errors.js';
 import { buildDavit } from '../../src/models/davit/index.js';
 import {
-  keras3ToTfjsTopology,
   layersOf,
   loadKerasModel,
   loadWeightsH5,
@@ -201,32 +200,6 @@ describe('Keras .h5 weights', () => {
       );
       return true;
     });
-  });
-
-  it('imports a .keras architecture only where TF.js has every layer, naming the ones it lacks', () => {
-    const conv = (name: string, groups: number) => ({
-      class_name: 'Conv2D',
-      name,
-      config: { name, filters: 8, kernel_size: [3, 3], groups },
-      inbound_nodes: [],
-    });
-    const config = {
-      class_name: 'Functional',
-      config: {
-        name: 'm',
-        layers: [
-          conv('grouped', 4),
-          conv('plain', 1),
-          { class_name: 'MysteryLayer', name: 'odd', config: {} },
-        ],
-        input_layers: [],
-        output_layers: [],
-      },
-    };
-    assert.throws(
-      () => keras3ToTfjsTopology(config, 'm.keras'),
-      /m\.keras: 2 layer\(s\) have no TF\.js counterpart: grouped \(Conv2D groups=4\), odd \(MysteryLayer\)/,
-    );
   });
 
   it('says which file is missing or unreadable', async () => {
