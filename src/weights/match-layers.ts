@@ -31,18 +31,22 @@ export interface MatchOptions {
 const hasWeights = (l: { weights: unknown[] }): boolean => l.weights.length > 0;
 
 /**
- * Splits the group of a nested model (a `Sequential` stem stored as one group whose weights are named
- * `<group>/<sublayer>/<weight>`) into one layer per sublayer, in the order of their weights, when the
- * model has no layer of the group's name (TF.js models here are flat).
+ * Splits the group of a nested model (a `Sequential` stem stored as one group) into one layer per
+ * sublayer, in the order of their weights, when the model has no layer of the group's name (TF.js
+ * models here are flat). The sublayer is the part of each weight name before the weight's own name:
+ * `<group>/<sublayer>/<weight>` (Keras 3 and nested TF 2 scopes) or `<sublayer>/<weight>`.
  */
 export function splitNestedGroups(layers: H5Layer[], modelNames: Set<string>): H5Layer[] {
   return layers.flatMap((layer) => {
     if (modelNames.has(layer.name) || !hasWeights(layer)) return [layer];
-    const parts = layer.weights.map((w) => w.name.split('/'));
-    if (parts.some((p) => p.length < 3)) return [layer];
+    const subs = layer.weights.map((w) => {
+      const parts = w.name.split('/');
+      return parts.length >= 2 ? parts[parts.length - 2] : undefined;
+    });
+    if (subs.some((sub) => sub === undefined || sub === layer.name)) return [layer];
     const inner = new Map<string, H5Layer>();
     layer.weights.forEach((w, i) => {
-      const sub = parts[i][parts[i].length - 2];
+      const sub = subs[i]!;
       if (!inner.has(sub)) inner.set(sub, { name: sub, weights: [], nestedIn: layer.name });
       inner.get(sub)!.weights.push(w);
     });
