@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/engine/backend.js';
-import { buildModel, buildVit } from '../../src/models/index.js';
+import { buildModel, buildVit, getModel, summarizeModel } from '../../src/models/index.js';
 import { windowAttentionReference } from './davit-reference.js';
 
 before(async () => {
@@ -35,6 +35,9 @@ describe('ViT (keras_cv_attention_models beit/vit.py layer names)', () => {
     ] as const) {
       const top = buildModel(name, { initializeWeights: false });
       assert.equal(top.countParams(), vitParams(dim, 12, 16, 224, 1000), name);
+      // The figures `visionlab models` shows without building are the built model's.
+      const summary = summarizeModel(top);
+      assert.deepEqual(getModel(name).stats, { params: summary.totalParams, flops: summary.flops });
       const headless = buildModel(name, { classes: 0, initializeWeights: false });
       assert.equal(headless.countParams(), vitParams(dim, 12, 16, 224, 0), name);
       assert.deepEqual(headless.outputs[0].shape, [null, 197, dim]);
