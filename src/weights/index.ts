@@ -24,6 +24,7 @@ export { visionlabHome, cachedWeightsPath } from './cache.js';
 export { fileDigest } from './checksum.js';
 export { ensurePretrainedFile, type EnsureWeightsOptions } from './download.js';
 export {
+  knownPretrained,
   PRETRAINED_SOURCES,
   pretrainedSource,
   registerPretrainedSource,

@@ -10,7 +10,10 @@ export type PretrainedSource = Pick<PretrainedWeights, 'fileName' | 'url' | 'che
   checksumNote?: string;
 };
 
-/** Sources registered at run time (mirrors, test servers), before the family files' declarations. */
+/**
+ * Sources registered at run time (mirrors, test servers); they take precedence over the family files'
+ * declarations (`ModelSpec.pretrained`), which are the zoo's own list.
+ */
 export const PRETRAINED_SOURCES: Record<string, Record<string, PretrainedSource>> = {};
 
 /** Adds or replaces a model's pretrained source (e.g. a mirror, or a model of your own). */
@@ -43,7 +46,13 @@ export function pretrainedSource(model: string, tag: string): PretrainedSource {
   const registered = PRETRAINED_SOURCES[model]?.[tag];
   if (registered) return registered;
   const own = declared(model).find((w) => (w as PretrainedWeights).tag === tag);
-  if (own && own.layout !== 'tfjs-bundled') return own;
+  if (own && own.layout === 'tfjs-bundled') {
+    throw new VisionlabError(
+      `The "${tag}" weights of ${model} ship inside an npm package; there is nothing to download.`,
+      `Use buildTransferModel({ backbone: '${model}', pretrained: '${tag}' }) (or --model ${model} --pretrained ${tag}).`,
+    );
+  }
+  if (own) return own;
   const forModel = knownPretrained().filter((k) => k.startsWith(`${model}:`));
   throw new VisionlabError(
     `No pretrained weights "${tag}" are known for model "${model}".`,
