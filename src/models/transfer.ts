@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { VisionlabError } from '../errors.js';
 import { ensurePretrainedFile, type EnsureWeightsOptions } from '../weights/download.js';
-import { loadWeightsH5, type WeightImportReport } from '../weights/load-weights.js';
+import { describeWeightImport, loadKerasWeights, type WeightImportReport } from '../weights/load-weights.js';
 import { loadNsfwjsMobileNetV2, NSFWJS_MOBILENET_V2_ORIGIN } from '../weights/nsfwjs-mobilenet-v2.js';
 import { pretrainedSource } from '../weights/sources.js';
 import { getModel } from './registry.js';
@@ -16,7 +16,8 @@ export interface TransferModelOptions {
   /** Height, width, channels; default the backbone's own (224×224×3). */
   inputShape?: InputShape;
   /**
-   * `imagenet` (downloaded once into the cache, checksum-verified), the path of a Keras `.h5` file,
+   * `imagenet` (downloaded once into the cache, checksum-verified), the path of a Keras `.h5`,
+   * `.weights.h5` or `.keras` file,
    * `nsfwjs` for `mobilenet_v2_nsfwjs`, or null/undefined for random weights.
    */
   pretrained?: string | null;
@@ -99,14 +100,14 @@ async function loadBackbone(options: TransferModelOptions): Promise<LoadedBackbo
       preprocessing: spec.preprocessing,
       weights: { source: 'random', description: 'random initial weights' },
     };
-  const file = pretrained.endsWith('.h5')
+  const file = /\.(h5|keras)$/i.test(pretrained)
     ? pretrained
     : await ensurePretrainedFile(pretrainedSource(spec.name, pretrained), options.download);
-  const report = await loadWeightsH5(model, file);
+  const report = await loadKerasWeights(model, file);
   return {
     backbone: model,
     preprocessing: spec.preprocessing,
-    weights: { source: 'h5', description: `${report.loaded.length} weights from ${file}`, report },
+    weights: { source: 'h5', description: describeWeightImport(report), report },
   };
 }
 
