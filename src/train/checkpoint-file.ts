@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { VisionlabError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readRegularFile } from '../util/read-regular-file.js';
 
 /**
  * One checkpoint is one file, so that a single atomic rename replaces it whole:
@@ -126,8 +126,9 @@ export async function writeCheckpointFile<S>(file: string, content: CheckpointCo
 export async function readCheckpointFile<S>(file: string): Promise<CheckpointContent<S>> {
   let buffer: Buffer;
   try {
-    buffer = await fs.readFile(file);
-  } catch {
+    buffer = await readRegularFile(file);
+  } catch (err) {
+    if (err instanceof VisionlabError) throw err;
     throw new VisionlabError(
       `no checkpoint at ${file}`,
       'Resume a run that was interrupted or that wrote checkpoints.',
