@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EpochRecord, RunState } from '../train/types.js';
 import { readRegularFile } from '../util/read-regular-file.js';
-import { parseHistoryCsv } from './history-csv.js';
+import { parseHistoryCsv } from '../train/history-csv.js';
 
 /** The files the store indexes; their sizes and mtimes make a run's signature. */
 export const INDEXED_FILES = [

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { EpochRecord, RunState } from '../train/types.js';
 import { VisionlabError } from '../errors.js';
 import { readRunFolder, folderSignature } from './read-run-folder.js';
-import { isValidRunName } from './run-name.js';
+import { isValidRunName } from '../train/run-folder.js';
 import { summarize } from './summarize.js';
 import { openDatabase, parse, toSummary, type RunRow } from './store-schema.js';
 import type { RunDetail, RunSummary } from './types.js';

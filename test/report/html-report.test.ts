@@ -8,7 +8,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { buildCompareHtml, collectRuns } from '../../src/report/compare.js';
 import { evaluateRun } from '../../src/report/evaluate-run.js';
 import { writeCurves } from '../../src/report/curves.js';
-import { parseHistoryCsv } from '../../src/track/history-csv.js';
+import { parseHistoryCsv } from '../../src/train/history-csv.js';
 import { makeFakeRun, type FakeRun } from '../evaluate/fixtures/fake-run.js';
 import { launchChromium } from '../helpers/launch-chromium.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import type { EvaluationMetrics } from '../../evaluate/types.js';
 import { evaluateRun } from '../../report/evaluate-run.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { resolveRunDir } from '../../train/run-folder.js';
 import { VisionlabError } from '../../errors.js';
 
 interface EvaluateFlags {

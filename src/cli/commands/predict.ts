@@ -5,7 +5,7 @@ import { VisionlabError } from '../../errors.js';
 import { loadModelFromDir } from '../../evaluate/load-model.js';
 import { expandImagePaths, predictImages, type ImagePrediction } from '../../evaluate/predict-images.js';
 import { readRunInputConfig } from '../../evaluate/run-config.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { resolveRunDir } from '../../train/run-folder.js';
 
 interface PredictFlags {
   json?: boolean;
