@@ -364,7 +364,7 @@ export async function trainRun(
         colorMode,
         splits: {
           train: summariseSplit(splits.train),
-          validation: summariseSplit(splits.validation),
+          validation: summariseSplit(splits.validation, true),
           test: summariseSplit(splits.test, true),
         },
       };
