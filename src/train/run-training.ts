@@ -43,6 +43,7 @@ import {
 } from './run-folder.js';
 import { parseHistoryCsv } from './history-csv.js';
 import type { RunState } from './types.js';
+import { printable } from '../util/printable.js';
 
 export interface TrainRunHooks {
   /** Draws `curves.svg`/`curves.png` after each epoch (the report module's `writeCurves`). */
@@ -380,11 +381,11 @@ export async function trainRun(
     const runFolder = new RunFolderCallback(runDir, state, hooks.writeCurves, identity);
     const callbacks = [...buildCallbacks(config), runFolder];
 
-    log(`run folder: ${runDir}`);
+    log(`run folder: ${printable(runDir)}`);
     if (point && !point.checkpoint)
       log('no checkpoint yet (stopped during its first epoch): starting the run over');
     log(
-      `data: ${dataDir} (${classNames.join(', ')}): ${splits.train.length} train, ${splits.validation.length} validation, ${splits.test.length} test`,
+      `data: ${printable(dataDir)} (${classNames.map(printable).join(', ')}): ${splits.train.length} train, ${splits.validation.length} validation, ${splits.test.length} test`,
     );
     if (augmentation && !augmentation.isEmpty) log(`augmentation: ${augmentation.describe()}`);
     const train =

@@ -4,6 +4,7 @@ import type { EvaluationMetrics } from '../../evaluate/types.js';
 import { evaluateRun } from '../../report/evaluate-run.js';
 import { resolveRunDir } from '../../train/run-folder.js';
 import { VisionlabError } from '../../errors.js';
+import { printable } from '../../util/printable.js';
 
 interface EvaluateFlags {
   data?: string;
@@ -20,7 +21,7 @@ function f(value: number | null): string {
 
 function printMetrics(m: EvaluationMetrics, source: string, skipped: number): void {
   console.log(
-    `evaluated ${m.numExamples} images (${source})${skipped ? `, ${skipped} unreadable skipped` : ''}`,
+    `evaluated ${m.numExamples} images (${printable(source)})${skipped ? `, ${skipped} unreadable skipped` : ''}`,
   );
   console.log(
     `accuracy ${f(m.accuracy)}  log loss ${f(m.logLoss)}  ROC-AUC ${f(m.rocAuc)}  PR-AUC ${f(m.prAuc)}`,
@@ -109,7 +110,7 @@ export function registerEvaluate(program: Command): void {
       printMetrics(result.metrics, result.source, result.skipped);
       const own = result.outputDir === runDir;
       console.log(
-        `\nwrote metrics.json, confusion/roc/pr charts${flags.report === false || !own ? '' : ' and report.html'} in ${result.outputDir}`,
+        `\nwrote metrics.json, confusion/roc/pr charts${flags.report === false || !own ? '' : ' and report.html'} in ${printable(result.outputDir)}`,
       );
     });
 }

@@ -5,6 +5,7 @@ import { VisionlabError } from '../../errors.js';
 import { expandImagePaths, predictImages, type ImagePrediction } from '../../evaluate/predict-images.js';
 import { readJsonFile, readRunInputConfig } from '../../evaluate/run-config.js';
 import { loadRunModel, resolveRunDir, RUN_FILES } from '../../train/run-folder.js';
+import { printable } from '../../util/printable.js';
 
 interface PredictFlags {
   json?: boolean;
@@ -95,12 +96,12 @@ export function registerPredict(program: Command): void {
       if (flags.json) console.log(JSON.stringify(rows, null, 2));
       else if (flags.csv) console.log(predictionsCsv(rows, input.classNames).trimEnd());
       else {
-        const width = Math.min(60, Math.max(...rows.map((r) => r.source.length)));
+        const width = Math.min(60, Math.max(...rows.map((r) => printable(r.source).length)));
         for (const r of rows) {
           const detail = r.error
-            ? `error: ${r.error}`
+            ? `error: ${printable(r.error)}`
             : `${r.predicted} ${r.confidence!.toFixed(4)}  (${input.classNames.map((c) => `${c} ${r.probabilities![c].toFixed(4)}`).join(', ')})`;
-          console.log(`${r.source.padEnd(width)}  ${detail}`);
+          console.log(`${printable(r.source).padEnd(width)}  ${detail}`);
         }
       }
       const failed = rows.filter((r) => r.error).length;

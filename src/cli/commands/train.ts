@@ -9,6 +9,7 @@ import {
   type TrainFlags,
 } from '../../train/cli-config.js';
 import { trainRun } from '../../train/run-training.js';
+import { printable } from '../../util/printable.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -76,7 +77,7 @@ export function registerTrain(program: Command): void {
       const restored = result.restoredEpoch ? ` (weights of epoch ${result.restoredEpoch} restored)` : '';
       console.log(`done: ${result.history.length} epochs${restored}; last epoch: ${summary}`);
       if (result.config.evaluate) await evaluateAndReport(result.runDir, (result.config.testSplit ?? 0) > 0);
-      console.log(`run folder: ${result.runDir}`);
+      console.log(`run folder: ${printable(result.runDir)}`);
     });
 }
 
