@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { VisionlabError } from '../errors.js';
 import { loadH5, type H5, type H5Group } from './h5-module.js';
+import { hasHdf5Signature } from './hdf5-signature.js';
 import type { H5Layer, H5Weight, KerasH5Contents } from './keras-h5-types.js';
 
 function stringList(group: H5Group, attribute: string): string[] | undefined {
@@ -23,6 +24,12 @@ function readWeight(h5: H5, group: H5Group, name: string, file: string): H5Weigh
     throw new VisionlabError(`${file}: weight ${group.path}/${name} is not a numeric array.`);
   }
   const values = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>, Number);
+  if (!values.every(Number.isFinite)) {
+    throw new VisionlabError(
+      `${file}: weight ${group.path}/${name} holds values that are not finite numbers.`,
+      'The file is damaged: download or export it again.',
+    );
+  }
   return { name, shape: entity.shape ?? [], values };
 }
 
@@ -32,6 +39,12 @@ export async function readKerasH5(file: string): Promise<KerasH5Contents> {
     throw new VisionlabError(
       `Weights file ${file} does not exist.`,
       'Check the path, or pass `pretrained: "imagenet"` to download.',
+    );
+  }
+  if (!(await hasHdf5Signature(file))) {
+    throw new VisionlabError(
+      `${file} is not an HDF5 file (no HDF5 signature): it cannot hold Keras weights.`,
+      'Pass a Keras .h5 weights file, or `imagenet` to download the weights.',
     );
   }
   const h5 = await loadH5();
