@@ -32,12 +32,15 @@ export interface ReadRegularFileOptions {
  * so a FIFO never blocks the reader and a device such as /dev/zero is never read. Open errors (ENOENT, EACCES,
  * ELOOP for a refused symlink) are thrown as they are.
  */
-export async function readRegularFile(file: string, options: ReadRegularFileOptions = {}): Promise<Buffer> {
+export async function readRegularFile(
+  file: string | Buffer,
+  options: ReadRegularFileOptions = {},
+): Promise<Buffer> {
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
   const handle = await fs.open(file, flags);
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new NotAFileError(file, kindOf(stat));
+    if (!stat.isFile()) throw new NotAFileError(file.toString(), kindOf(stat));
     return await handle.readFile();
   } finally {
     await handle.close();
