@@ -7,7 +7,7 @@ import { filesDataset } from '../evaluate/files-dataset.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { readRunInputConfig, readSplitFiles, type RunInputConfig } from '../evaluate/run-config.js';
 import type { BinaryThresholds } from '../evaluate/types.js';
-import { loadRunModel, RUN_FILES } from '../train/run-folder.js';
+import { loadRunModel, RUN_FILES, sweepRunTempFiles } from '../train/run-folder.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { writeEvaluationCharts } from './evaluation-charts.js';
 import { writeReport } from './html-report.js';
@@ -79,6 +79,7 @@ async function datasetFor(
  * (by default) `report.html` into the run folder.
  */
 export async function evaluateRun(runDir: string, options: EvaluateRunOptions = {}): Promise<RunEvaluation> {
+  await sweepRunTempFiles(runDir);
   const input = await readRunInputConfig(runDir);
   const { dataset, source } = await datasetFor(runDir, input, options);
   const model = await loadRunModel(runDir);

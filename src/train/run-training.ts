@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -357,7 +357,8 @@ export async function trainRun(
     };
     // On resume too: the flags given then (more --epochs) are part of the run's config from now on.
     await writeJsonAtomic(path.join(runDir, RUN_FILES.config), effective);
-    if (!point) {
+    // A resumed run keeps its dataset.json; one killed before writing it gets it now.
+    if (!point || !existsSync(path.join(runDir, RUN_FILES.dataset))) {
       const dataset: DatasetRecord = {
         source: dataDir,
         classNames,
