@@ -30,5 +30,11 @@ export function readWeight(h5: H5, group: H5Group, name: string, file: string, l
       'The file is damaged or not a Keras weights file.',
     );
   }
+  if (!values.every(Number.isFinite)) {
+    throw new VisionlabError(
+      `${file}: weight ${label} (${group.path}/${name}) holds values that are not finite numbers.`,
+      'The file is damaged: download or export it again.',
+    );
+  }
   return { name, shape: entity.shape ?? [], values };
 }

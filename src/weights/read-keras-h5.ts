@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { VisionlabError } from '../errors.js';
 import { loadH5, type H5, type H5Group } from './h5-module.js';
 import { readWeight } from './h5-dataset.js';
+import { hasHdf5Signature } from './hdf5-signature.js';
 import type { H5Layer, KerasH5Contents } from './keras-h5-types.js';
 import { readKeras3Layers } from './read-keras3-weights.js';
 
@@ -34,6 +35,12 @@ export async function readKerasH5(file: string, label = file): Promise<KerasH5Co
     throw new VisionlabError(
       `Weights file ${label} does not exist.`,
       'Check the path, or pass `pretrained: "imagenet"` to download.',
+    );
+  }
+  if (!(await hasHdf5Signature(file))) {
+    throw new VisionlabError(
+      `${label} is not an HDF5 file (no HDF5 signature): it cannot hold Keras weights.`,
+      'Pass a Keras .h5 weights file, or `imagenet` to download the weights.',
     );
   }
   const h5 = await loadH5();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { initBackend } from '../../engine/backend.js';
 import { writeCurves } from '../../report/curves.js';
 import { writeReport } from '../../report/html-report.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { resolveRunDir } from '../../train/run-folder.js';
 import { readRunFolder } from '../../track/read-run-folder.js';
 
 interface ReportFlags {
