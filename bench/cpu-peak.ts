@@ -22,8 +22,10 @@ export function fp32Peak(): CpuPeak {
   const avx512 = /\bavx512f\b/.test(flags);
   const perCycle = avx512 ? 64 : 32;
   const cores = os.availableParallelism();
+  const guessed = !process.env.VISIONLAB_CPU_GHZ && /\bhypervisor\b/.test(flags);
+  const clock = `${ghz.toFixed(2)} GHz${guessed ? ' (the clock a hypervisor reports; set VISIONLAB_CPU_GHZ)' : ''}`;
   return {
     fp32Gflops: cores * ghz * perCycle,
-    basis: `${cores} cores × ${ghz.toFixed(2)} GHz × ${perCycle} FLOP/cycle (${avx512 ? 'AVX-512' : 'AVX2'} FMA ×2)`,
+    basis: `${cores} cores × ${clock} × ${perCycle} FLOP/cycle (${avx512 ? 'AVX-512' : 'AVX2'} FMA ×2)`,
   };
 }
