@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BufferPool, outputPool } from '../../src/engine/native/buffer-pool.js';
 import { randomData, rng, skipNative } from './native-helpers.js';
@@ -122,5 +123,47 @@ describe('the native backend recycles kernel outputs safely', { skip: skipNative
     assert.ok(newlyReused > 3 * newlyAllocated, `reused ${newlyReused}, allocated ${newlyAllocated}`);
     tf.dispose([x, w]);
     optimizer.dispose();
+  });
+
+  test('a CNN trains to bit-identical losses with recycling on and off', async () => {
+    await tf.setBackend('native');
+    const build = () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+          tfl.layers.maxPooling2d({ poolSize: 2 }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
+        ],
+      });
+    const shapes = build()
+      .getWeights()
+      .map((w) => w.shape);
+    const weights = shapes.map((shape) => randomData(r, shape));
+    const data = randomData(r, [8, 12, 12, 1]);
+    const losses = async (): Promise<number[]> => {
+      const model = build();
+      model.setWeights(weights.map((w, i) => tf.tensor(w, shapes[i])));
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
+      const x = tf.tensor4d(data, [8, 12, 12, 1]);
+      const y = tf.tensor2d([1, 0, 0, 1, 1, 0, 1, 0], [8, 1]);
+      const out: number[] = [];
+      for (let i = 0; i < 10; i++) out.push((await model.trainOnBatch(x, y)) as number);
+      tf.dispose([x, y]);
+      model.dispose();
+      return out;
+    };
+    const recycled = await losses();
+    const reusedBefore = outputPool.stats.reused;
+    const limit = outputPool.limit;
+    outputPool.setLimit(0);
+    try {
+      const fresh = await losses();
+      assert.equal(outputPool.stats.reused, reusedBefore, 'nothing was recycled with a budget of 0');
+      assert.deepEqual(fresh, recycled);
+      assert.ok(recycled[9] < recycled[0], `the model should learn (${recycled[0]} → ${recycled[9]})`);
+    } finally {
+      outputPool.setLimit(limit);
+    }
   });
 });

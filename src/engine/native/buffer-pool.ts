@@ -23,7 +23,13 @@ export class BufferPool {
   /** Arrays taken from the pool and arrays newly allocated by `take` (for tests and profiling). */
   readonly stats = { reused: 0, allocated: 0 };
 
-  constructor(private readonly maxBytes = maxBytesFromEnv()) {}
+  constructor(private maxBytes = maxBytesFromEnv()) {}
+
+  /** Changes the byte budget (0 turns recycling off), dropping the oldest free arrays that no longer fit. */
+  setLimit(maxBytes: number): void {
+    this.maxBytes = Math.max(0, maxBytes);
+    while (this.pooledBytes > this.maxBytes) this.evictOldest();
+  }
 
   /** A Float32Array of `length` elements with arbitrary contents, recycled when one is free. */
   take(length: number): Float32Array {
@@ -64,6 +70,11 @@ export class BufferPool {
     if (list) list.push(values);
     else this.free.set(values.length, [values]);
     this.pooledBytes += values.byteLength;
+  }
+
+  /** The byte budget. */
+  get limit(): number {
+    return this.maxBytes;
   }
 
   /** Bytes held for reuse. */
