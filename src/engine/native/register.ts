@@ -9,6 +9,7 @@ import { eltwiseKernels } from './eltwise-kernels.js';
 import { NATIVE, type NativeKernel } from './kernel-utils.js';
 import { matmulKernels } from './matmul-kernels.js';
 import { poolKernels } from './pool-kernels.js';
+import { installReluGrad } from './relu-grad.js';
 
 type DataId = object;
 
@@ -102,4 +103,5 @@ export function registerNativeKernels(addon: NativeAddon): void {
     });
   }
   installFusedAdam(addon);
+  installReluGrad(addon);
 }
