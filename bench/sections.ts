@@ -3,6 +3,7 @@ import { fashionTransferSection } from './fashion-transfer.js';
 import { alexnetMiniSection } from './alexnet-mini.bench.js';
 import { dataDecodeSection } from './data-decode.js';
 import { inceptionSection } from './inception.bench.js';
+import { smallCnnFashionSection } from './small-cnn-fashion.bench.js';
 
 /** Options every section receives from `npm run bench`. */
 export interface BenchOptions {
@@ -22,6 +23,7 @@ export interface BenchSection {
 /** Every section `npm run bench` runs, in order. Add yours with one line. */
 export const sections: BenchSection[] = [
   alexnetMiniSection,
+  smallCnnFashionSection,
   inceptionSection,
   dataDecodeSection,
   davitSection,

@@ -44,6 +44,7 @@ export interface NativeAddon {
     outShape?: Int32Array,
   ): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number, beta?: number): void;
+  reluBackward(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number, scale?: number): void;
   concat(inputs: Float32Array[], out: Float32Array, outer: number): void;
   slice(x: Float32Array, out: Float32Array, inShape: Int32Array, begin: Int32Array, size: Int32Array): void;
