@@ -33,6 +33,7 @@ export interface NativeAddon {
     p: Int32Array,
     bias: Float32Array | null,
     act: number,
+    bf16?: boolean,
   ): void;
   binary(
     op: number,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { installFusedAdam } from './adam.js';
+import { bufferPool } from './buffer-pool.js';
 import type { NativeAddon } from './addon.js';
 import { compareKernels } from './compare-kernels.js';
 import { convKernels } from './conv-kernels.js';
@@ -9,8 +10,31 @@ import { NATIVE, type NativeKernel } from './kernel-utils.js';
 import { matmulKernels } from './matmul-kernels.js';
 import { poolKernels } from './pool-kernels.js';
 
-/** The CPU backend with its tensor storage; the hot kernels registered under `native` call the addon. */
-export class NativeBackend extends MathBackendCPU {}
+type DataId = Parameters<MathBackendCPU['readSync']>[0];
+type BackendValues = Parameters<MathBackendCPU['write']>[0];
+
+/**
+ * The CPU backend with its tensor storage; the hot kernels registered under `native` call the addon.
+ * It tells the buffer pool which arrays tensors hold, so kernel outputs are recycled on dispose.
+ */
+export class NativeBackend extends MathBackendCPU {
+  override write(values: BackendValues, shape: number[], dtype: tf.DataType): DataId {
+    bufferPool.hold(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const released = super.disposeData(dataId, force);
+    if (values !== undefined && !this.data.has(dataId)) bufferPool.release(values);
+    return released;
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    bufferPool.expose(this.data.get(dataId).values);
+    return super.readSync(dataId);
+  }
+}
 
 export const NATIVE_KERNELS: Record<string, NativeKernel> = {
   ...convKernels,
