@@ -1,85 +1,94 @@
-/**
- * Output arrays of the native kernels, recycled when their tensor is disposed. Eager TF.js allocates a
- * fresh array per op; on transformer-sized maps (tens of MB each) the page faults and zeroing of those
- * allocations, and the garbage the collector has not yet freed, cost more time and memory than the
- * arithmetic. A buffer returns to the pool only when no tensor holds it any more and it was never
- * handed out by `dataSync()`/`data()` (a user may still hold that array) — views and shared arrays
- * are counted as holders.
- */
+// Output arrays of the native kernels, recycled. Every eager op allocates a fresh Float32Array; V8
+// zero-fills it and counts it as external memory, and on a small CNN that external churn triggers
+// about one full garbage collection per training step (7-8 ms each, plus scavenges), more than the
+// step's arithmetic. The native backend returns the array of a disposed tensor here, and the next
+// kernel asking for an array of that length takes it back (its old contents are overwritten: every
+// native kernel writes all of its output).
+//
+// Only arrays handed out by `take` are recycled, and only while nothing else can still see them:
+// an array read out through `readSync`/`read` (what `dataSync()` returns is the array itself) or
+// viewed by another tensor (a `cpu` kernel's `subarray` slice) is disowned and left to the GC.
+
+const DEFAULT_MAX_MIB = 1024;
+
+function maxBytesFromEnv(): number {
+  const mib = Number(process.env.VISIONLAB_BUFFER_POOL_MIB ?? DEFAULT_MAX_MIB);
+  return Number.isFinite(mib) && mib >= 0 ? mib * 1024 * 1024 : DEFAULT_MAX_MIB * 1024 * 1024;
+}
+
 export class BufferPool {
-  private readonly free = new Map<number, ArrayBuffer[]>();
-  private freeBytes = 0;
-  /** Buffers this pool allocated. */
-  private readonly ours = new WeakSet<ArrayBuffer>();
-  /** How many tensors hold each of our buffers (a view or a re-used array is one more). */
-  private readonly holders = new WeakMap<ArrayBuffer, number>();
-  /** Buffers read out to JavaScript: never recycled. */
-  private readonly exposed = new WeakSet<ArrayBuffer>();
+  private readonly free = new Map<number, Float32Array[]>();
+  private readonly owned = new WeakSet<ArrayBufferLike>();
+  private pooledBytes = 0;
+  /** Arrays taken from the pool and arrays newly allocated by `take` (for tests and profiling). */
+  readonly stats = { reused: 0, allocated: 0 };
 
-  constructor(
-    /** Free bytes kept for reuse at most; beyond that released buffers go to the garbage collector. */
-    private readonly maxFreeBytes: number,
-    /** Arrays below this many elements are plain allocations (cheap, and too many sizes to pool). */
-    private readonly minElements = 4096,
-  ) {}
+  constructor(private readonly maxBytes = maxBytesFromEnv()) {}
 
-  /** A float32 array of `n` elements with arbitrary contents: the caller writes every element. */
-  take(n: number): Float32Array {
-    if (n < this.minElements) return new Float32Array(n);
-    const bytes = n * 4;
-    const list = this.free.get(bytes);
-    const reused = list?.pop();
-    if (reused) {
-      this.freeBytes -= bytes;
-      return new Float32Array(reused);
+  /** A Float32Array of `length` elements with arbitrary contents, recycled when one is free. */
+  take(length: number): Float32Array {
+    const list = this.free.get(length);
+    const recycled = list?.pop();
+    if (recycled) {
+      if (list?.length === 0) this.free.delete(length);
+      this.pooledBytes -= recycled.byteLength;
+      this.stats.reused++;
+      return recycled;
     }
-    const array = new Float32Array(n);
-    this.ours.add(array.buffer);
-    return array;
+    const fresh = new Float32Array(length);
+    if (this.maxBytes > 0) this.owned.add(fresh.buffer);
+    this.stats.allocated++;
+    return fresh;
   }
 
-  /** A tensor now holds `values` (called for every array the backend stores). */
-  hold(values: unknown): void {
-    const buffer = this.ourBuffer(values);
-    if (buffer) this.holders.set(buffer, (this.holders.get(buffer) ?? 0) + 1);
+  /** True for an array `take` handed out that has not been disowned. */
+  owns(values: unknown): values is Float32Array {
+    return (
+      values instanceof Float32Array &&
+      values.byteOffset === 0 &&
+      values.byteLength === values.buffer.byteLength &&
+      this.owned.has(values.buffer)
+    );
   }
 
-  /** A tensor holding `values` was deleted; its buffer is reused when nobody else holds it. */
+  /** Never recycle this array's memory: something outside the backend may still read it. */
+  disown(values: unknown): void {
+    if (ArrayBuffer.isView(values)) this.owned.delete(values.buffer);
+  }
+
+  /** Takes back the array of a disposed tensor, when `take` made it and nothing else sees it. */
   release(values: unknown): void {
-    const buffer = this.ourBuffer(values);
-    if (!buffer) return;
-    const left = (this.holders.get(buffer) ?? 1) - 1;
-    this.holders.set(buffer, left);
-    if (left > 0 || this.exposed.has(buffer)) return;
-    if (this.freeBytes + buffer.byteLength > this.maxFreeBytes) return;
-    const list = this.free.get(buffer.byteLength) ?? [];
-    list.push(buffer);
-    this.free.set(buffer.byteLength, list);
-    this.freeBytes += buffer.byteLength;
+    if (!this.owns(values) || values.byteLength > this.maxBytes) return;
+    while (this.pooledBytes + values.byteLength > this.maxBytes) this.evictOldest();
+    const list = this.free.get(values.length);
+    if (list) list.push(values);
+    else this.free.set(values.length, [values]);
+    this.pooledBytes += values.byteLength;
   }
 
-  /** `values` was handed to JavaScript code outside the kernels: its buffer is never recycled. */
-  expose(values: unknown): void {
-    const buffer = this.ourBuffer(values);
-    if (buffer) this.exposed.add(buffer);
+  /** Bytes held for reuse. */
+  get bytes(): number {
+    return this.pooledBytes;
   }
 
-  /** Drops every free buffer (they go to the garbage collector). */
+  /** Drops every free array (they are left to the GC). */
   clear(): void {
     this.free.clear();
-    this.freeBytes = 0;
+    this.pooledBytes = 0;
   }
 
-  get freeByteCount(): number {
-    return this.freeBytes;
-  }
-
-  private ourBuffer(values: unknown): ArrayBuffer | undefined {
-    if (!(values instanceof Float32Array)) return undefined;
-    const buffer = values.buffer as ArrayBuffer;
-    return this.ours.has(buffer) ? buffer : undefined;
+  private evictOldest(): void {
+    const [length, list] = this.free.entries().next().value as [number, Float32Array[]];
+    const dropped = list.shift() as Float32Array;
+    if (list.length === 0) this.free.delete(length);
+    this.pooledBytes -= dropped.byteLength;
   }
 }
 
-/** The native backend's pool: up to 2 GiB of free buffers kept (a DaViT-T training step frees more). */
-export const bufferPool = new BufferPool(2 * 1024 ** 3);
+/** The pool of the `native` backend's kernels. */
+export const outputPool = new BufferPool();
+
+/** A kernel's float32 output array (contents arbitrary: the kernel must write every element). */
+export function outputFloats(length: number): Float32Array {
+  return outputPool.take(length);
+}

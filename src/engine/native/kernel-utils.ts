@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
-import { bufferPool } from './buffer-pool.js';
 
 export const NATIVE = 'native';
 
@@ -43,9 +42,4 @@ export function runOwnKernel(
   const kernel = tf.getKernel(name, NATIVE);
   if (!kernel) throw new Error(`kernel ${name} is not registered for ${NATIVE}`);
   return kernel.kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo;
-}
-
-/** A kernel's output array, recycled from disposed tensors: its contents are arbitrary, write every element. */
-export function outputArray(n: number): Float32Array {
-  return bufferPool.take(n);
 }

@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
-import { allFloat32, floatsOf, NATIVE, outputArray, sizeOf } from './kernel-utils.js';
+import { outputFloats } from './buffer-pool.js';
+import { allFloat32, floatsOf, NATIVE, sizeOf } from './kernel-utils.js';
 
 export const FUSED_KERNELS = {
   layerNorm: 'VisionlabLayerNorm',
@@ -26,9 +27,9 @@ function rowsAndCols(x: tf.TensorInfo): [number, number] {
 
 const layerNorm: Kernel = ({ x, gamma, beta }, attrs, backend, addon) => {
   const [rows, cols] = rowsAndCols(x);
-  const y = outputArray(rows * cols);
-  const mean = outputArray(rows);
-  const variance = outputArray(rows);
+  const y = outputFloats(rows * cols);
+  const mean = outputFloats(rows);
+  const variance = outputFloats(rows);
   addon.layerNorm(
     floatsOf(backend, x),
     floatsOf(backend, gamma),
@@ -49,9 +50,9 @@ const layerNorm: Kernel = ({ x, gamma, beta }, attrs, backend, addon) => {
 
 const layerNormGrad: Kernel = ({ x, gamma, mean, variance, dy }, attrs, backend, addon) => {
   const [rows, cols] = rowsAndCols(x);
-  const dx = outputArray(rows * cols);
-  const dgamma = outputArray(cols);
-  const dbeta = outputArray(cols);
+  const dx = outputFloats(rows * cols);
+  const dgamma = outputFloats(cols);
+  const dbeta = outputFloats(cols);
   addon.layerNormBackward(
     floatsOf(backend, x),
     floatsOf(backend, gamma),
@@ -73,13 +74,13 @@ const layerNormGrad: Kernel = ({ x, gamma, mean, variance, dy }, attrs, backend,
 };
 
 const gelu: Kernel = ({ x }, _attrs, backend, addon) => {
-  const y = outputArray(sizeOf(x.shape));
+  const y = outputFloats(sizeOf(x.shape));
   if (y.length > 0) addon.gelu(floatsOf(backend, x), y);
   return backend.makeTensorInfo([...x.shape], 'float32', y);
 };
 
 const geluGrad: Kernel = ({ x, dy }, _attrs, backend, addon) => {
-  const dx = outputArray(sizeOf(x.shape));
+  const dx = outputFloats(sizeOf(x.shape));
   if (dx.length > 0) addon.geluBackward(floatsOf(backend, x), floatsOf(backend, dy), dx);
   return backend.makeTensorInfo([...x.shape], 'float32', dx);
 };
