@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { VisionlabError } from '../errors.js';
+import { initBackend } from './backend.js';
 import { loadAddon } from './native/addon.js';
 import { NATIVE } from './native/kernel-utils.js';
 
@@ -78,6 +79,21 @@ export function setPrecision(
 
 export function getPrecision(): Precision {
   return current;
+}
+
+/**
+ * Runs `fn` with the native kernels in `precision` (after picking the backend), then restores the
+ * previous precision: training in bf16 leaves evaluation and prediction in fp32.
+ */
+export async function withPrecision<T>(precision: Precision, fn: () => Promise<T>): Promise<T> {
+  await initBackend();
+  const previous = current;
+  setPrecision(precision);
+  try {
+    return await fn();
+  } finally {
+    current = previous;
+  }
 }
 
 /** What the native matmul and convolution kernels consult: round operands to bfloat16? */

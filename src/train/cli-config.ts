@@ -35,6 +35,7 @@ export interface TrainFlags {
   cacheDir?: string;
   checkpoint?: boolean;
   progress?: string;
+  precision?: string;
 }
 
 /** Flags as config keys: only the flags given, so that they override the file and nothing else. */
@@ -81,6 +82,7 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
       .map((s) => s.trim())
       .filter(Boolean);
   str('cacheDir');
+  str('precision');
   if (flags.checkpoint === false) out.checkpoint = false;
   if (flags.progress !== undefined) {
     const map: Record<string, unknown> = { bar: 1, epoch: 2, none: 0, auto: 'auto' };

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { VisionlabError } from '../errors.js';
 import { OPTIMIZER_NAMES } from './optimizers.js';
+import { PRECISIONS } from '../engine/precision.js';
 
 const int = (min = 0) => z.number().int().min(min);
 const monitorMode = z.enum(['auto', 'min', 'max']);
@@ -85,6 +86,8 @@ export const trainConfigSchema = z
     cacheDir: z.string().min(1).optional(),
     terminateOnNaN: z.boolean().default(true),
     checkpoint: z.boolean().default(true),
+    /** Compute precision of matrix products and convolutions (bf16: mixed, as Keras' mixed_bfloat16). */
+    precision: z.enum(PRECISIONS).default('fp32'),
     verbose: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal('auto')]).default('auto'),
   })
   .strict();
