@@ -78,11 +78,20 @@ describe('precision choice', () => {
 
 const bf16 = detectPrecisionSupport().precisions.includes('bf16');
 
+/** Relative errors of each output of `fn` on native in bf16 against the cpu backend in fp32. */
+async function bf16Errors(fn: () => tf.Tensor[]): Promise<number[]> {
+  const expected = await runOn('cpu', fn);
+  await tf.setBackend('native');
+  setPrecision('bf16');
+  const actual = await runOn('native', fn);
+  setPrecision('fp32');
+  return expected.map((e, j) => relativeError(actual[j], e));
+}
+
 describe('bf16 matrix products', { skip: skipNative || (!bf16 && 'this CPU has no bf16') }, () => {
   test('match the fp32 cpu backend within bf16 rounding, gradients included', async () => {
     const r = rng(41);
-    let worst = 0;
-    let least = Infinity;
+    const errors: number[] = [];
     for (let i = 0; i < 12; i++) {
       const [m, n, k] = [randInt(r, 2, 40), randInt(r, 2, 40), randInt(r, 8, 300)];
       const batch = randInt(r, 1, 3);
@@ -101,20 +110,49 @@ describe('bf16 matrix products', { skip: skipNative || (!bf16 && 'this CPU has n
         const fused = tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' });
         return [tf.matMul(a, b, ta, tb), fused, ...tf.grads(loss)([a, b])];
       };
-      const expected = await runOn('cpu', fn);
-      await tf.setBackend('native');
-      setPrecision('bf16');
-      const actual = await runOn('native', fn);
-      setPrecision('fp32');
-      expected.forEach((e, j) => {
-        const err = relativeError(actual[j], e);
-        worst = Math.max(worst, err);
-        least = Math.min(least, err);
-      });
+      errors.push(...(await bf16Errors(fn)));
     }
+    const [least, worst] = [Math.min(...errors), Math.max(...errors)];
     // Operands rounded to 8 significant bits: about 2^-9 relative each. Measured on Zen 5: 5e-4 to 5.2e-3.
     assert.ok(worst < 2e-2, `worst relative error ${worst}`);
     // ...and the products really were computed from rounded operands (fp32 agrees to ~1e-6).
+    assert.ok(least > 1e-5, `least relative error ${least}: bf16 did not take effect`);
+  });
+
+  test('convolutions too: regular and depthwise, forward with bias and ReLU, both gradients', async () => {
+    const r = rng(43);
+    const errors: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const [h, w, c, f] = [randInt(r, 5, 14), randInt(r, 5, 14), randInt(r, 2, 16), randInt(r, 2, 16)];
+      const k = randInt(r, 1, 3);
+      const stride = randInt(r, 1, 2);
+      const xShape: [number, number, number, number] = [2, h, w, c];
+      const xData = randomData(r, xShape);
+      const wData = randomData(r, [k, k, c, f]);
+      const dwData = randomData(r, [k, k, c, 1]);
+      const biasData = randomData(r, [f]);
+      const fn = () => {
+        const x = tf.tensor4d(xData, xShape);
+        const filter = tf.tensor4d(wData, [k, k, c, f]);
+        const depthwise = tf.tensor4d(dwData, [k, k, c, 1]);
+        const bias = tf.tensor1d(biasData);
+        const loss = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
+          tf.add(
+            tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same'))),
+            tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, d as tf.Tensor4D, stride, 'valid'))),
+          );
+        const fused = tf.fused.conv2d({ x, filter, strides: stride, pad: 'same', bias, activation: 'relu' });
+        return [
+          fused,
+          tf.depthwiseConv2d(x, depthwise, stride, 'valid'),
+          ...tf.grads(loss)([x, filter, depthwise]),
+        ];
+      };
+      errors.push(...(await bf16Errors(fn)));
+    }
+    const [least, worst] = [Math.min(...errors), Math.max(...errors)];
+    // Measured on Zen 5: 1.1e-3 to 3.2e-3.
+    assert.ok(worst < 2e-2, `worst relative error ${worst}`);
     assert.ok(least > 1e-5, `least relative error ${least}: bf16 did not take effect`);
   });
 });
