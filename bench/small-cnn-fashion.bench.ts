@@ -13,9 +13,9 @@ import { fit } from '../src/train/fit.js';
 import { makeOptimizer } from '../src/train/optimizers.js';
 import { nativeBackendDetails, useBackend } from './backends.js';
 import { fp32Peak } from './cpu-peak.js';
-import { forwardFlopsPerImage } from './flops.js';
 import type { BenchSection } from './sections.js';
 import { runTorchScript, type Skipped } from './torch-python.js';
+import { summarizeModel } from '../src/models/summary.js';
 
 const BATCH = 64;
 const SEED = 42;
@@ -123,7 +123,7 @@ export const smallCnnFashionSection: BenchSection = {
     const result = await fit(model, data, { epochs: 1, optimizer, verbose: 0, callbacks: [timer] });
     const epochSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const trainFlops = 3 * forwardFlopsPerImage(model) * images.length;
+    const trainFlops = 3 * summarizeModel(model).flops * images.length;
     model.dispose();
     optimizer.dispose();
 

@@ -62,6 +62,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitGemm(env, exports);
   InitEltwise(env, exports);
   InitActivationGrad(env, exports);
+  InitNorm(env, exports);
   return exports;
 }
 

@@ -1,3 +1,4 @@
+import '../layers/gelu-activation.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { applyPooling } from './heads.js';
 import { defineBuilder, L } from './layer-factory.js';

@@ -36,6 +36,7 @@ export interface TrainFlags {
   /** false for `--no-evaluate`; commander's default true is not a choice the user made. */
   evaluate?: boolean;
   progress?: string;
+  precision?: string;
 }
 
 /** Flags as config keys: only the flags given, so that they override the file and nothing else. */
@@ -82,6 +83,7 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
       .map((s) => s.trim())
       .filter(Boolean);
   str('cacheDir');
+  str('precision');
   if (flags.checkpoint === false) out.checkpoint = false;
   if (flags.evaluate === false) out.evaluate = false;
   if (flags.progress !== undefined) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { VisionlabError } from '../errors.js';
 import { optionKey } from './flags.js';
 import { OPTIMIZER_NAMES } from './optimizers.js';
+import { PRECISIONS } from '../engine/precision.js';
 
 const int = (min = 0) => z.number().int().min(min);
 const monitorMode = z.enum(['auto', 'min', 'max']);
@@ -94,6 +95,8 @@ export const trainConfigSchema = z
     checkpoint: z.boolean().default(true),
     /** Evaluate on the test split and write the report when training ends (`--no-evaluate`: false). */
     evaluate: z.boolean().default(true),
+    /** Compute precision of matrix products and convolutions (bf16: mixed, as Keras' mixed_bfloat16). */
+    precision: z.enum(PRECISIONS).default('fp32'),
     verbose: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal('auto')]).default('auto'),
   })
   .strict();

@@ -7,6 +7,7 @@ import { augmentDataset, parseAugmentation } from '../data/augment/index.js';
 import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
 import type { ColorMode, ImageDataset } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
+import { withPrecision } from '../engine/precision.js';
 import { VisionlabError } from '../errors.js';
 import { getModel } from '../models/registry.js';
 import { buildSmallCnn } from '../models/small-cnn.js';
@@ -274,6 +275,14 @@ function auxiliaryLossWeights(outputs: number): number[] {
 export async function trainRun(
   config: TrainConfig,
   hooks: TrainRunHooks = {},
+  resume?: string,
+): Promise<TrainRunResult> {
+  return withPrecision(config.precision, () => trainInPrecision(config, hooks, resume));
+}
+
+async function trainInPrecision(
+  config: TrainConfig,
+  hooks: TrainRunHooks,
   resume?: string,
 ): Promise<TrainRunResult> {
   const log = hooks.log ?? ((line: string) => console.log(line));

@@ -50,6 +50,10 @@ export function registerTrain(program: Command): void {
     .option('--no-checkpoint', 'do not write checkpoint/ (no resume after an interruption)')
     .option('--no-evaluate', 'skip the test-split evaluation and the report at the end')
     .option('--progress <mode>', 'bar, epoch (one line per epoch), none or auto (default)')
+    .option(
+      '--precision <p>',
+      'fp32 (default) or bf16: mixed precision (bf16 matrix products and convolutions, fp32 weights, loss and optimizer) where the CPU has AVX512_BF16 or AMX',
+    )
     .option('--resume <run>', 'continue an interrupted run (its folder, or its name in --runs-dir)')
     .action(async (flags: TrainFlags & { resume?: string }) => {
       let result;

@@ -4,6 +4,7 @@ import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from '.
 import { outputFloats } from './buffer-pool.js';
 import { convInfoFromAttrs } from '../conv-attrs.js';
 import { oneDnnEndPadding } from './window-padding.js';
+import { bf16Compute } from '../precision.js';
 
 const ACT_NONE = 0;
 const ACT_RELU = 1;
@@ -40,6 +41,7 @@ function convParams(info: tf.backend_util.Conv2DInfo, depthwise: boolean, act: n
     right,
     depthwise ? info.inChannels : 1,
     act,
+    bf16Compute() ? 1 : 0,
   ]);
 }
 

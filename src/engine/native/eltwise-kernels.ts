@@ -202,6 +202,11 @@ const transpose: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const { x } = inputs;
   const perm = attrs.perm as number[];
   if (!allFloat32(backend, x) || x.shape.length === 0 || perm.length !== x.shape.length) return null;
+  if (perm.every((p, i) => p === i)) {
+    // tfjs-layers' Dense on 3-D inputs transposes its kernel by the identity: share the data instead.
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  }
   const shape = perm.map((p) => x.shape[p]);
   const out = outputFloats(sizeOf(shape));
   if (out.length > 0)

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { bf16Compute } from '../precision.js';
 import { applyActivation } from './conv-kernels.js';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
@@ -34,7 +35,7 @@ const batchMatMul: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const p = plan(a, b, attrs.transposeA as boolean, attrs.transposeB as boolean);
   if (!p) return null;
   const c = outputFloats(p.size);
-  addon.matmul(floatsOf(backend, a), floatsOf(backend, b), c, p.params, null, 0);
+  addon.matmul(floatsOf(backend, a), floatsOf(backend, b), c, p.params, null, 0, bf16Compute());
   return backend.makeTensorInfo(p.shape, 'float32', c);
 };
 
@@ -55,6 +56,7 @@ const fusedMatMul: NativeKernel = ({ inputs, attrs, backend, addon }) => {
     p.params,
     bias ? floatsOf(backend, bias) : null,
     activation === 'relu' ? 1 : 0,
+    bf16Compute(),
   );
   const out = backend.makeTensorInfo(p.shape, 'float32', c);
   return applyActivation(backend, out, activation, preluActivationWeights, attrs.leakyreluAlpha as number);

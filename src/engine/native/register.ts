@@ -8,6 +8,7 @@ import { convKernels } from './conv-kernels.js';
 import { eltwiseKernels } from './eltwise-kernels.js';
 import { NATIVE, type NativeKernel } from './kernel-utils.js';
 import { matmulKernels } from './matmul-kernels.js';
+import { registerNormKernels } from './norm-kernels.js';
 import { poolKernels } from './pool-kernels.js';
 import { installReluGrad } from './relu-grad.js';
 
@@ -102,6 +103,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       },
     });
   }
+  registerNormKernels(addon);
   installFusedAdam(addon);
   installReluGrad(addon);
 }
