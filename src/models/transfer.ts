@@ -162,15 +162,19 @@ export async function buildTransferModel(options: TransferModelOptions): Promise
   if (!Number.isInteger(units) || units < 1)
     throw new VisionlabError(`units=${units} must be a positive integer.`);
   const { backbone, preprocessing, weights } = await loadBackbone(options);
-  if (backbone.outputs.length !== 1 || backbone.outputs[0].shape.length !== 4) {
+  const rank = backbone.outputs[0].shape.length;
+  if (backbone.outputs.length !== 1 || (rank !== 4 && rank !== 3)) {
     throw new VisionlabError(
-      `Backbone "${backbone.name}" must end in one feature map [batch, h, w, c]; it ends in ${JSON.stringify(backbone.outputs.map((o) => o.shape))}.`,
+      `Backbone "${backbone.name}" must end in one feature map [batch, h, w, c] or token sequence [batch, tokens, c]; it ends in ${JSON.stringify(backbone.outputs.map((o) => o.shape))}.`,
       'Pass a headless backbone (no pooling, no classifier).',
     );
   }
-  let x = tfl.layers
-    .globalAveragePooling2d({ name: 'global_average_pooling2d' })
-    .apply(backbone.outputs[0]) as tfl.SymbolicTensor;
+  // A transformer's tokens (ViT) are averaged as a CNN's positions are.
+  const pool =
+    rank === 4
+      ? tfl.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' })
+      : tfl.layers.globalAveragePooling1d({ name: 'global_average_pooling1d' });
+  let x = pool.apply(backbone.outputs[0]) as tfl.SymbolicTensor;
   if (dropout > 0) x = tfl.layers.dropout({ rate: dropout, name: 'dropout' }).apply(x) as tfl.SymbolicTensor;
   const output = tfl.layers.dense({ units, activation, name: 'dense' }).apply(x) as tfl.SymbolicTensor;
   const baseName = typeof options.backbone === 'string' ? options.backbone : backbone.name;

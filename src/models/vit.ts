@@ -100,17 +100,11 @@ const about = {
     'stem_conv (patch projection), cls_token, positional_embedding; block0_ … block11_ (attn_ln, attn_qkv, attn_output, mlp_ln, mlp_dense_1/2); out_ln',
 };
 
-function vitSpec(
-  name: string,
-  size: string,
-  build: ModelSpec['build'],
-  stats: ModelSpec['stats'],
-): ModelSpec {
+function vitSpec(name: string, size: string, build: ModelSpec['build']): ModelSpec {
   return {
     name,
     family: 'ViT',
     build,
-    stats,
     defaultInputShape: [224, 224, 3],
     preprocessing: 'tf',
     description: `ViT-${size[0]}/16, Vision Transformer ${size}, 16x16 patches (keras_cv_attention_models layer names)`,
@@ -119,8 +113,8 @@ function vitSpec(
   };
 }
 
-/** Parameters from the definition (tested by hand count); FLOPs as the summary counts them. */
+/** No recorded `stats`: `modelStats` counts them from the built model, attention products included. */
 export const vitSpecs: ModelSpec[] = [
-  vitSpec('vit_s16', 'Small', buildVitS16, { params: 22_050_664, flops: 8_498_925_272 }),
-  vitSpec('vit_b16', 'Base', buildVitB16, { params: 86_567_656, flops: 33_729_975_776 }),
+  vitSpec('vit_s16', 'Small', buildVitS16),
+  vitSpec('vit_b16', 'Base', buildVitB16),
 ];

@@ -3,7 +3,11 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/engine/backend.js';
-import { buildModel, buildVit, getModel, summarizeModel } from '../../src/models/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildModel, buildTransferModel, buildVit } from '../../src/models/index.js';
+import { saveWeightsH5 } from '../../src/weights/index.js';
 import { windowAttentionReference } from './davit-reference.js';
 
 before(async () => {
@@ -35,9 +39,6 @@ describe('ViT (keras_cv_attention_models beit/vit.py layer names)', () => {
     ] as const) {
       const top = buildModel(name, { initializeWeights: false });
       assert.equal(top.countParams(), vitParams(dim, 12, 16, 224, 1000), name);
-      // The figures `visionlab models` shows without building are the built model's.
-      const summary = summarizeModel(top);
-      assert.deepEqual(getModel(name).stats, { params: summary.totalParams, flops: summary.flops });
       const headless = buildModel(name, { classes: 0, initializeWeights: false });
       assert.equal(headless.countParams(), vitParams(dim, 12, 16, 224, 0), name);
       assert.deepEqual(headless.outputs[0].shape, [null, 197, dim]);
@@ -127,5 +128,37 @@ describe('ViT (keras_cv_attention_models beit/vit.py layer names)', () => {
     tf.dispose([image, actual, expected]);
     assert.equal(tf.memory().numTensors, before);
     model.dispose();
+  });
+
+  it('fine-tunes as a backbone: a ViT .h5 in that layout loads by name, its tokens are averaged into the new head', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-vit-'));
+    try {
+      const source = buildModel('vit_s16', { inputShape: [32, 32, 3], classes: 1000 });
+      const file = path.join(dir, 'vit_small_patch16.h5');
+      await saveWeightsH5(source, file, 'keras-model');
+      const t = await buildTransferModel({
+        backbone: 'vit_s16',
+        inputShape: [32, 32, 3],
+        pretrained: file,
+        units: 1,
+      });
+      assert.equal(t.weights.report?.rule, 'by-name');
+      assert.deepEqual(t.weights.report?.unusedInFile.sort(), [
+        'predictions/predictions/bias:0',
+        'predictions/predictions/kernel:0',
+      ]);
+      assert.deepEqual(
+        t.model.layers.slice(-3).map((l) => l.getClassName()),
+        ['GlobalAveragePooling1D', 'Dropout', 'Dense'],
+      );
+      assert.equal(t.model.countParams(), vitParams(384, 12, 16, 32, 0) + 384 + 1);
+      const a = source.getLayer('block11_mlp_dense_2').getWeights()[0].dataSync();
+      const b = t.model.getLayer('block11_mlp_dense_2').getWeights()[0].dataSync();
+      assert.deepEqual(Array.from(b), Array.from(a));
+      source.dispose();
+      t.model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
