@@ -13,6 +13,7 @@ import { buildSmallCnn } from '../models/small-cnn.js';
 import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
 import type { PreprocessMode } from '../models/types.js';
 import { preprocessDataset } from './preprocess-dataset.js';
+import { checkOutputUnits, isModelFile, loadHandBuiltModel } from './hand-built-model.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
@@ -35,6 +36,7 @@ import {
   readStatus,
   reserveRunFolder,
   RUN_FILES,
+  type RunLock,
   runDirFor,
   summariseSplit,
   writeJsonAtomic,
@@ -90,7 +92,9 @@ async function resumePoint(runDir: string): Promise<ResumePoint> {
   const history = parseHistoryCsv(
     await fs.readFile(path.join(runDir, RUN_FILES.history), 'utf8').catch(() => ''),
   );
-  if (history.length > 0) {
+  // One epoch on disk and no checkpoint: killed between the first epoch's history and its checkpoint; that
+  // epoch was still in progress as far as resuming goes. More means the checkpoint was lost or damaged.
+  if (history.length > 1 || (history.length === 1 && saved.checkpoint === false)) {
     throw new VisionlabError(
       `the run ${runDir} has no usable checkpoint (${path.join(runDir, RUN_FILES.checkpoint)})`,
       saved.checkpoint === false
@@ -278,7 +282,12 @@ export async function trainRun(
 ): Promise<TrainRunResult> {
   const log = hooks.log ?? ((line: string) => console.log(line));
   // Everything that can be refused is checked before the run folder is created or touched.
-  const runDir = resume ?? runDirectory(config.runsDir, config.name ?? `${config.model}-${timestamp()}`);
+  // A hand-built model (path/to/model.json) names its runs after its folder.
+  const label = isModelFile(config.model)
+    ? path.basename(path.dirname(path.resolve(config.model)))
+    : config.model;
+  const defaultName = `${label.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.]+/, '')}-${timestamp()}`;
+  const runDir = resume ?? runDirectory(config.runsDir, config.name ?? defaultName);
   const point = resume ? await resumePoint(runDir) : undefined;
   if (!resume) checkRunFolderFree(runDir);
   const augmentation = config.augment ? parseAugmentation(config.augment, config.seed) : undefined;
@@ -288,7 +297,8 @@ export async function trainRun(
     await tf.setBackend('cpu');
   }
   const dataDir = path.resolve(config.data ?? path.join(packageRoot(), 'examples', 'data'));
-  const inputShape = defaultInputShape(config);
+  const handBuilt = isModelFile(config.model) ? await loadHandBuiltModel(config.model) : undefined;
+  const inputShape = handBuilt?.inputShape ?? defaultInputShape(config);
   const colorMode = config.colorMode ?? colorModeFor(inputShape[2]);
   setRandomSeed(config.seed);
 
@@ -319,7 +329,17 @@ export async function trainRun(
   };
   if (point?.checkpoint) checkCheckpointIdentity(runDir, point.checkpoint, identity);
 
-  const built = await buildModelFor(config, classNames.length, inputShape);
+  if (handBuilt) {
+    try {
+      checkOutputUnits(handBuilt.model, classNames.length, config.model);
+    } catch (err) {
+      handBuilt.model.dispose();
+      throw err;
+    }
+  }
+  const built = handBuilt
+    ? { model: handBuilt.model, preprocessing: 'raw' as const, inputShape, weights: undefined }
+    : await buildModelFor(config, classNames.length, inputShape);
   const model = built.model;
   if (built.weights) log(`backbone weights: ${built.weights}`);
   let freezeReport: FreezeReport | undefined;
@@ -338,7 +358,14 @@ export async function trainRun(
     momentum: config.momentum,
   });
 
-  const lock = resume ? await lockRunFolder(runDir) : await reserveRunFolder(runDir);
+  let lock: RunLock;
+  try {
+    lock = resume ? await lockRunFolder(runDir) : await reserveRunFolder(runDir);
+  } catch (err) {
+    optimizer.dispose();
+    model.dispose();
+    throw err;
+  }
   try {
     const now = new Date().toISOString();
     const effective = {
