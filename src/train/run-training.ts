@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,6 +13,7 @@ import { buildSmallCnn } from '../models/small-cnn.js';
 import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
 import type { PreprocessMode } from '../models/types.js';
 import { preprocessDataset } from './preprocess-dataset.js';
+import { checkCheckpointIdentity, dataFingerprint, resumePoint } from './resume-point.js';
 import { checkOutputUnits, isModelFile, loadHandBuiltModel } from './hand-built-model.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
@@ -26,14 +27,10 @@ import { saveModel } from './model-io.js';
 import { makeOptimizer } from './optimizers.js';
 import { packageRoot } from './package-root.js';
 import { setRandomSeed } from './random.js';
-import { readCheckpointState } from './checkpoint-file.js';
-import type { TrainingCheckpoint } from './training-state.js';
 import { RunFolderCallback, type CurvesWriter, type RunIdentity } from './run-callback.js';
 import {
   checkRunFolderFree,
   lockRunFolder,
-  readRunConfig,
-  readStatus,
   reserveRunFolder,
   RUN_FILES,
   type RunLock,
@@ -43,7 +40,6 @@ import {
   writeStatus,
   type DatasetRecord,
 } from './run-folder.js';
-import { parseHistoryCsv } from './history-csv.js';
 import type { RunState } from './types.js';
 import { printable } from '../util/printable.js';
 
@@ -68,69 +64,6 @@ function timestamp(d = new Date()): string {
 /** `<runsDir>/<name>`, refusing names that could leave `runsDir`. */
 export function runDirectory(runsDir: string, name: string): string {
   return runDirFor(runsDir, name);
-}
-
-/** What an existing run folder holds for `--resume`, read and checked before anything is written to it. */
-interface ResumePoint {
-  saved: Record<string, unknown>;
-  state: RunState | null;
-  /** The checkpoint's state; undefined when the run was stopped before its first checkpoint (it starts over). */
-  checkpoint?: TrainingCheckpoint;
-}
-
-async function resumePoint(runDir: string): Promise<ResumePoint> {
-  const saved = await readRunConfig(runDir);
-  const state = await readStatus(runDir);
-  if (state?.status === 'finished') {
-    throw new VisionlabError(
-      `the run ${runDir} has finished; there is nothing to resume`,
-      'Train a new run (another --name) to train for longer.',
-    );
-  }
-  const checkpoint = await readCheckpointState<TrainingCheckpoint>(path.join(runDir, RUN_FILES.checkpoint));
-  if (checkpoint) return { saved, state, checkpoint };
-  const history = parseHistoryCsv(
-    await fs.readFile(path.join(runDir, RUN_FILES.history), 'utf8').catch(() => ''),
-  );
-  // One epoch on disk and no checkpoint: killed between the first epoch's history and its checkpoint; that
-  // epoch was still in progress as far as resuming goes. More means the checkpoint was lost or damaged.
-  if (history.length > 1 || (history.length === 1 && saved.checkpoint === false)) {
-    throw new VisionlabError(
-      `the run ${runDir} has no usable checkpoint (${path.join(runDir, RUN_FILES.checkpoint)})`,
-      saved.checkpoint === false
-        ? 'It was trained with --no-checkpoint, so it cannot be resumed; train a new run.'
-        : 'Train a new run; the checkpoint is missing or damaged.',
-    );
-  }
-  return { saved, state };
-}
-
-/** Fingerprint of a split's files and labels: a checkpoint made on other data is refused. */
-function dataFingerprint(dataset: ImageDataset): string {
-  const hash = createHash('sha256');
-  dataset.sources.forEach((source, i) => hash.update(`${source}\0${dataset.labels[i]}\n`));
-  return hash.digest('hex').slice(0, 16);
-}
-
-function checkCheckpointIdentity(
-  runDir: string,
-  checkpoint: TrainingCheckpoint,
-  identity: RunIdentity,
-): void {
-  const recorded = checkpoint.callbacks?.RunFolder as Partial<RunIdentity> | undefined;
-  const file = path.join(runDir, RUN_FILES.checkpoint);
-  if (recorded?.runId !== undefined && recorded.runId !== identity.runId) {
-    throw new VisionlabError(
-      `the checkpoint ${file} belongs to another run (${recorded.runId}, this run is ${identity.runId})`,
-      'Resume a run with its own checkpoint; a checkpoint copied from another run cannot continue this one.',
-    );
-  }
-  if (recorded?.trainData !== undefined && recorded.trainData !== identity.trainData) {
-    throw new VisionlabError(
-      `the checkpoint ${file} was trained on other data: the training split's files or labels differ now`,
-      'Resume with the data the run was started on, or train a new run.',
-    );
-  }
 }
 
 /** The epoch whose loss is not finite, when training diverged. */
