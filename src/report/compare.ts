@@ -5,6 +5,7 @@ import type { EpochRecord } from '../train/types.js';
 import { renderSvg, type ChartSpec } from './chart.js';
 import { escapeHtml, formatNumber, htmlPage, svgImage } from './html.js';
 import { countSavedParams } from './param-count.js';
+import { runFile } from '../train/run-folder.js';
 
 /** One run's line in a comparison. */
 export interface RunComparison {
@@ -85,7 +86,7 @@ export async function collectRuns(runDirs: readonly string[]): Promise<RunCompar
         inputSize: inputSizeOf(config),
         pretrained: typeof config.pretrained === 'string' ? config.pretrained : 'none',
         frozen: frozenOf(config),
-        params: await countSavedParams(path.join(dir, 'model')),
+        params: await countSavedParams(runFile(dir, 'model')),
         epochs: s.epochsCompleted,
         restoredEpoch: s.restoredEpoch,
         bestValLoss: minOf(history, 'val_loss'),

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
 import { parseHistoryCsv, readRunText } from '../track/index.js';
 import type { EpochRecord } from '../train/types.js';
+import { runFile } from '../train/run-folder.js';
 
 export interface RunEventsOptions {
   /** How often the run's files are checked for changes, ms. */
@@ -51,8 +51,8 @@ export async function streamRunEvents(
   runDir: string,
   options: RunEventsOptions,
 ): Promise<void> {
-  const historyFile = path.join(runDir, 'history.csv');
-  const statusFile = path.join(runDir, 'status.json');
+  const historyFile = runFile(runDir, 'history');
+  const statusFile = runFile(runDir, 'status');
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',

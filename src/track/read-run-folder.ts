@@ -3,14 +3,15 @@ import path from 'node:path';
 import type { EpochRecord, RunState } from '../train/types.js';
 import { readRegularFile } from '../util/read-regular-file.js';
 import { parseHistoryCsv } from '../train/history-csv.js';
+import { RUN_FILES, runFile } from '../train/run-folder.js';
 
 /** The files the store indexes; their sizes and mtimes make a run's signature. */
 export const INDEXED_FILES = [
-  'config.json',
-  'status.json',
-  'history.csv',
-  'metrics.json',
-  'model/model.json',
+  RUN_FILES.config,
+  RUN_FILES.status,
+  RUN_FILES.history,
+  RUN_FILES.metrics,
+  RUN_FILES.modelJson,
 ];
 
 export interface RunFolderContents {
@@ -57,12 +58,12 @@ async function readJson(file: string): Promise<Record<string, unknown> | null> {
 export async function readRunFolder(runDir: string): Promise<RunFolderContents> {
   const signature = await folderSignature(runDir);
   const [config, state, metrics, historyText, hasModel] = await Promise.all([
-    readJson(path.join(runDir, 'config.json')),
-    readJson(path.join(runDir, 'status.json')),
-    readJson(path.join(runDir, 'metrics.json')),
-    readRunText(path.join(runDir, 'history.csv')).catch(() => ''),
+    readJson(runFile(runDir, 'config')),
+    readJson(runFile(runDir, 'status')),
+    readJson(runFile(runDir, 'metrics')),
+    readRunText(runFile(runDir, 'history')).catch(() => ''),
     fs
-      .access(path.join(runDir, 'model', 'model.json'))
+      .access(runFile(runDir, 'modelJson'))
       .then(() => true)
       .catch(() => false),
   ]);

@@ -126,15 +126,20 @@ function valueAt(input: unknown, keyPath: PropertyKey[]): unknown {
 /** Keys that hold option objects, whose keys Keras users may spell `restore_best_weights` or `min-delta`. */
 const OPTION_OBJECTS = ['earlyStopping', 'reduceLr', 'lrSchedule', 'head'];
 
+/** A key in Keras' snake_case or kebab-case as ours; keys in camelCase are taken as written. */
+function normalizeKey(raw: string): string {
+  return /[_-]/.test(raw) ? optionKey(raw) : raw;
+}
+
 /** Config keys in Keras' snake_case (`batch_size`, `early_stopping.restore_best_weights`) as ours; class names kept. */
 function normalizeKeys(input: unknown): unknown {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
   const out: Record<string, unknown> = {};
   for (const [raw, value] of Object.entries(input)) {
-    const key = optionKey(raw);
+    const key = normalizeKey(raw);
     out[key] =
       OPTION_OBJECTS.includes(key) && value && typeof value === 'object' && !Array.isArray(value)
-        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [optionKey(k), v]))
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [normalizeKey(k), v]))
         : value;
   }
   return out;

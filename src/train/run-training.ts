@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +14,8 @@ import { buildSmallCnn } from '../models/small-cnn.js';
 import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
 import type { PreprocessMode } from '../models/types.js';
 import { preprocessDataset } from './preprocess-dataset.js';
+import { checkCheckpointIdentity, dataFingerprint, resumePoint } from './resume-point.js';
+import { checkOutputUnits, isModelFile, loadHandBuiltModel } from './hand-built-model.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
@@ -26,23 +28,19 @@ import { saveModel } from './model-io.js';
 import { makeOptimizer } from './optimizers.js';
 import { packageRoot } from './package-root.js';
 import { setRandomSeed } from './random.js';
-import { readCheckpointState } from './checkpoint-file.js';
-import type { TrainingCheckpoint } from './training-state.js';
 import { RunFolderCallback, type CurvesWriter, type RunIdentity } from './run-callback.js';
 import {
   checkRunFolderFree,
   lockRunFolder,
-  readRunConfig,
-  readStatus,
   reserveRunFolder,
   RUN_FILES,
+  type RunLock,
   runDirFor,
   summariseSplit,
   writeJsonAtomic,
   writeStatus,
   type DatasetRecord,
 } from './run-folder.js';
-import { parseHistoryCsv } from './history-csv.js';
 import type { RunState } from './types.js';
 import { printable } from '../util/printable.js';
 
@@ -67,67 +65,6 @@ function timestamp(d = new Date()): string {
 /** `<runsDir>/<name>`, refusing names that could leave `runsDir`. */
 export function runDirectory(runsDir: string, name: string): string {
   return runDirFor(runsDir, name);
-}
-
-/** What an existing run folder holds for `--resume`, read and checked before anything is written to it. */
-interface ResumePoint {
-  saved: Record<string, unknown>;
-  state: RunState | null;
-  /** The checkpoint's state; undefined when the run was stopped before its first checkpoint (it starts over). */
-  checkpoint?: TrainingCheckpoint;
-}
-
-async function resumePoint(runDir: string): Promise<ResumePoint> {
-  const saved = await readRunConfig(runDir);
-  const state = await readStatus(runDir);
-  if (state?.status === 'finished') {
-    throw new VisionlabError(
-      `the run ${runDir} has finished; there is nothing to resume`,
-      'Train a new run (another --name) to train for longer.',
-    );
-  }
-  const checkpoint = await readCheckpointState<TrainingCheckpoint>(path.join(runDir, RUN_FILES.checkpoint));
-  if (checkpoint) return { saved, state, checkpoint };
-  const history = parseHistoryCsv(
-    await fs.readFile(path.join(runDir, RUN_FILES.history), 'utf8').catch(() => ''),
-  );
-  if (history.length > 0) {
-    throw new VisionlabError(
-      `the run ${runDir} has no usable checkpoint (${path.join(runDir, RUN_FILES.checkpoint)})`,
-      saved.checkpoint === false
-        ? 'It was trained with --no-checkpoint, so it cannot be resumed; train a new run.'
-        : 'Train a new run; the checkpoint is missing or damaged.',
-    );
-  }
-  return { saved, state };
-}
-
-/** Fingerprint of a split's files and labels: a checkpoint made on other data is refused. */
-function dataFingerprint(dataset: ImageDataset): string {
-  const hash = createHash('sha256');
-  dataset.sources.forEach((source, i) => hash.update(`${source}\0${dataset.labels[i]}\n`));
-  return hash.digest('hex').slice(0, 16);
-}
-
-function checkCheckpointIdentity(
-  runDir: string,
-  checkpoint: TrainingCheckpoint,
-  identity: RunIdentity,
-): void {
-  const recorded = checkpoint.callbacks?.RunFolder as Partial<RunIdentity> | undefined;
-  const file = path.join(runDir, RUN_FILES.checkpoint);
-  if (recorded?.runId !== undefined && recorded.runId !== identity.runId) {
-    throw new VisionlabError(
-      `the checkpoint ${file} belongs to another run (${recorded.runId}, this run is ${identity.runId})`,
-      'Resume a run with its own checkpoint; a checkpoint copied from another run cannot continue this one.',
-    );
-  }
-  if (recorded?.trainData !== undefined && recorded.trainData !== identity.trainData) {
-    throw new VisionlabError(
-      `the checkpoint ${file} was trained on other data: the training split's files or labels differ now`,
-      'Resume with the data the run was started on, or train a new run.',
-    );
-  }
 }
 
 /** The epoch whose loss is not finite, when training diverged. */
@@ -287,7 +224,12 @@ async function trainInPrecision(
 ): Promise<TrainRunResult> {
   const log = hooks.log ?? ((line: string) => console.log(line));
   // Everything that can be refused is checked before the run folder is created or touched.
-  const runDir = resume ?? runDirectory(config.runsDir, config.name ?? `${config.model}-${timestamp()}`);
+  // A hand-built model (path/to/model.json) names its runs after its folder.
+  const label = isModelFile(config.model)
+    ? path.basename(path.dirname(path.resolve(config.model)))
+    : config.model;
+  const defaultName = `${label.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.]+/, '')}-${timestamp()}`;
+  const runDir = resume ?? runDirectory(config.runsDir, config.name ?? defaultName);
   const point = resume ? await resumePoint(runDir) : undefined;
   if (!resume) checkRunFolderFree(runDir);
   const augmentation = config.augment ? parseAugmentation(config.augment, config.seed) : undefined;
@@ -297,7 +239,8 @@ async function trainInPrecision(
     await tf.setBackend('cpu');
   }
   const dataDir = path.resolve(config.data ?? path.join(packageRoot(), 'examples', 'data'));
-  const inputShape = defaultInputShape(config);
+  const handBuilt = isModelFile(config.model) ? await loadHandBuiltModel(config.model) : undefined;
+  const inputShape = handBuilt?.inputShape ?? defaultInputShape(config);
   const colorMode = config.colorMode ?? colorModeFor(inputShape[2]);
   setRandomSeed(config.seed);
 
@@ -328,7 +271,17 @@ async function trainInPrecision(
   };
   if (point?.checkpoint) checkCheckpointIdentity(runDir, point.checkpoint, identity);
 
-  const built = await buildModelFor(config, classNames.length, inputShape);
+  if (handBuilt) {
+    try {
+      checkOutputUnits(handBuilt.model, classNames.length, config.model);
+    } catch (err) {
+      handBuilt.model.dispose();
+      throw err;
+    }
+  }
+  const built = handBuilt
+    ? { model: handBuilt.model, preprocessing: 'raw' as const, inputShape, weights: undefined }
+    : await buildModelFor(config, classNames.length, inputShape);
   const model = built.model;
   if (built.weights) log(`backbone weights: ${built.weights}`);
   let freezeReport: FreezeReport | undefined;
@@ -347,7 +300,14 @@ async function trainInPrecision(
     momentum: config.momentum,
   });
 
-  const lock = resume ? await lockRunFolder(runDir) : await reserveRunFolder(runDir);
+  let lock: RunLock;
+  try {
+    lock = resume ? await lockRunFolder(runDir) : await reserveRunFolder(runDir);
+  } catch (err) {
+    optimizer.dispose();
+    model.dispose();
+    throw err;
+  }
   try {
     const now = new Date().toISOString();
     const effective = {

@@ -16,9 +16,9 @@ export interface KillPoint {
 }
 
 /**
- * Every write of a 3-epoch training with evaluation, by file: config and dataset once; status at the start,
- * after each epoch and at the end; history, curves and checkpoint after each epoch; the model; the metrics,
- * charts and report of the evaluation. 26 points.
+ * Writes of a 3-epoch training with evaluation, by file: config and dataset once; status at the start,
+ * after each epoch and at the end; history, curves and checkpoint after each epoch (history again at the
+ * end); the model; the metrics, charts and report of the evaluation. 26 points.
  */
 export const ALL_KILL_POINTS: KillPoint[] = [
   ['config.json', 1],
@@ -34,8 +34,9 @@ export const ALL_KILL_POINTS: KillPoint[] = [
   ['confusion.svg', 1],
   ['roc.svg', 1],
   ['report.html', 1],
+  ['pr.svg', 1],
+  ['misclassified.png', 1],
   ['history.csv', 4],
-  ['status.json', 6],
 ].map(([file, nth]) => ({ file, nth }) as KillPoint);
 
 export interface KillOutcome {
