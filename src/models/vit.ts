@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import '../layers/gelu-activation.js';
 import { LayerNormalizationLastAxis } from '../layers/layer-normalization-last-axis.js';
 import { tokenSelfAttention } from './davit/attention.js';
 import { defineBuilder, L } from './layer-factory.js';
