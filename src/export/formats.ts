@@ -1,0 +1,58 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { VisionlabError } from '../errors.js';
+import type { RunInputConfig } from '../evaluate/run-config.js';
+import type { PreprocessMode } from '../models/types.js';
+import { ONNX_METADATA, saveOnnx } from './onnx.js';
+
+/** The formats `exportModel` (and `visionlab export`) writes. */
+export const EXPORT_FORMATS = {
+  onnx: {
+    extension: '.onnx',
+    about:
+      'ONNX opset 17 for onnxruntime & co: every zoo model (CNNs, GoogLeNet inference graph, DaViT, transfer heads); NHWC input; --include-preprocessing puts preprocess_input in the graph',
+  },
+} as const;
+
+export type ExportFormat = keyof typeof EXPORT_FORMATS;
+
+export interface ExportOptions {
+  /** The model's preprocessing (from its run or zoo entry). */
+  preprocessing?: PreprocessMode;
+  /** ONNX: apply `preprocessing` inside the graph, so it takes 0–255 pixels. */
+  includePreprocessing?: boolean;
+  /** The run's input settings, stored in the exported file where the format has room for them. */
+  inputConfig?: RunInputConfig;
+}
+
+export function parseExportFormat(value: string): ExportFormat {
+  if (value in EXPORT_FORMATS) return value as ExportFormat;
+  throw new VisionlabError(
+    `Unknown export format "${value}".`,
+    `Use one of: ${Object.keys(EXPORT_FORMATS).join(', ')}.`,
+  );
+}
+
+/** Writes `model` to `file` in `format`; returns the files written (some formats write two). */
+export async function exportModel(
+  model: tfl.LayersModel,
+  format: ExportFormat,
+  file: string,
+  options: ExportOptions = {},
+): Promise<string[]> {
+  switch (format) {
+    case 'onnx': {
+      const metadata: Record<string, string> = {};
+      if (options.inputConfig) {
+        const stored: RunInputConfig = options.includePreprocessing
+          ? options.inputConfig
+          : { ...options.inputConfig, preprocessing: options.preprocessing };
+        metadata[ONNX_METADATA.inputConfig] = JSON.stringify(stored);
+      }
+      await saveOnnx(model, file, {
+        preprocessing: options.includePreprocessing ? options.preprocessing : undefined,
+        metadata,
+      });
+      return [file];
+    }
+  }
+}

@@ -1,0 +1,12 @@
+export { modelGraph, layerWeights, type GraphNode, type ModelGraph, type TensorShape } from './graph-walk.js';
+export { exportOnnx, saveOnnx, ONNX_METADATA, type OnnxExportOptions } from './onnx.js';
+export { readOnnxMetadata } from './onnx-graph.js';
+export { ONNX_LAYERS } from './onnx-layers.js';
+export {
+  EXPORT_FORMATS,
+  exportModel,
+  parseExportFormat,
+  type ExportFormat,
+  type ExportOptions,
+} from './formats.js';
+export { loadOnnxPredictor, type OnnxPredictor } from './onnx-predictor.js';
