@@ -1,5 +1,6 @@
 import type { GraphNode, TensorShape } from './graph-walk.js';
 import { layerWeights, unsupportedLayer } from './graph-walk.js';
+import { channelsFirstKernel, pair, samePads } from './kernel-layout.js';
 import type { Layout, OnnxGraphBuilder, OnnxValue } from './onnx-graph.js';
 
 type Config = Record<string, unknown>;
@@ -14,21 +15,6 @@ export interface OutputNamer {
 }
 
 const FORMAT = 'ONNX';
-const pair = (v: unknown): [number, number] =>
-  Array.isArray(v) ? [v[0] as number, v[1] as number] : [v as number, v as number];
-
-/** TF's 'same' padding of one spatial axis: the odd pixel goes after. */
-function samePads(
-  size: number | null,
-  kernel: number,
-  stride: number,
-  dilation: number,
-): [number, number] | null {
-  if (size === null) return null;
-  const effective = (kernel - 1) * dilation + 1;
-  const total = Math.max((Math.ceil(size / stride) - 1) * stride + effective - size, 0);
-  return [Math.floor(total / 2), total - Math.floor(total / 2)];
-}
 
 /** ONNX `pads`/`auto_pad` for a Keras window op on an NHWC input. */
 function windowPadding(
@@ -134,23 +120,11 @@ function conv(
     throw unsupportedLayer(node, FORMAT, 'channels-first data');
   const w = layerWeights(node.layer);
   const kernel = w.get(depthwise ? 'depthwise_kernel' : 'kernel')!;
-  const [kh, kw, cin, cout] = kernel.shape; // conv: [kh, kw, in, out]; depthwise: [kh, kw, in, multiplier]
-  const filters = depthwise ? cin * cout : cout;
-  const onnxKernel = new Float32Array(kernel.values.length);
-  // ONNX wants [out, in/groups, kh, kw]; a depthwise output channel is in·multiplier + m in both.
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let ci = 0; ci < cin; ci++)
-        for (let co = 0; co < cout; co++) {
-          const src = ((i * kw + j) * cin + ci) * cout + co;
-          const dst = depthwise ? ((ci * cout + co) * kh + i) * kw + j : ((co * cin + ci) * kh + i) * kw + j;
-          onnxKernel[dst] = kernel.values[src];
-        }
+  const [kh, kw, cin] = kernel.shape;
+  const onnxKernel = channelsFirstKernel(kernel.values, kernel.shape, depthwise);
+  const filters = onnxKernel.shape[0];
   const name = node.layer.name;
-  const inputs = [
-    b.nchw(x),
-    b.floats(`${name}/kernel`, onnxKernel, depthwise ? [filters, 1, kh, kw] : [cout, cin, kh, kw]),
-  ];
+  const inputs = [b.nchw(x), b.floats(`${name}/kernel`, onnxKernel.values, onnxKernel.shape)];
   const bias = w.get('bias');
   if (bias && c.useBias !== false) inputs.push(b.floats(`${name}/bias`, bias.values, [filters]));
   const strides = pair(c.strides);
