@@ -3,6 +3,7 @@ import { VisionlabError } from '../errors.js';
 import type { RunInputConfig } from '../evaluate/run-config.js';
 import type { PreprocessMode } from '../models/types.js';
 import { ONNX_METADATA, saveOnnx } from './onnx.js';
+import { savePytorch } from './pytorch.js';
 
 /** The formats `exportModel` (and `visionlab export`) writes. */
 export const EXPORT_FORMATS = {
@@ -10,6 +11,11 @@ export const EXPORT_FORMATS = {
     extension: '.onnx',
     about:
       'ONNX opset 17 for onnxruntime & co: every zoo model (CNNs, GoogLeNet inference graph, DaViT, transfer heads); NHWC input; --include-preprocessing puts preprocess_input in the graph',
+  },
+  pytorch: {
+    extension: '.py',
+    about:
+      'PyTorch nn.Module source (one attribute per layer, a readable forward, NCHW input) + trained weights in <name>.safetensors beside it; every zoo model',
   },
 } as const;
 
@@ -54,5 +60,7 @@ export async function exportModel(
       });
       return [file];
     }
+    case 'pytorch':
+      return savePytorch(model, file, { preprocessing: options.preprocessing });
   }
 }

@@ -109,6 +109,18 @@ export function layerWeights(
   return out;
 }
 
+/** A normalization layer's `gamma` and `beta`, ones and zeros where the layer has none (`scale`/`center` false). */
+export function gammaBeta(
+  layer: tfl.layers.Layer,
+  channels: number,
+): { gamma: Float32Array; beta: Float32Array } {
+  const w = layerWeights(layer);
+  return {
+    gamma: w.get('gamma')?.values ?? new Float32Array(channels).fill(1),
+    beta: w.get('beta')?.values ?? new Float32Array(channels),
+  };
+}
+
 /** The error every exporter raises for a layer it cannot write. */
 export function unsupportedLayer(node: GraphNode, format: string, detail?: string): VisionlabError {
   return new VisionlabError(

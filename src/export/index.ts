@@ -10,3 +10,6 @@ export {
   type ExportOptions,
 } from './formats.js';
 export { loadOnnxPredictor, type OnnxPredictor } from './onnx-predictor.js';
+export { pytorchCode, savePytorch, type PytorchCode, type PytorchExportOptions } from './pytorch.js';
+export { PYTORCH_LAYERS } from './pytorch-layers.js';
+export { encodeSafetensors, saveSafetensors, type NamedTensor } from './safetensors.js';

@@ -1,4 +1,13 @@
 /**
+ * Where a tensor's axes are: `keras` as the TF.js model holds it (NHWC for images), or `nchw`, the
+ * same 4-D tensor transposed by [0, 3, 1, 2] for the operators that want channels first.
+ */
+export type Layout = 'keras' | 'nchw';
+
+/** Where Keras axis i of a 4-D tensor lives in its NCHW form. */
+export const NCHW_AXIS_OF_KERAS_AXIS = [0, 2, 3, 1];
+
+/**
  * A Keras convolution kernel [kh, kw, in, out] (depthwise: [kh, kw, in, multiplier]) in the
  * [out, in / groups, kh, kw] order of ONNX and PyTorch. A depthwise output channel is
  * `in · multiplier + m` in both worlds, so it becomes [in · multiplier, 1, kh, kw].
@@ -43,6 +52,23 @@ export function samePads(
   const effective = (kernel - 1) * dilation + 1;
   const total = Math.max((Math.ceil(size / stride) - 1) * stride + effective - size, 0);
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/**
+ * The padding of a Keras window op (conv, pool) on an NHWC input: [top, bottom, left, right], zeros
+ * for 'valid'; null when 'same' meets an unknown size.
+ */
+export function windowPads(
+  padding: unknown,
+  input: ReadonlyArray<number | null>,
+  kernel: [number, number],
+  strides: [number, number],
+  dilation: [number, number] = [1, 1],
+): [number, number, number, number] | null {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  const h = samePads(input[1], kernel[0], strides[0], dilation[0]);
+  const w = samePads(input[2], kernel[1], strides[1], dilation[1]);
+  return h && w ? [h[0], h[1], w[0], w[1]] : null;
 }
 
 /** A Keras `(a, b)` or `a` argument as a pair. */

@@ -3,11 +3,9 @@ import type { TensorShape } from './graph-walk.js';
 
 const { onnx } = onnxProto;
 
-/**
- * Where a tensor's axes are: `keras` as the TF.js model holds it (NHWC for images), or `nchw`, the
- * same 4-D tensor transposed by [0, 3, 1, 2] for the ONNX operators that want channels first.
- */
-export type Layout = 'keras' | 'nchw';
+import type { Layout } from './kernel-layout.js';
+
+export type { Layout };
 
 /** A tensor of the ONNX graph under construction, with its Keras shape and its layout. */
 export interface OnnxValue {

@@ -1,6 +1,6 @@
 import type { GraphNode, TensorShape } from './graph-walk.js';
-import { layerWeights, unsupportedLayer } from './graph-walk.js';
-import { channelsFirstKernel, pair, samePads } from './kernel-layout.js';
+import { gammaBeta, layerWeights, unsupportedLayer } from './graph-walk.js';
+import { channelsFirstKernel, NCHW_AXIS_OF_KERAS_AXIS, pair, windowPads } from './kernel-layout.js';
 import type { Layout, OnnxGraphBuilder, OnnxValue } from './onnx-graph.js';
 
 type Config = Record<string, unknown>;
@@ -24,11 +24,10 @@ function windowPadding(
   strides: [number, number],
   dilation: [number, number] = [1, 1],
 ): Record<string, number[] | string> {
-  if (padding === 'valid') return { pads: [0, 0, 0, 0] };
-  const h = samePads(input[1], kernel[0], strides[0], dilation[0]);
-  const w = samePads(input[2], kernel[1], strides[1], dilation[1]);
-  if (!h || !w) return { auto_pad: 'SAME_UPPER' };
-  return { pads: [h[0], w[0], h[1], w[1]] };
+  const pads = windowPads(padding, input, kernel, strides, dilation);
+  if (!pads) return { auto_pad: 'SAME_UPPER' };
+  const [top, bottom, left, right] = pads;
+  return { pads: [top, left, bottom, right] };
 }
 
 /** Applies a Keras activation by name to tensor `x` (softmax over the channel axis of `layout`). */
@@ -175,8 +174,7 @@ function batchNorm(node: GraphNode, [x]: OnnxValue[], b: OnnxGraphBuilder, out: 
   const mean = w.get('moving_mean')!.values;
   const variance = w.get('moving_variance')!.values;
   const channels = mean.length;
-  const gamma = w.get('gamma')?.values ?? new Float32Array(channels).fill(1);
-  const beta = w.get('beta')?.values ?? new Float32Array(channels);
+  const { gamma, beta } = gammaBeta(node.layer, channels);
   const name = node.layer.name;
   const epsilon = Number(c.epsilon ?? 1e-3);
   if (rank === 4 || rank === 2) {
@@ -315,7 +313,7 @@ function concatenate(
   let axis = Number(node.config.axis ?? -1);
   if (axis < 0) axis += rank;
   const layout: Layout = rank === 4 && inputs.some((v) => v.layout === 'nchw') ? 'nchw' : 'keras';
-  const onnxAxis = layout === 'nchw' ? TO_NCHW_AXIS[axis] : axis;
+  const onnxAxis = layout === 'nchw' ? NCHW_AXIS_OF_KERAS_AXIS[axis] : axis;
   const y = b.op1(
     'Concat',
     inputs.map((v) => b.as(v, layout)),
@@ -325,9 +323,6 @@ function concatenate(
   );
   return [{ name: y, shape: out.shape(), layout }];
 }
-
-/** Where Keras axis i of a 4-D tensor lives in its NCHW form. */
-const TO_NCHW_AXIS = [0, 2, 3, 1];
 
 function reshape(
   node: GraphNode,
@@ -346,11 +341,9 @@ function layerNorm(node: GraphNode, [x]: OnnxValue[], b: OnnxGraphBuilder, out: 
   const axes = node.config.axis === undefined ? [-1] : ([] as number[]).concat(node.config.axis as number[]);
   if (axes.length !== 1 || (axes[0] !== -1 && axes[0] !== rank - 1))
     throw unsupportedLayer(node, FORMAT, `axis ${JSON.stringify(node.config.axis)}`);
-  const w = layerWeights(node.layer);
   const name = node.layer.name;
   const channels = x.shape[rank - 1] as number;
-  const gamma = w.get('gamma')?.values ?? new Float32Array(channels).fill(1);
-  const beta = w.get('beta')?.values ?? new Float32Array(channels);
+  const { gamma, beta } = gammaBeta(node.layer, channels);
   const y = b.op1(
     'LayerNormalization',
     [b.keras(x), b.floats(`${name}/gamma`, gamma, [channels]), b.floats(`${name}/beta`, beta, [channels])],

@@ -14,7 +14,7 @@ import {
   type PreprocessMode,
 } from '../../src/models/index.js';
 import { exportOnnx } from '../../src/export/index.js';
-import { diffAndRange, randomizeWeights, randomPixels, smallInputSize } from './zoo-models.js';
+import { buildSmall, diffAndRange, randomizeWeights, randomPixels } from './zoo-models.js';
 
 /** Runs the exported graph on 0–255 pixels and compares with `model.predict` on preprocessed pixels. */
 async function compareWithOnnxruntime(
@@ -50,13 +50,7 @@ describe('ONNX export runs in onnxruntime as in visionlab', () => {
 
   for (const spec of listModels()) {
     it(`${spec.name} (with its ${spec.preprocessing} preprocessing in the graph)`, async () => {
-      const size = smallInputSize(spec);
-      const model = spec.build({
-        inputShape: [size, size, 3],
-        classes: 3,
-        classifierActivation: 'linear',
-        initializeWeights: false,
-      });
+      const { model, size } = buildSmall(spec);
       await compareWithOnnxruntime(model, size, spec.preprocessing);
       model.dispose();
     });

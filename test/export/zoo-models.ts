@@ -66,3 +66,15 @@ export function randomPixels(shape: [number, number, number, number], seed = 7):
     shape,
   );
 }
+
+/** The zoo model at its small test size, 3 classes, logits out, weights to be set by {@link randomizeWeights}. */
+export function buildSmall(spec: ModelSpec): { model: tfl.LayersModel; size: number } {
+  const size = smallInputSize(spec);
+  const model = spec.build({
+    inputShape: [size, size, 3],
+    classes: 3,
+    classifierActivation: 'linear',
+    initializeWeights: false,
+  });
+  return { model, size };
+}
