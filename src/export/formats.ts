@@ -4,6 +4,7 @@ import type { RunInputConfig } from '../evaluate/run-config.js';
 import type { PreprocessMode } from '../models/types.js';
 import { ONNX_METADATA, saveOnnx } from './onnx.js';
 import { savePytorch } from './pytorch.js';
+import { saveKeras, saveKerasH5 } from './keras.js';
 
 /** The formats `exportModel` (and `visionlab export`) writes. */
 export const EXPORT_FORMATS = {
@@ -11,6 +12,16 @@ export const EXPORT_FORMATS = {
     extension: '.onnx',
     about:
       'ONNX opset 17 for onnxruntime & co: every zoo model (CNNs, GoogLeNet inference graph, DaViT, transfer heads); NHWC input; --include-preprocessing puts preprocess_input in the graph',
+  },
+  'keras-h5': {
+    extension: '.h5',
+    about:
+      "Keras 2 save_weights layout (layer_names/weight_names, <layer>/<weight>:0) that Keras' load_weights and visionlab read; every zoo model",
+  },
+  keras: {
+    extension: '.keras',
+    about:
+      'Keras 3 whole model (config.json + metadata.json + model.weights.h5); models whose layers Keras has (not DaViT)',
   },
   pytorch: {
     extension: '.py',
@@ -60,6 +71,10 @@ export async function exportModel(
       });
       return [file];
     }
+    case 'keras-h5':
+      return saveKerasH5(model, file);
+    case 'keras':
+      return saveKeras(model, file);
     case 'pytorch':
       return savePytorch(model, file, { preprocessing: options.preprocessing });
   }

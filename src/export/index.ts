@@ -13,3 +13,11 @@ export { loadOnnxPredictor, type OnnxPredictor } from './onnx-predictor.js';
 export { pytorchCode, savePytorch, type PytorchCode, type PytorchExportOptions } from './pytorch.js';
 export { PYTORCH_LAYERS } from './pytorch-layers.js';
 export { encodeSafetensors, saveSafetensors, type NamedTensor } from './safetensors.js';
+export {
+  saveKeras,
+  saveKerasH5,
+  keras3WeightPaths,
+  writeKeras3Weights,
+  KERAS3_FORMAT_VERSION,
+} from './keras.js';
+export { keras3Config, toSnakeCase } from './keras3-config.js';

@@ -135,6 +135,7 @@ export function pytorchCode(model: tfl.LayersModel, options: PytorchExportOption
   let xOwner = input;
   const usedVars = new Set(['x']);
   const forward: string[] = [];
+  const commented = new Set<string>();
   graph.nodes.forEach((node, i) => {
     const statement = emitLayer(
       node,
@@ -159,7 +160,10 @@ export function pytorchCode(model: tfl.LayersModel, options: PytorchExportOption
       usedVars.add(name);
       return name;
     });
-    if (statement.comment) forward.push(`# ${statement.comment}`);
+    if (statement.comment && !commented.has(statement.comment)) {
+      commented.add(statement.comment);
+      forward.push(`# ${statement.comment}`);
+    }
     forward.push(`${names.join(', ')} = ${statement.expr}`);
     node.outputs.forEach((t, k) =>
       values.set(t, { expr: names[k], shape: graph.shapes.get(t)!, layout: statement.layout }),

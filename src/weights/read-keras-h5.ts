@@ -19,6 +19,9 @@ function readWeight(h5: H5, group: H5Group, name: string, file: string): H5Weigh
     );
   }
   const raw = entity.value;
+  // A 0-d dataset (Normalization's `count`) reads as a plain number.
+  if (typeof raw === 'number' || typeof raw === 'bigint')
+    return { name, shape: [], values: Float32Array.of(Number(raw)) };
   if (raw === null || typeof raw !== 'object' || !('length' in raw) || Array.isArray(raw)) {
     throw new VisionlabError(`${file}: weight ${group.path}/${name} is not a numeric array.`);
   }
