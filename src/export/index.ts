@@ -21,3 +21,5 @@ export {
   KERAS3_FORMAT_VERSION,
 } from './keras.js';
 export { keras3Config, toSnakeCase } from './keras3-config.js';
+export { kerasCode } from './keras-code.js';
+export { modelCode, MODEL_CODE_LANGUAGES, type ModelCodeLanguage } from './model-code.js';

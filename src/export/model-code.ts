@@ -2,10 +2,11 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { VisionlabError } from '../errors.js';
 import { PREPROCESS_MODES } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
+import { kerasCode } from './keras-code.js';
 import { pytorchCode } from './pytorch.js';
 
 /** The languages `summary --as` prints a model in. */
-export const MODEL_CODE_LANGUAGES = ['pytorch'] as const;
+export const MODEL_CODE_LANGUAGES = ['pytorch', 'keras'] as const;
 
 export type ModelCodeLanguage = (typeof MODEL_CODE_LANGUAGES)[number];
 
@@ -17,6 +18,8 @@ export function modelCode(model: tfl.LayersModel, language: string, preprocessin
   switch (language) {
     case 'pytorch':
       return pytorchCode(model, { preprocessing: mode }).code;
+    case 'keras':
+      return kerasCode(model, { preprocessing: mode });
     default:
       throw new VisionlabError(
         `Cannot print a model as "${language}".`,

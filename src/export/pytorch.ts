@@ -4,6 +4,7 @@ import type { PreprocessMode } from '../models/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { modelGraph, type GraphNode } from './graph-walk.js';
 import { emitLayer, toKeras, type TorchModuleWriter, type TorchValue } from './pytorch-layers.js';
+import { pythonClassName, pythonIdentifier, readableVariables } from './python-names.js';
 import { saveSafetensors, type NamedTensor } from './safetensors.js';
 
 export interface PytorchExportOptions {
@@ -20,26 +21,6 @@ export interface PytorchCode {
   /** The state dict `load_model()` expects: the trained values, laid out as PyTorch wants them (read when called). */
   stateDict(): NamedTensor[];
 }
-
-const PYTHON_RESERVED = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self x torch nn F forward training'.split(
-    ' ',
-  ),
-);
-
-function identifier(name: string): string {
-  let id = name.replace(/[^A-Za-z0-9_]/g, '_');
-  if (/^[0-9]/.test(id)) id = `l_${id}`;
-  return PYTHON_RESERVED.has(id) ? `${id}_` : id;
-}
-
-const className = (name: string): string =>
-  name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((p) => p[0].toUpperCase() + p.slice(1))
-    .join('')
-    .replace(/^([0-9])/, 'M$1') || 'Model';
 
 const PREPROCESS_TEXT: Record<PreprocessMode, string> = {
   tf: 'x = pixels / 127.5 - 1',
@@ -87,7 +68,7 @@ export function pytorchCode(model: tfl.LayersModel, options: PytorchExportOption
   const attrOf = (node: GraphNode): string => {
     let attr = attrs.get(node.layer);
     if (!attr) {
-      const base = identifier(node.layer.name);
+      const base = pythonIdentifier(node.layer.name);
       attr = base;
       for (let i = 1; usedAttrs.has(attr); i++) attr = `${base}_${i}`;
       usedAttrs.add(attr);
@@ -122,44 +103,20 @@ export function pytorchCode(model: tfl.LayersModel, options: PytorchExportOption
     },
   };
 
-  // Readable names: a tensor used only by the next line is `x`; branch points keep their layer's name.
-  const consumers = new Map<string, number[]>();
-  graph.nodes.forEach((node, i) =>
-    node.inputs.forEach((t) => consumers.set(t, [...(consumers.get(t) ?? []), i])),
-  );
-  const lastUse = (t: string): number => Math.max(-1, ...(consumers.get(t) ?? []));
+  const variables = readableVariables(graph);
   const values = new Map<string, TorchValue>();
   const input = graph.inputs[0];
   const inputShape = graph.shapes.get(input)!;
   values.set(input, { expr: 'x', shape: inputShape, layout: 'nchw' });
-  let xOwner = input;
-  const usedVars = new Set(['x']);
   const forward: string[] = [];
   const commented = new Set<string>();
-  graph.nodes.forEach((node, i) => {
+  graph.nodes.forEach((node) => {
     const statement = emitLayer(
       node,
       node.inputs.map((t) => values.get(t)!),
       writer,
     );
-    const names = node.outputs.map((t) => {
-      const uses = consumers.get(t) ?? [];
-      const isFinal = t === graph.outputs[0];
-      if (
-        !isFinal &&
-        node.outputs.length === 1 &&
-        uses.length === 1 &&
-        uses[0] === i + 1 &&
-        lastUse(xOwner) <= i
-      ) {
-        xOwner = t;
-        return 'x';
-      }
-      let name = identifier(node.layer.name + (node.outputs.length > 1 ? `_${node.outputs.indexOf(t)}` : ''));
-      while (usedVars.has(name)) name = `${name}_`;
-      usedVars.add(name);
-      return name;
-    });
+    const names = node.outputs.map((t) => variables.get(t)!);
     if (statement.comment && !commented.has(statement.comment)) {
       commented.add(statement.comment);
       forward.push(`# ${statement.comment}`);
@@ -172,7 +129,7 @@ export function pytorchCode(model: tfl.LayersModel, options: PytorchExportOption
   const output = values.get(graph.outputs[0])!;
   forward.push(`return ${toKeras(output)}`);
 
-  const name = className(model.name);
+  const name = pythonClassName(model.name);
   const [h, w, c] = inputShape.slice(1);
   const outShape = graph.shapes.get(graph.outputs[0])!;
   const outActivation = String(
