@@ -6,12 +6,8 @@ import { exportOnnx } from '../src/export/index.js';
 import { buildAlexnetMini } from '../src/models/alexnet-mini.js';
 import { davitT } from '../src/models/davit/index.js';
 import { useBackend } from './backends.js';
+import { median } from './model-timing.js';
 import type { BenchSection } from './sections.js';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function timeMs(reps: number, warmup: number, run: () => Promise<void> | void): Promise<number> {
   const times: number[] = [];

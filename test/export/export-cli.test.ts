@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/engine/backend.js';
@@ -81,6 +82,22 @@ describe('visionlab export --format onnx and predict --engine onnxruntime', () =
       );
     });
   }
+
+  it('writes the Keras and PyTorch formats into the run folder by default', async () => {
+    const run = runs[0];
+    for (const [format, files] of [
+      ['keras-h5', ['model.h5']],
+      ['keras', ['model.keras']],
+      ['pytorch', ['model.py', 'model.safetensors']],
+    ] as const) {
+      const r = await runCli(['export', run.dir, '--format', format]);
+      assert.equal(r.code, 0, r.stderr);
+      for (const f of files) {
+        assert.match(r.stdout, new RegExp(`wrote .*${f.replace('.', '\\.')}`));
+        assert.ok((await fs.stat(path.join(run.dir, f))).size > 0);
+      }
+    }
+  });
 
   it('says what is wrong with a bad format, a missing ONNX file and an unknown engine', async () => {
     const run = runs[0];
