@@ -58,13 +58,9 @@ export async function exportModel(
 ): Promise<string[]> {
   switch (format) {
     case 'onnx': {
-      const metadata: Record<string, string> = {};
-      if (options.inputConfig) {
-        const stored: RunInputConfig = options.includePreprocessing
-          ? options.inputConfig
-          : { ...options.inputConfig, preprocessing: options.preprocessing };
-        metadata[ONNX_METADATA.inputConfig] = JSON.stringify(stored);
-      }
+      const metadata: Record<string, string> = options.inputConfig
+        ? { [ONNX_METADATA.inputConfig]: JSON.stringify(options.inputConfig) }
+        : {};
       await saveOnnx(model, file, {
         preprocessing: options.includePreprocessing ? options.preprocessing : undefined,
         metadata,
