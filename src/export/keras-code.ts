@@ -68,6 +68,8 @@ const ARGUMENTS: Record<string, Array<[string, unknown]>> = {
   ],
   GlobalAveragePooling2D: [['keepdims', false]],
   GlobalMaxPooling2D: [['keepdims', false]],
+  GlobalAveragePooling1D: [['keepdims', false]],
+  GlobalMaxPooling1D: [['keepdims', false]],
   Flatten: [],
   Dropout: [['rate', undefined]],
   SpatialDropout2D: [['rate', undefined]],

@@ -97,13 +97,13 @@ export class OnnxGraphBuilder {
   }
 
   /** An int64 initializer (shapes, axes, pads). */
-  int64s(name: string, values: number[]): string {
+  int64s(name: string, values: number[], dims: number[] = [values.length]): string {
     const data = BigInt64Array.from(values.map((v) => BigInt(v)));
     const out = this.fresh(name);
     this.initializers.push({
       name: out,
       dataType: onnx.TensorProto.DataType.INT64,
-      dims: [values.length],
+      dims,
       rawData: new Uint8Array(data.buffer),
     });
     return out;

@@ -386,6 +386,21 @@ function affine(
 
 const list = (v: unknown): number[] => ([] as number[]).concat(v as number | number[]);
 
+/** ViT's class token: a learned [1, 1, c] row put in front of the tokens of every example. */
+function classToken(node: GraphNode, [x]: OnnxValue[], b: OnnxGraphBuilder, out: OutputNamer): OnnxValue[] {
+  const name = node.layer.name;
+  const tokens = layerWeights(node.layer).get('tokens')!;
+  const channels = tokens.shape[2];
+  const batch = b.op1(
+    'Slice',
+    [b.op1('Shape', [x.name], name), b.int64s(`${name}/zero`, [0]), b.int64s(`${name}/one`, [1])],
+    name,
+  );
+  const shape = b.op1('Concat', [batch, b.int64s(`${name}/row`, [1, channels])], name, { axis: 0 });
+  const expanded = b.op1('Expand', [b.floats(`${name}/tokens`, tokens.values, tokens.shape), shape], name);
+  return [keras(b.op1('Concat', [expanded, b.keras(x)], name, { axis: 1 }, out.name()), out.shape())];
+}
+
 const CONVERTERS: Record<string, Converter> = {
   Conv2D: (n, i, b, o) => conv(n, i, b, o, false),
   DepthwiseConv2D: (n, i, b, o) => conv(n, i, b, o, true),
@@ -395,6 +410,40 @@ const CONVERTERS: Record<string, Converter> = {
   AveragePooling2D: (n, i, b, o) => pooling(n, i, b, o, 'AveragePool'),
   GlobalAveragePooling2D: (n, i, b, o) => globalPooling(n, i, b, o, 'ReduceMean'),
   GlobalMaxPooling2D: (n, i, b, o) => globalPooling(n, i, b, o, 'ReduceMax'),
+  GlobalAveragePooling1D: (n, [x], b, o) => [
+    keras(b.op1('ReduceMean', [b.keras(x)], n.layer.name, { axes: [1], keepdims: 0 }, o.name()), o.shape()),
+  ],
+  GlobalMaxPooling1D: (n, [x], b, o) => [
+    keras(b.op1('ReduceMax', [b.keras(x)], n.layer.name, { axes: [1], keepdims: 0 }, o.name()), o.shape()),
+  ],
+  ClassToken: classToken,
+  FirstToken: (n, [x], b, o) => [
+    keras(
+      b.op1(
+        'Gather',
+        [b.keras(x), b.int64s(`${n.layer.name}/first`, [0], [])],
+        n.layer.name,
+        { axis: 1 },
+        o.name(),
+      ),
+      o.shape(),
+    ),
+  ],
+  PositionalEmbedding: (n, [x], b, o) => {
+    const e = layerWeights(n.layer).get('positional_embedding')!;
+    return [
+      keras(
+        b.op1(
+          'Add',
+          [b.keras(x), b.floats(`${n.layer.name}/embedding`, e.values, e.shape)],
+          n.layer.name,
+          {},
+          o.name(),
+        ),
+        o.shape(),
+      ),
+    ];
+  },
   Add: (n, i, b, o) => elementwise(n, i, b, o, 'Add'),
   Multiply: (n, i, b, o) => elementwise(n, i, b, o, 'Mul'),
   Subtract: (n, i, b, o) => elementwise(n, i, b, o, 'Sub'),

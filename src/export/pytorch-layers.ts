@@ -323,6 +323,24 @@ const EMITTERS: Record<string, Emitter> = {
   AveragePooling2D: (n, i, w) => pooling(n, i, w, 'avg'),
   GlobalAveragePooling2D: (n, i) => globalPooling(n, i, 'mean'),
   GlobalMaxPooling2D: (n, i) => globalPooling(n, i, 'amax'),
+  GlobalAveragePooling1D: (_, [x]) => ({ expr: `${toKeras(x)}.mean(dim=1)`, layout: 'keras' }),
+  GlobalMaxPooling1D: (_, [x]) => ({ expr: `${toKeras(x)}.amax(dim=1)`, layout: 'keras' }),
+  ClassToken: (n, [x], w) => {
+    const tokens = layerWeights(n.layer).get('tokens')!;
+    const self = w.submodule(n, `nn.Parameter(torch.zeros(${tokens.shape.join(', ')}))`);
+    w.tensor(w.attr(n), tokens.shape, () => tokens.values);
+    return {
+      expr: `torch.cat([${self}.expand(${x.expr}.shape[0], -1, -1), ${toKeras(x)}], dim=1)`,
+      layout: 'keras',
+    };
+  },
+  FirstToken: (_, [x]) => ({ expr: `${toKeras(x)}[:, 0]`, layout: 'keras' }),
+  PositionalEmbedding: (n, [x], w) => {
+    const e = layerWeights(n.layer).get('positional_embedding')!;
+    const self = w.submodule(n, `nn.Parameter(torch.zeros(${e.shape.join(', ')}))`);
+    w.tensor(w.attr(n), e.shape, () => e.values);
+    return { expr: `${toKeras(x)} + ${self}`, layout: 'keras' };
+  },
   Add: (_, i) => elementwise(i, '+'),
   Subtract: (_, i) => elementwise(i, '-'),
   Multiply: (_, i) => elementwise(i, '*'),

@@ -1,13 +1,9 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
-import { VisionlabError } from '../../errors.js';
-import { loadModelFromDir } from '../../evaluate/load-model.js';
 import { readRunInputConfig } from '../../evaluate/run-config.js';
 import { EXPORT_FORMATS, exportModel, parseExportFormat } from '../../export/formats.js';
-import { resolveRunDir } from '../../report/run-dir.js';
-import { RUN_FILES } from '../../train/run-folder.js';
+import { loadRunModel, resolveRunDir } from '../../train/run-folder.js';
 
 interface ExportFlags {
   format: string;
@@ -34,16 +30,9 @@ export function registerExport(program: Command): void {
       const format = parseExportFormat(flags.format);
       const runDir = resolveRunDir(run, flags.runsDir);
       const input = await readRunInputConfig(runDir);
-      const modelDir = path.join(runDir, RUN_FILES.model);
-      if (!existsSync(path.join(modelDir, 'model.json'))) {
-        throw new VisionlabError(
-          `Run ${runDir} has no trained model (${path.join(modelDir, 'model.json')}).`,
-          'Export a run that finished training.',
-        );
-      }
       const file = flags.output ?? path.join(runDir, `model${EXPORT_FORMATS[format].extension}`);
       await initBackend();
-      const model = await loadModelFromDir(modelDir);
+      const model = await loadRunModel(runDir);
       try {
         const written = await exportModel(model, format, file, {
           preprocessing: input.preprocessing,

@@ -2,19 +2,52 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import { VisionlabError } from '../../errors.js';
-import { loadModelFromDir } from '../../evaluate/load-model.js';
 import { expandImagePaths, predictImages, type ImagePrediction } from '../../evaluate/predict-images.js';
-import { readRunInputConfig, type RunInputConfig } from '../../evaluate/run-config.js';
+import { readJsonFile, readRunInputConfig, type RunInputConfig } from '../../evaluate/run-config.js';
 import { loadOnnxPredictor } from '../../export/onnx-predictor.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { loadRunModel, resolveRunDir, RUN_FILES } from '../../train/run-folder.js';
+import { printable } from '../../util/printable.js';
 
 interface PredictFlags {
   json?: boolean;
   csv?: boolean;
   batchSize?: string;
   runsDir?: string;
+  threshold?: string;
   engine?: string;
   onnx?: string;
+}
+
+/** `--threshold 0.3`, or `auto`: the best-F1 threshold the run's evaluation chose on its validation split. */
+async function resolveThreshold(
+  runDir: string | undefined,
+  value: string | undefined,
+): Promise<number | undefined> {
+  if (value === undefined) return undefined;
+  if (runDir === undefined && value === 'auto')
+    throw new VisionlabError(
+      '--threshold auto needs the run folder.',
+      'Pass the run folder and --onnx FILE.',
+    );
+  if (value !== 'auto') {
+    const t = Number(value);
+    if (value.trim() === '' || !(t >= 0 && t <= 1)) {
+      throw new VisionlabError(`--threshold "${value}" is not a probability between 0 and 1, or auto`);
+    }
+    return t;
+  }
+  const metrics = await readJsonFile(
+    path.join(runDir!, RUN_FILES.metrics),
+    'metrics.json (run `visionlab evaluate` first)',
+  );
+  const chosen = (metrics.thresholds as { bestF1?: { threshold?: unknown } } | undefined)?.bestF1?.threshold;
+  if (typeof chosen !== 'number') {
+    throw new VisionlabError(
+      `${path.join(runDir!, RUN_FILES.metrics)} holds no decision threshold`,
+      'Thresholds exist for two-class runs once evaluated; or give one, e.g. --threshold 0.3.',
+    );
+  }
+  return chosen;
 }
 
 /**
@@ -30,6 +63,7 @@ async function predictWithOnnxruntime(
   const runDir = fromFile ? undefined : resolveRunDir(run, flags.runsDir);
   const file = fromFile ? run : (flags.onnx ?? path.join(runDir!, 'model.onnx'));
   const runInput = runDir ? await readRunInputConfig(runDir) : undefined;
+  const threshold = await resolveThreshold(runDir, flags.threshold);
   const predictor = await loadOnnxPredictor(file, runInput);
   try {
     const input = runInput ?? predictor.inputConfig;
@@ -42,6 +76,7 @@ async function predictWithOnnxruntime(
     await initBackend();
     const rows = await predictImages(predictor, files, input, {
       batchSize: Number(flags.batchSize ?? 32) || 32,
+      threshold,
     });
     return { rows, input };
   } finally {
@@ -83,6 +118,10 @@ export function registerPredict(program: Command): void {
     .option('--batch-size <n>', 'images per batch', '32')
     .option('--runs-dir <dir>', 'where run folders are', 'runs')
     .option(
+      '--threshold <p|auto>',
+      "two classes: predict the second when its probability reaches p (auto: the run's best-F1 threshold, chosen on validation)",
+    )
+    .option(
       '--engine <tfjs|onnxruntime>',
       'run the TF.js model, or an exported ONNX file in onnxruntime',
       'tfjs',
@@ -95,18 +134,22 @@ export function registerPredict(program: Command): void {
       if (flags.json && flags.csv) throw new VisionlabError('Choose one of --json and --csv.');
       if (flags.engine !== 'tfjs' && flags.engine !== 'onnxruntime')
         throw new VisionlabError(`Unknown --engine "${flags.engine}".`, 'Use tfjs or onnxruntime.');
-      const files = await expandImagePaths(images);
       let rows: ImagePrediction[];
       let input: RunInputConfig;
       if (flags.engine === 'onnxruntime') {
-        ({ rows, input } = await predictWithOnnxruntime(run, files, flags));
+        ({ rows, input } = await predictWithOnnxruntime(run, await expandImagePaths(images), flags));
       } else {
         const runDir = resolveRunDir(run, flags.runsDir);
         input = await readRunInputConfig(runDir);
+        const threshold = await resolveThreshold(runDir, flags.threshold);
+        const files = await expandImagePaths(images);
         await initBackend();
-        const model = await loadModelFromDir(path.join(runDir, 'model'));
+        const model = await loadRunModel(runDir);
         try {
-          rows = await predictImages(model, files, input, { batchSize: Number(flags.batchSize ?? 32) || 32 });
+          rows = await predictImages(model, files, input, {
+            batchSize: Number(flags.batchSize ?? 32) || 32,
+            threshold,
+          });
         } finally {
           model.dispose();
         }
@@ -114,12 +157,12 @@ export function registerPredict(program: Command): void {
       if (flags.json) console.log(JSON.stringify(rows, null, 2));
       else if (flags.csv) console.log(predictionsCsv(rows, input.classNames).trimEnd());
       else {
-        const width = Math.min(60, Math.max(...rows.map((r) => r.source.length)));
+        const width = Math.min(60, Math.max(...rows.map((r) => printable(r.source).length)));
         for (const r of rows) {
           const detail = r.error
-            ? `error: ${r.error}`
+            ? `error: ${printable(r.error)}`
             : `${r.predicted} ${r.confidence!.toFixed(4)}  (${input.classNames.map((c) => `${c} ${r.probabilities![c].toFixed(4)}`).join(', ')})`;
-          console.log(`${r.source.padEnd(width)}  ${detail}`);
+          console.log(`${printable(r.source).padEnd(width)}  ${detail}`);
         }
       }
       const failed = rows.filter((r) => r.error).length;
