@@ -11,7 +11,7 @@ export const EXPORT_FORMATS = {
   onnx: {
     extension: '.onnx',
     about:
-      'ONNX opset 17 for onnxruntime & co: every zoo model (CNNs, GoogLeNet inference graph, DaViT, transfer heads); NHWC input; --include-preprocessing puts preprocess_input in the graph',
+      'ONNX opset 17 for onnxruntime & co: every zoo model (CNNs, GoogLeNet inference graph, DaViT, ViT, transfer heads); NHWC input; --include-preprocessing puts preprocess_input in the graph',
   },
   'keras-h5': {
     extension: '.h5',
@@ -21,7 +21,7 @@ export const EXPORT_FORMATS = {
   keras: {
     extension: '.keras',
     about:
-      'Keras 3 whole model (config.json + metadata.json + model.weights.h5); models whose layers Keras has (not DaViT)',
+      'Keras 3 whole model (config.json + metadata.json + model.weights.h5); models whose layers Keras has (not DaViT, ViT)',
   },
   pytorch: {
     extension: '.py',
