@@ -3,6 +3,7 @@ import { fashionTransferSection } from './fashion-transfer.js';
 import { alexnetMiniSection } from './alexnet-mini.bench.js';
 import { dataDecodeSection } from './data-decode.js';
 import { inceptionSection } from './inception.bench.js';
+import { onnxruntimeSection } from './onnxruntime.bench.js';
 import { smallCnnFashionSection } from './small-cnn-fashion.bench.js';
 
 /** Options every section receives from `npm run bench`. */
@@ -28,4 +29,5 @@ export const sections: BenchSection[] = [
   dataDecodeSection,
   davitSection,
   fashionTransferSection,
+  onnxruntimeSection,
 ];

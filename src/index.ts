@@ -12,3 +12,4 @@ export * from './report/index.js';
 export * from './track/index.js';
 export * from './serve/index.js';
 export { writeFileAtomic } from './util/atomic-write.js';
+export * from './export/index.js';

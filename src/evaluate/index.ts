@@ -5,7 +5,7 @@ export { precisionRecallF1, type PrecisionRecallF1 } from './classification-repo
 export { rocCurve, rocAuc, precisionRecallCurve, averagePrecision, thinCurve } from './ranking.js';
 export { bestF1Threshold, youdenThreshold } from './thresholds.js';
 export { logLoss } from './log-loss.js';
-export { classProbabilities } from './probabilities.js';
+export { classProbabilities, outputProbabilities } from './probabilities.js';
 export {
   evaluate,
   predictDataset,
@@ -16,6 +16,12 @@ export {
 export { loadModelFromDir, readModelArtifacts } from './load-model.js';
 export { readRunInputConfig, readSplitFiles, type RunInputConfig, type SplitFile } from './run-config.js';
 export { filesDataset } from './files-dataset.js';
-export { predictImages, expandImagePaths, type ImagePrediction } from './predict-images.js';
+export {
+  predictImages,
+  expandImagePaths,
+  layersPredictor,
+  type ClassPredictor,
+  type ImagePrediction,
+} from './predict-images.js';
 export { gradCam, findFeatureLayer, type GradCamResult } from './grad-cam.js';
 export { runGraph, type NodeOverride } from './graph-walk.js';

@@ -11,6 +11,22 @@ import { classProbabilities } from './probabilities.js';
 import type { RunInputConfig } from './run-config.js';
 import { readRegularFile } from '../util/read-regular-file.js';
 
+/** Computes class probabilities [n, classes] for a batch of decoded 0–255 pixels [n, h, w, c]. */
+export interface ClassPredictor {
+  probabilities(pixels: tf.Tensor4D): Promise<tf.Tensor2D>;
+}
+
+/** The TF.js model as a {@link ClassPredictor}: the run's preprocessing, then `model.predict`. */
+export function layersPredictor(model: LayersModel, input: RunInputConfig): ClassPredictor {
+  return {
+    probabilities: async (pixels) =>
+      tf.tidy(() => {
+        const prepared = input.preprocessing ? preprocessInput(pixels, input.preprocessing) : pixels;
+        return classProbabilities(model, prepared, input.classNames.length);
+      }),
+  };
+}
+
 /** One image's result: probabilities per class, or why it could not be read. */
 export interface ImagePrediction {
   source: string;
@@ -70,14 +86,16 @@ async function readPixels(file: string, spec: ReturnType<typeof decodeSpecOf>): 
 
 /**
  * Class probabilities for each image, decoded and preprocessed as the run's config says. An image
- * that cannot be read gets a row with `error` instead of stopping the others.
+ * that cannot be read gets a row with `error` instead of stopping the others. `model` is a TF.js
+ * model or any {@link ClassPredictor} (e.g. an ONNX file run by onnxruntime).
  */
 export async function predictImages(
-  model: LayersModel,
+  model: LayersModel | ClassPredictor,
   files: readonly string[],
   input: RunInputConfig,
   options: { batchSize?: number; threshold?: number } = {},
 ): Promise<ImagePrediction[]> {
+  const predictor = 'probabilities' in model ? model : layersPredictor(model, input);
   const { threshold } = options;
   if (threshold !== undefined && (input.classNames.length !== 2 || !(threshold >= 0 && threshold <= 1))) {
     throw new VisionlabError(
@@ -105,11 +123,8 @@ export async function predictImages(
     if (ok.length === 0) continue;
     const x = new Float32Array(ok.length * size);
     ok.forEach((i, row) => x.set(decoded[i]!, row * size));
-    const probs = tf.tidy(() => {
-      const batch = tf.tensor4d(x, [ok.length, spec.height, spec.width, channels]);
-      const prepared = input.preprocessing ? preprocessInput(batch, input.preprocessing) : batch;
-      return classProbabilities(model, prepared, input.classNames.length);
-    });
+    const batch = tf.tensor4d(x, [ok.length, spec.height, spec.width, channels]);
+    const probs = await predictor.probabilities(batch).finally(() => batch.dispose());
     const values = (await probs.array()) as number[][];
     probs.dispose();
     ok.forEach((i, row) => {

@@ -14,10 +14,16 @@ function outputActivation(model: LayersModel): string | undefined {
  * [1 − p, p]; logits (a `linear` output layer) go through softmax or sigmoid.
  */
 export function classProbabilities(model: LayersModel, x: tf.Tensor4D, numClasses: number): tf.Tensor2D {
-  const logits = outputActivation(model) === 'linear';
   return tf.tidy(() => {
     const raw = model.predict(x);
     const out = (Array.isArray(raw) ? raw[0] : raw) as tf.Tensor;
+    return outputProbabilities(out, numClasses, outputActivation(model) === 'linear');
+  });
+}
+
+/** {@link classProbabilities} of an output computed elsewhere (e.g. by onnxruntime); `logits` when its last layer is linear. */
+export function outputProbabilities(out: tf.Tensor, numClasses: number, logits: boolean): tf.Tensor2D {
+  return tf.tidy(() => {
     const units = out.shape[out.shape.length - 1] ?? 1;
     const flat = tf.reshape(out, [out.shape[0], units]) as tf.Tensor2D;
     if (units === 1) {

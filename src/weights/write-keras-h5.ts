@@ -7,9 +7,10 @@ import { loadH5, type H5Group } from './h5-module.js';
 import type { KerasH5Layout, H5Layer } from './keras-h5-types.js';
 import { shortWeightName } from './keras-h5-types.js';
 
+/** Fixed-length ASCII strings, as h5py stores the byte strings Keras writes. */
 function fixedStrings(names: string[]): [string[], string] {
   const width = Math.max(1, ...names.map((n) => Buffer.byteLength(n)));
-  return [names, `S${width}`];
+  return [names, `A${width}`];
 }
 
 function ensureGroup(parent: H5Group, groupPath: string, h5Group: new (...a: never[]) => H5Group): H5Group {
@@ -51,14 +52,14 @@ export async function writeKerasH5(
   );
   const handle = new h5.File(temp, 'w');
   try {
-    handle.create_attribute('backend', 'tensorflow');
-    handle.create_attribute('keras_version', '2.15.0');
+    handle.create_attribute('backend', 'tensorflow', null, 'A');
+    handle.create_attribute('keras_version', '2.15.0', null, 'A');
     let root: H5Group = handle;
     if (layout === 'keras-model') {
       handle.create_attribute('model_config', modelConfig ?? '{}');
       root = handle.create_group('model_weights');
-      root.create_attribute('backend', 'tensorflow');
-      root.create_attribute('keras_version', '2.15.0');
+      root.create_attribute('backend', 'tensorflow', null, 'A');
+      root.create_attribute('keras_version', '2.15.0', null, 'A');
     }
     const [names, dtype] = fixedStrings(layers.map((l) => l.name));
     root.create_attribute('layer_names', names, [names.length], dtype);
@@ -66,7 +67,7 @@ export async function writeKerasH5(
       const group = root.create_group(layer.name);
       const weightNames = layer.weights.map((w) => w.name);
       if (weightNames.length === 0) {
-        group.create_attribute('weight_names', new Float32Array(0), [0]);
+        group.create_attribute('weight_names', new Float64Array(0), [0]);
       } else {
         const [wn, wdtype] = fixedStrings(weightNames);
         group.create_attribute('weight_names', wn, [wn.length], wdtype);

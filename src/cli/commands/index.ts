@@ -12,6 +12,7 @@ import { registerTrain } from './train.js';
 import { registerModels } from './models.js';
 import { registerSummary } from './summary.js';
 import { registerDiagram } from './diagram.js';
+import { registerExport } from './export.js';
 
 /** Every command of the CLI, one registration function per file. */
 export const commands: Array<(program: Command) => void> = [
@@ -28,4 +29,5 @@ export const commands: Array<(program: Command) => void> = [
   registerModels,
   registerSummary,
   registerDiagram,
+  registerExport,
 ];

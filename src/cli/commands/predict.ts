@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import { VisionlabError } from '../../errors.js';
 import { expandImagePaths, predictImages, type ImagePrediction } from '../../evaluate/predict-images.js';
-import { readJsonFile, readRunInputConfig } from '../../evaluate/run-config.js';
+import { readJsonFile, readRunInputConfig, type RunInputConfig } from '../../evaluate/run-config.js';
+import { loadOnnxPredictor } from '../../export/onnx-predictor.js';
 import { loadRunModel, resolveRunDir, RUN_FILES } from '../../train/run-folder.js';
 import { printable } from '../../util/printable.js';
 
@@ -13,11 +14,21 @@ interface PredictFlags {
   batchSize?: string;
   runsDir?: string;
   threshold?: string;
+  engine?: string;
+  onnx?: string;
 }
 
 /** `--threshold 0.3`, or `auto`: the best-F1 threshold the run's evaluation chose on its validation split. */
-async function resolveThreshold(runDir: string, value: string | undefined): Promise<number | undefined> {
+async function resolveThreshold(
+  runDir: string | undefined,
+  value: string | undefined,
+): Promise<number | undefined> {
   if (value === undefined) return undefined;
+  if (runDir === undefined && value === 'auto')
+    throw new VisionlabError(
+      '--threshold auto needs the run folder.',
+      'Pass the run folder and --onnx FILE.',
+    );
   if (value !== 'auto') {
     const t = Number(value);
     if (value.trim() === '' || !(t >= 0 && t <= 1)) {
@@ -26,17 +37,51 @@ async function resolveThreshold(runDir: string, value: string | undefined): Prom
     return t;
   }
   const metrics = await readJsonFile(
-    path.join(runDir, RUN_FILES.metrics),
+    path.join(runDir!, RUN_FILES.metrics),
     'metrics.json (run `visionlab evaluate` first)',
   );
   const chosen = (metrics.thresholds as { bestF1?: { threshold?: unknown } } | undefined)?.bestF1?.threshold;
   if (typeof chosen !== 'number') {
     throw new VisionlabError(
-      `${path.join(runDir, RUN_FILES.metrics)} holds no decision threshold`,
+      `${path.join(runDir!, RUN_FILES.metrics)} holds no decision threshold`,
       'Thresholds exist for two-class runs once evaluated; or give one, e.g. --threshold 0.3.',
     );
   }
   return chosen;
+}
+
+/**
+ * `--engine onnxruntime`: `<run>` is an ONNX file written by `visionlab export` (it carries the run's
+ * input settings), or a run folder with `--onnx FILE` (default `model.onnx` in the run folder).
+ */
+async function predictWithOnnxruntime(
+  run: string,
+  files: string[],
+  flags: PredictFlags,
+): Promise<{ rows: ImagePrediction[]; input: RunInputConfig }> {
+  const fromFile = run.endsWith('.onnx');
+  const runDir = fromFile ? undefined : resolveRunDir(run, flags.runsDir);
+  const file = fromFile ? run : (flags.onnx ?? path.join(runDir!, 'model.onnx'));
+  const runInput = runDir ? await readRunInputConfig(runDir) : undefined;
+  const threshold = await resolveThreshold(runDir, flags.threshold);
+  const predictor = await loadOnnxPredictor(file, runInput);
+  try {
+    const input = runInput ?? predictor.inputConfig;
+    if (!input) {
+      throw new VisionlabError(
+        `${file} holds no run settings (image size, classes).`,
+        'Pass the run folder and --onnx FILE instead.',
+      );
+    }
+    await initBackend();
+    const rows = await predictImages(predictor, files, input, {
+      batchSize: Number(flags.batchSize ?? 32) || 32,
+      threshold,
+    });
+    return { rows, input };
+  } finally {
+    await predictor.release();
+  }
 }
 
 function csvCell(value: string): string {
@@ -66,7 +111,7 @@ export function registerPredict(program: Command): void {
   program
     .command('predict')
     .description("class probabilities for images, with the run's own preprocessing and class names")
-    .argument('<run>', 'run folder, or run name inside --runs-dir')
+    .argument('<run>', 'run folder, or run name inside --runs-dir (an .onnx file with --engine onnxruntime)')
     .argument('<images...>', 'image files and/or folders (searched recursively)')
     .option('--json', 'print a JSON array')
     .option('--csv', 'print CSV (file, predicted, confidence, one column per class, error)')
@@ -76,22 +121,38 @@ export function registerPredict(program: Command): void {
       '--threshold <p|auto>',
       "two classes: predict the second when its probability reaches p (auto: the run's best-F1 threshold, chosen on validation)",
     )
+    .option(
+      '--engine <tfjs|onnxruntime>',
+      'run the TF.js model, or an exported ONNX file in onnxruntime',
+      'tfjs',
+    )
+    .option(
+      '--onnx <file>',
+      'with --engine onnxruntime and a run folder: the ONNX file (default <run>/model.onnx)',
+    )
     .action(async (run: string, images: string[], flags: PredictFlags) => {
       if (flags.json && flags.csv) throw new VisionlabError('Choose one of --json and --csv.');
-      const runDir = resolveRunDir(run, flags.runsDir);
-      const input = await readRunInputConfig(runDir);
-      const threshold = await resolveThreshold(runDir, flags.threshold);
-      const files = await expandImagePaths(images);
-      await initBackend();
-      const model = await loadRunModel(runDir);
+      if (flags.engine !== 'tfjs' && flags.engine !== 'onnxruntime')
+        throw new VisionlabError(`Unknown --engine "${flags.engine}".`, 'Use tfjs or onnxruntime.');
       let rows: ImagePrediction[];
-      try {
-        rows = await predictImages(model, files, input, {
-          batchSize: Number(flags.batchSize ?? 32) || 32,
-          threshold,
-        });
-      } finally {
-        model.dispose();
+      let input: RunInputConfig;
+      if (flags.engine === 'onnxruntime') {
+        ({ rows, input } = await predictWithOnnxruntime(run, await expandImagePaths(images), flags));
+      } else {
+        const runDir = resolveRunDir(run, flags.runsDir);
+        input = await readRunInputConfig(runDir);
+        const threshold = await resolveThreshold(runDir, flags.threshold);
+        const files = await expandImagePaths(images);
+        await initBackend();
+        const model = await loadRunModel(runDir);
+        try {
+          rows = await predictImages(model, files, input, {
+            batchSize: Number(flags.batchSize ?? 32) || 32,
+            threshold,
+          });
+        } finally {
+          model.dispose();
+        }
       }
       if (flags.json) console.log(JSON.stringify(rows, null, 2));
       else if (flags.csv) console.log(predictionsCsv(rows, input.classNames).trimEnd());

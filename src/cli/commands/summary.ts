@@ -7,6 +7,7 @@ import { loadModelFromDir } from '../../evaluate/load-model.js';
 import { parseBuildOptions, type BuildOptionsText } from '../../models/parse-options.js';
 import { getModel } from '../../models/registry.js';
 import { summary } from '../../models/summary.js';
+import { modelCode } from '../../export/model-code.js';
 
 /**
  * The model a command names: a saved model (a folder holding model.json, or the model.json itself)
@@ -43,15 +44,32 @@ export function registerSummary(program: Command): void {
     .option('--auxiliary', 'include auxiliary classifiers (GoogLeNet training model)')
     .option('--line-length <n>', 'width of the table')
     .option('--json', 'print one JSON object')
-    .action(async (name: string, flags: BuildOptionsText & { json?: boolean; lineLength?: string }) => {
-      await initBackend();
-      const { model, label, preprocessing } = await resolveModelArgument(name, flags);
-      const result = summary(model, flags.lineLength ? Number(flags.lineLength) : undefined);
-      model.dispose();
-      if (flags.json) {
-        console.log(JSON.stringify({ model: label, preprocessing, ...result.json }));
-      } else {
-        console.log(result.text);
-      }
-    });
+    .option(
+      '--as <pytorch|keras>',
+      'print the model as source code instead: a PyTorch nn.Module or Keras functional code',
+    )
+    .action(
+      async (
+        name: string,
+        flags: BuildOptionsText & { json?: boolean; lineLength?: string; as?: string },
+      ) => {
+        await initBackend();
+        const { model, label, preprocessing } = await resolveModelArgument(name, flags);
+        if (flags.as !== undefined) {
+          try {
+            console.log(modelCode(model, flags.as, preprocessing).trimEnd());
+          } finally {
+            model.dispose();
+          }
+          return;
+        }
+        const result = summary(model, flags.lineLength ? Number(flags.lineLength) : undefined);
+        model.dispose();
+        if (flags.json) {
+          console.log(JSON.stringify({ model: label, preprocessing, ...result.json }));
+        } else {
+          console.log(result.text);
+        }
+      },
+    );
 }
