@@ -3,6 +3,7 @@ export * from './engine/backend.js';
 export * from './data/index.js';
 export * from './models/index.js';
 export * from './layers/index.js';
+export * from './freeze/index.js';
 export * from './weights/index.js';
 export * from './train/index.js';
 export * from './evaluate/index.js';

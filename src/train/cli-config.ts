@@ -28,6 +28,8 @@ export interface TrainFlags {
   lrSchedule?: string;
   freezeUntil?: string;
   freezeNames?: string;
+  freezeStages?: string;
+  freezeBlocks?: string;
   classWeight?: string;
   pretrained?: string;
   head?: string;
@@ -59,7 +61,8 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   num('validationSplit', '--validation-split');
   num('testSplit', '--test-split');
   str('optimizer');
-  num('learningRate', '--learning-rate');
+  if (flags.learningRate === 'auto') out.learningRate = 'auto';
+  else num('learningRate', '--learning-rate');
   num('momentum', '--momentum');
   str('runsDir');
   str('name');
@@ -69,6 +72,8 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   if (flags.lrSchedule !== undefined) out.lrSchedule = parseKeyValueList('--lr-schedule', flags.lrSchedule);
   num('freezeUntil', '--freeze-until');
   str('freezeNames');
+  num('freezeStages', '--freeze-stages');
+  num('freezeBlocks', '--freeze-blocks');
   if (flags.classWeight !== undefined) {
     out.classWeight =
       flags.classWeight === 'balanced' ? 'balanced' : parseKeyValueList('--class-weight', flags.classWeight);

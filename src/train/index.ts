@@ -26,14 +26,6 @@ export {
 } from './callbacks/learning-rate-scheduler.js';
 export { ProgbarLogger, type ProgbarLoggerOptions } from './callbacks/progbar-logger.js';
 export {
-  freeze,
-  unfreeze,
-  countTrainableWeights,
-  countTrainableParams,
-  type FreezeOptions,
-  type FreezeReport,
-} from './freeze.js';
-export {
   makeOptimizer,
   getLearningRate,
   setLearningRate,

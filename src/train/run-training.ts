@@ -7,6 +7,7 @@ import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
 import type { ColorMode, ImageDataset } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { VisionlabError } from '../errors.js';
+import { freeze, type FreezeReport } from '../freeze/index.js';
 import { getModel } from '../models/registry.js';
 import { buildSmallCnn } from '../models/small-cnn.js';
 import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
@@ -19,7 +20,6 @@ import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { TrainConfig } from './config.js';
 import { fit, type FitResult } from './fit.js';
-import { freeze, type FreezeReport } from './freeze.js';
 import { saveModel } from './model-io.js';
 import { makeOptimizer } from './optimizers.js';
 import { packageRoot } from './package-root.js';
@@ -33,6 +33,21 @@ export interface TrainRunHooks {
   writeCurves?: CurvesWriter;
   /** Where progress lines go; default console.log. */
   log?: (line: string) => void;
+  /**
+   * Finds the learning rate for `learningRate: 'auto'` (the tune module's `lrFindHook`): gets the
+   * built, frozen model and the preprocessed training data, must leave the weights as it found them,
+   * and returns the rate.
+   */
+  findLearningRate?: (args: FindLearningRateArgs) => Promise<number>;
+}
+
+export interface FindLearningRateArgs {
+  model: tfl.LayersModel;
+  train: ImageDataset;
+  optimizer: { name: TrainConfig['optimizer']; momentum?: number };
+  runDir: string;
+  seed: number;
+  log: (line: string) => void;
 }
 
 export interface TrainRunResult extends FitResult {
@@ -137,12 +152,12 @@ function defaultInputShape(config: TrainConfig): [number, number, number] {
   return [h, w, channels];
 }
 
-function buildCallbacks(config: TrainConfig): Callback[] {
+function buildCallbacks(config: TrainConfig, learningRate: number | undefined): Callback[] {
   const callbacks: Callback[] = [];
   if (config.terminateOnNaN) callbacks.push(new TerminateOnNaN());
   if (config.lrSchedule && config.lrSchedule.type === 'cosine') {
     const s = config.lrSchedule;
-    const peak = config.learningRate ?? 0.001;
+    const peak = learningRate ?? 0.001;
     callbacks.push(
       new LearningRateScheduler(
         cosineDecay({
@@ -242,24 +257,45 @@ export async function trainRun(
   const model = built.model;
   if (built.weights) log(`backbone weights: ${built.weights}`);
   let freezeReport: FreezeReport | undefined;
-  if (config.freezeUntil !== undefined || config.freezeNames !== undefined) {
-    freezeReport = freeze(model, {
-      until: config.freezeUntil,
-      names: config.freezeNames ? new RegExp(config.freezeNames) : undefined,
+  const freezeSpec = {
+    until: config.freezeUntil,
+    names: config.freezeNames ? new RegExp(config.freezeNames) : undefined,
+    stages: config.freezeStages,
+    blocks: config.freezeBlocks,
+  };
+  if (Object.values(freezeSpec).some((v) => v !== undefined)) {
+    freezeReport = freeze(model, freezeSpec);
+    log(freezeReport.description);
+  }
+  let learningRate: number | undefined;
+  if (config.learningRate === 'auto') {
+    if (!hooks.findLearningRate) {
+      throw new VisionlabError(
+        'learningRate "auto" needs a learning-rate finder',
+        'Pass hooks.findLearningRate (lrFindHook from the tune module), or give a number.',
+      );
+    }
+    learningRate = await hooks.findLearningRate({
+      model,
+      train: preprocessDataset(splits.train, built.preprocessing),
+      optimizer: { name: config.optimizer, momentum: config.momentum },
+      runDir,
+      seed: config.seed,
+      log,
     });
-    log(
-      `trainable weight variables: ${freezeReport.before} → ${freezeReport.after} (${freezeReport.layers.length} layers frozen)`,
-    );
+  } else {
+    learningRate = config.learningRate;
   }
   const optimizer = makeOptimizer({
     name: config.optimizer,
-    learningRate: config.learningRate,
+    learningRate,
     momentum: config.momentum,
   });
 
   const startedAt = new Date().toISOString();
   const effective = {
     ...config,
+    ...(learningRate !== undefined ? { learningRate } : {}),
     data: dataDir,
     runsDir: path.resolve(config.runsDir),
     imageSize: [inputShape[0], inputShape[1]],
@@ -288,7 +324,7 @@ export async function trainRun(
   }
   const state: RunState = { status: 'running', startedAt, updatedAt: startedAt, epochsCompleted: 0 };
   const runFolder = new RunFolderCallback(runDir, state, hooks.writeCurves);
-  const callbacks = [...buildCallbacks(config), runFolder];
+  const callbacks = [...buildCallbacks(config, learningRate), runFolder];
 
   log(`run folder: ${runDir}`);
   log(

@@ -26,7 +26,10 @@ export function registerTrain(program: Command): void {
     .option('--validation-split <f>', 'fraction of each class held out for validation (default 0.2)')
     .option('--test-split <f>', 'fraction of each class held out for the test set (default 0.1)')
     .option('--optimizer <name>', 'adam, sgd, rmsprop or adagrad (default adam)')
-    .option('--learning-rate <lr>', "initial learning rate (default: the optimizer's Keras default)")
+    .option(
+      '--learning-rate <lr>',
+      "initial learning rate, or auto for the learning-rate finder's suggestion (default: the optimizer's Keras default)",
+    )
     .option('--momentum <m>', 'momentum for sgd / rmsprop')
     .option('--runs-dir <dir>', 'where run folders go (default ./runs)')
     .option('--name <name>', 'run folder name (default <model>-<YYYYMMDD-HHMMSS>)')
@@ -39,8 +42,10 @@ export function registerTrain(program: Command): void {
       'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
     )
     .option('--lr-schedule <opts>', 'cosine decay with warm-up, e.g. type=cosine,warmup=3,alpha=0.01')
-    .option('--freeze-until <n>', 'freeze the first N layers')
+    .option('--freeze-until <n>', 'freeze the first N layers (indices in `visionlab summary`)')
     .option('--freeze-names <regex>', 'freeze the layers whose name matches')
+    .option('--freeze-stages <n>', 'freeze the stem and the first N stages (the same weights at every input size)')
+    .option('--freeze-blocks <n>', 'freeze the stem and the first N blocks')
     .option('--class-weight <w>', '"balanced" or per class, e.g. ankle_boot=1,sneaker=2')
     .option('--pretrained <weights>', 'imagenet or a weights file, for transfer learning')
     .option('--head <opts>', 'new classification head, e.g. dropout=0.3,units=1,activation=sigmoid')
