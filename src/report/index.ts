@@ -24,3 +24,4 @@ export {
 } from './compare.js';
 export { countSavedParams } from './param-count.js';
 export { writeOutputFile } from './output-file.js';
+export { lrFindChartSpec, writeLrFindChart } from './lr-find-chart.js';

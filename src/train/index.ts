@@ -53,7 +53,13 @@ export {
   type TrainConfig,
   type TrainConfigInput,
 } from './config.js';
-export { trainRun, runDirectory, type TrainRunHooks, type TrainRunResult } from './run-training.js';
+export {
+  trainRun,
+  runDirectory,
+  type TrainRunHooks,
+  type TrainRunResult,
+  type FindLearningRateArgs,
+} from './run-training.js';
 export { demoDataDir } from './package-root.js';
 export { preprocessDataset } from './preprocess-dataset.js';
 export { splitValidation } from './validation-split.js';

@@ -3,15 +3,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { augmentDataset, parseAugmentation } from '../data/augment/index.js';
-import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
-import type { ColorMode, ImageDataset } from '../data/types.js';
-import { initBackend } from '../engine/backend.js';
+import type { ImageDataset } from '../data/types.js';
 import { VisionlabError } from '../errors.js';
-import { freeze, type FreezeReport } from '../freeze/index.js';
-import { getModel } from '../models/registry.js';
-import { buildSmallCnn } from '../models/small-cnn.js';
-import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
-import type { PreprocessMode } from '../models/types.js';
+import type { FreezeReport } from '../freeze/index.js';
 import { preprocessDataset } from './preprocess-dataset.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
@@ -19,11 +13,10 @@ import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-sc
 import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { TrainConfig } from './config.js';
+import { buildModelFor, freezeFromConfig, initTrainingBackend, loadTrainingData } from './training-setup.js';
 import { fit, type FitResult } from './fit.js';
 import { saveModel } from './model-io.js';
 import { makeOptimizer } from './optimizers.js';
-import { packageRoot } from './package-root.js';
-import { setRandomSeed } from './random.js';
 import { RunFolderCallback, type CurvesWriter } from './run-callback.js';
 import { RUN_FILES, summariseSplit, writeJsonAtomic, writeStatus, type DatasetRecord } from './run-folder.js';
 import type { RunState } from './types.js';
@@ -72,84 +65,6 @@ export function runDirectory(runsDir: string, name: string): string {
     );
   }
   return path.resolve(runsDir, name);
-}
-
-function colorModeFor(channels: number): ColorMode {
-  if (channels === 1) return 'grayscale';
-  if (channels === 4) return 'rgba';
-  return 'rgb';
-}
-
-interface BuiltModel {
-  model: tfl.LayersModel;
-  preprocessing: PreprocessMode;
-  inputShape: [number, number, number];
-  /** Where the weights came from, for transfer models. */
-  weights?: string;
-}
-
-/** `--pretrained`, `--head` or the bundled pretrained backbone: the Keras transfer recipe (backbone → GAP → Dropout → Dense). */
-function wantsTransfer(config: TrainConfig): boolean {
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  return config.pretrained !== undefined || config.head !== undefined || name === NSFWJS_BACKBONE;
-}
-
-async function buildModelFor(
-  config: TrainConfig,
-  classes: number,
-  inputShape: [number, number, number],
-): Promise<BuiltModel> {
-  if (!wantsTransfer(config)) return buildNamedModel(config, classes, inputShape);
-  const binary = classes <= 2;
-  const pretrained = config.pretrained === 'none' ? null : config.pretrained;
-  const built = await buildTransferModel({
-    backbone: config.model,
-    inputShape,
-    pretrained,
-    dropout: config.head?.dropout ?? 0.3,
-    units: config.head?.units ?? (binary ? 1 : classes),
-    activation: config.head?.activation ?? (binary ? 'sigmoid' : 'softmax'),
-  });
-  return {
-    model: built.model,
-    preprocessing: built.preprocessing,
-    inputShape,
-    weights: built.weights.description,
-  };
-}
-
-function buildNamedModel(
-  config: TrainConfig,
-  classes: number,
-  inputShape: [number, number, number],
-): BuiltModel {
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  if (name === 'small_cnn') {
-    return { model: buildSmallCnn({ inputShape, classes }), preprocessing: 'raw', inputShape };
-  }
-  const spec = getModel(config.model);
-  const binary = classes <= 2;
-  const model = spec.build({
-    inputShape,
-    classes: binary ? 1 : classes,
-    classifierActivation: binary ? 'sigmoid' : 'softmax',
-    auxiliaryOutputs: true,
-  });
-  return { model, preprocessing: spec.preprocessing, inputShape };
-}
-
-function defaultInputShape(config: TrainConfig): [number, number, number] {
-  if (config.inputShape) return config.inputShape;
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  const base: [number, number, number] =
-    name === 'small_cnn'
-      ? [28, 28, 1]
-      : name === NSFWJS_BACKBONE
-        ? [224, 224, 3]
-        : getModel(config.model).defaultInputShape;
-  const [h, w] = config.imageSize ?? [base[0], base[1]];
-  const channels = config.colorMode ? { grayscale: 1, rgb: 3, rgba: 4 }[config.colorMode] : base[2];
-  return [h, w, channels];
 }
 
 function buildCallbacks(config: TrainConfig, learningRate: number | undefined): Callback[] {
@@ -214,36 +129,8 @@ export async function trainRun(
   resume?: string,
 ): Promise<TrainRunResult> {
   const log = hooks.log ?? ((line: string) => console.log(line));
-  const backend = await initBackend();
-  if (!tf.getKernel('Conv2DBackpropFilter', tf.getBackend())) {
-    log(`warning: the ${tf.getBackend()} backend cannot train convolutions here; training on cpu`);
-    await tf.setBackend('cpu');
-  }
-  const dataDir = path.resolve(config.data ?? path.join(packageRoot(), 'examples', 'data'));
-  const inputShape = defaultInputShape(config);
-  const colorMode = config.colorMode ?? colorModeFor(inputShape[2]);
-  setRandomSeed(config.seed);
-
-  const splits = await imageDatasetSplitsFromDirectory(dataDir, {
-    imageSize: [inputShape[0], inputShape[1]],
-    colorMode,
-    labelMode: 'int',
-    batchSize: config.batchSize,
-    seed: config.seed,
-    validationSplit: config.validationSplit,
-    testSplit: config.testSplit,
-    cacheDir: config.cacheDir ? path.resolve(config.cacheDir) : undefined,
-    onWarning: (m) => log(`warning: ${m}`),
-  });
-  const classNames = [...splits.train.classNames];
-  if (classNames.length < 2) {
-    throw new VisionlabError(
-      `${dataDir} has only one class (${classNames.join('')})`,
-      'A classifier needs at least two class sub-folders.',
-    );
-  }
-  if (splits.train.length === 0)
-    throw new VisionlabError(`${dataDir} has no training images after the split`);
+  const backend = await initTrainingBackend(log);
+  const { dataDir, inputShape, colorMode, splits, classNames } = await loadTrainingData(config, log);
 
   const runDir = resume ?? runDirectory(config.runsDir, config.name ?? `${config.model}-${timestamp()}`);
   if (!resume && existsSync(path.join(runDir, RUN_FILES.config))) {
@@ -256,17 +143,8 @@ export async function trainRun(
   const built = await buildModelFor(config, classNames.length, inputShape);
   const model = built.model;
   if (built.weights) log(`backbone weights: ${built.weights}`);
-  let freezeReport: FreezeReport | undefined;
-  const freezeSpec = {
-    until: config.freezeUntil,
-    names: config.freezeNames ? new RegExp(config.freezeNames) : undefined,
-    stages: config.freezeStages,
-    blocks: config.freezeBlocks,
-  };
-  if (Object.values(freezeSpec).some((v) => v !== undefined)) {
-    freezeReport = freeze(model, freezeSpec);
-    log(freezeReport.description);
-  }
+  const freezeReport = freezeFromConfig(model, config);
+  if (freezeReport) log(freezeReport.description);
   let learningRate: number | undefined;
   if (config.learningRate === 'auto') {
     if (!hooks.findLearningRate) {

@@ -12,6 +12,7 @@ import { registerTrain } from './train.js';
 import { registerModels } from './models.js';
 import { registerSummary } from './summary.js';
 import { registerDiagram } from './diagram.js';
+import { registerLrFind } from './lr-find.js';
 
 /** Every command of the CLI, one registration function per file. */
 export const commands: Array<(program: Command) => void> = [
@@ -19,6 +20,7 @@ export const commands: Array<(program: Command) => void> = [
   registerRuns,
   registerServe,
   registerTrain,
+  registerLrFind,
   registerEvaluate,
   registerPredict,
   registerExplain,
