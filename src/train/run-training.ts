@@ -32,6 +32,8 @@ export interface TrainRunHooks {
    * and returns the rate.
    */
   findLearningRate?: (args: FindLearningRateArgs) => Promise<number>;
+  /** More callbacks for the fit, after the configured ones. */
+  callbacks?: Callback[];
 }
 
 export interface FindLearningRateArgs {
@@ -202,7 +204,7 @@ export async function trainRun(
   }
   const state: RunState = { status: 'running', startedAt, updatedAt: startedAt, epochsCompleted: 0 };
   const runFolder = new RunFolderCallback(runDir, state, hooks.writeCurves);
-  const callbacks = [...buildCallbacks(config, learningRate), runFolder];
+  const callbacks = [...buildCallbacks(config, learningRate), ...(hooks.callbacks ?? []), runFolder];
 
   log(`run folder: ${runDir}`);
   log(

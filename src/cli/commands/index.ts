@@ -13,6 +13,7 @@ import { registerModels } from './models.js';
 import { registerSummary } from './summary.js';
 import { registerDiagram } from './diagram.js';
 import { registerLrFind } from './lr-find.js';
+import { registerFreezeSearch } from './freeze-search.js';
 
 /** Every command of the CLI, one registration function per file. */
 export const commands: Array<(program: Command) => void> = [
@@ -21,6 +22,7 @@ export const commands: Array<(program: Command) => void> = [
   registerServe,
   registerTrain,
   registerLrFind,
+  registerFreezeSearch,
   registerEvaluate,
   registerPredict,
   registerExplain,

@@ -78,13 +78,17 @@ export function registerTrain(program: Command): void {
 }
 
 /** Every finished run gets its test metrics (when it held out a test split) and its report.html. */
-async function evaluateAndReport(runDir: string, hasTestSplit: boolean): Promise<void> {
+export async function evaluateAndReport(
+  runDir: string,
+  hasTestSplit: boolean,
+  print: (line: string) => void = (line) => console.log(line),
+): Promise<void> {
   if (!hasTestSplit) {
     await writeReport(runDir);
     return;
   }
-  const { metrics } = await evaluateRun(runDir, { onWarning: (m) => console.log(`warning: ${m}`) });
-  console.log(
+  const { metrics } = await evaluateRun(runDir, { onWarning: (m) => print(`warning: ${m}`) });
+  print(
     `test: accuracy ${metrics.accuracy.toFixed(4)}, log loss ${metrics.logLoss.toFixed(4)}; report.html written`,
   );
 }
