@@ -82,6 +82,8 @@ export const trainConfigSchema = z
     /** Freeze the stem and the first N stages / blocks (read from the layer names; the same weights at every input size). */
     freezeStages: int().optional(),
     freezeBlocks: int().optional(),
+    /** A saved model folder (a run's `model/`) whose weights, in layer order, replace the built model's before training. */
+    initialWeights: z.string().min(1).optional(),
     classWeight: z.union([z.literal('balanced'), z.record(z.string(), z.number().min(0))]).optional(),
     pretrained: z.string().min(1).optional(),
     head: headSchema.optional(),

@@ -13,7 +13,13 @@ import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-sc
 import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { TrainConfig } from './config.js';
-import { buildModelFor, freezeFromConfig, initTrainingBackend, loadTrainingData } from './training-setup.js';
+import {
+  buildModelFor,
+  freezeFromConfig,
+  initTrainingBackend,
+  loadInitialWeights,
+  loadTrainingData,
+} from './training-setup.js';
 import { fit, type FitResult } from './fit.js';
 import { saveModel } from './model-io.js';
 import { makeOptimizer } from './optimizers.js';
@@ -145,6 +151,10 @@ export async function trainRun(
   const built = await buildModelFor(config, classNames.length, inputShape);
   const model = built.model;
   if (built.weights) log(`backbone weights: ${built.weights}`);
+  if (config.initialWeights) {
+    await loadInitialWeights(model, config.initialWeights);
+    log(`initial weights: ${config.initialWeights}`);
+  }
   const freezeReport = freezeFromConfig(model, config);
   if (freezeReport) log(freezeReport.description);
   let learningRate: number | undefined;

@@ -11,6 +11,7 @@ import { buildSmallCnn } from '../models/small-cnn.js';
 import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
 import type { PreprocessMode } from '../models/types.js';
 import type { TrainConfig } from './config.js';
+import { loadModel } from './model-io.js';
 import { packageRoot } from './package-root.js';
 import { setRandomSeed } from './random.js';
 
@@ -172,4 +173,37 @@ export async function loadTrainingData(
   setRandomSeed(config.seed);
   const splits = await loadTrainingSplits(config, dataDir, inputShape, colorMode, log);
   return { dataDir, inputShape, colorMode, splits, classNames: [...splits.train.classNames] };
+}
+
+/** Copies the weights of a saved model (a run's `model/` folder) into `model`, in layer order. */
+export async function loadInitialWeights(model: tfl.LayersModel, dir: string): Promise<void> {
+  const saved = await loadModel(path.resolve(dir)).catch((err: Error) => {
+    throw new VisionlabError(
+      `cannot read the initial weights in ${dir}: ${err.message.split('\n')[0]}`,
+      "Pass a folder written by saveModel (a run folder's model/).",
+    );
+  });
+  try {
+    // Layer by layer: a model's flat weight list puts frozen layers' weights last, so its order depends on freezing.
+    const pairs = saved.layers.flatMap((layer, i) =>
+      layer.weights.map((w, j) => [w, model.layers[i]?.weights[j]] as const),
+    );
+    const modelCount = model.layers.reduce((n, l) => n + l.weights.length, 0);
+    if (saved.layers.length !== model.layers.length || pairs.length !== modelCount) {
+      throw new VisionlabError(
+        `${dir} holds ${pairs.length} weights in ${saved.layers.length} layers, the model ${modelCount} in ${model.layers.length}`,
+        'Start from a model of the same architecture.',
+      );
+    }
+    for (const [from, to] of pairs) {
+      if (!to || from.shape.join('×') !== to.shape.join('×')) {
+        throw new VisionlabError(
+          `weight ${from.name} of ${dir} is ${from.shape.join('×')}, the model's ${to?.shape.join('×') ?? 'nothing'}`,
+        );
+      }
+    }
+    for (const [from, to] of pairs) to!.write(from.read().clone());
+  } finally {
+    saved.dispose();
+  }
 }

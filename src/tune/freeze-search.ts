@@ -9,6 +9,9 @@ import { InProcessExecutor, type TrialExecutor, type TrialReport } from './execu
 import { successiveHalving } from './halving.js';
 import { openSearchState, saveSearchState } from './search-state.js';
 
+export const SEARCH_STRATEGIES = ['fixed', 'lp-ft'] as const;
+export type SearchStrategy = (typeof SEARCH_STRATEGIES)[number];
+
 export interface FreezeSearchOptions {
   /** Where to cut (default auto: blocks when a backbone has at most 8, else stages). */
   candidates?: CandidateMode;
@@ -16,6 +19,12 @@ export interface FreezeSearchOptions {
   budget?: number;
   /** Keep the better 1/eta per rung (default 2). */
   eta?: number;
+  /**
+   * `fixed`: each trial trains at its freeze point. `lp-ft` (Kumar et al., ICLR 2022): each trial first
+   * trains the head alone (linear probing for half the rung's epochs, at least 1, one probe shared by
+   * all candidates of the rung), then fine-tunes from there at its freeze point for the rung's epochs.
+   */
+  strategy?: SearchStrategy;
   /** Search name: its folder in the runs folder (default `<model>-freeze-search`). */
   name?: string;
   executor?: TrialExecutor;
@@ -49,6 +58,17 @@ export interface FreezeSearchResult {
 }
 
 const slug = (label: string): string => label.replace(/=/g, '');
+
+/** An LP-FT trial as one: the fine-tune's result, the two phases' epochs and time. */
+function combineTrials(lp: TrialReport, ft: TrialReport): TrialReport {
+  const epochs = lp.epochs + ft.epochs;
+  return {
+    ...ft,
+    epochs,
+    secondsPerEpoch: (lp.secondsPerEpoch * lp.epochs + ft.secondsPerEpoch * ft.epochs) / epochs,
+    history: [...lp.history, ...ft.history.map((h) => ({ ...h, epoch: h.epoch + lp.epochs }))],
+  };
+}
 
 /**
  * Searches the freeze point: short fine-tunes of `config`'s model at candidate cuts (stage or block
@@ -95,36 +115,49 @@ export async function freezeSearch(
     candidates: candidates.map((c) => c.label),
     budget,
     eta: options.eta ?? 2,
+    strategy: options.strategy ?? 'fixed',
   };
   await fs.mkdir(dir, { recursive: true });
   const state = await openSearchState(dir, name, settings);
   const executor = options.executor ?? new InProcessExecutor();
   const reused: string[] = [];
+  const runOnce = async (id: string, trial: TrainConfig): Promise<TrialReport> => {
+    const done = state.trials[id];
+    if (done && done.epochs === trial.epochs) {
+      reused.push(id);
+      log(`  ${id}: done before (val_loss ${done.valLoss.toFixed(4)})`);
+      return done;
+    }
+    // A trial killed half-way left a partial run folder: start it again.
+    const trialDir = path.join(dir, id);
+    if (existsSync(trialDir)) await fs.rm(trialDir, { recursive: true, force: true });
+    log(`  ${id}: ${trial.epochs} epoch${trial.epochs === 1 ? '' : 's'}`);
+    const report = await executor.run({ id, config: { ...trial, name: id } });
+    log(
+      `  ${id}: val_loss ${report.valLoss.toFixed(4)}, val_accuracy ${report.valAccuracy.toFixed(4)}, ${report.secondsPerEpoch.toFixed(1)} s/epoch`,
+    );
+    state.trials[id] = report;
+    await saveSearchState(dir, state);
+    return report;
+  };
+  const headOnly = candidates.find((c) => c.label === 'head-only');
   const rungs = await successiveHalving(
     candidates,
     { maxEpochs: budget, eta: options.eta },
     async (candidate, epochs, rung) => {
       const id = `r${rung}-${slug(candidate.label)}`;
-      const done = state.trials[id];
-      if (done && done.epochs === epochs) {
-        reused.push(id);
-        log(`  ${id}: done before (val_loss ${done.valLoss.toFixed(4)})`);
-        return done;
+      if (settings.strategy === 'fixed' || candidate === headOnly || !headOnly) {
+        return runOnce(id, { ...base, ...candidate.freeze, epochs });
       }
-      // A trial killed half-way left a partial run folder: start it again.
-      const trialDir = path.join(dir, id);
-      if (existsSync(trialDir)) await fs.rm(trialDir, { recursive: true, force: true });
-      log(`  ${id}: ${candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`);
-      const report = await executor.run({
-        id,
-        config: { ...base, ...candidate.freeze, name: id, epochs },
+      const lpEpochs = Math.max(1, Math.floor(epochs / 2));
+      const lp = await runOnce(`lp-e${lpEpochs}`, { ...base, ...headOnly.freeze, epochs: lpEpochs });
+      const ft = await runOnce(id, {
+        ...base,
+        ...candidate.freeze,
+        epochs,
+        initialWeights: path.join(lp.runDir, 'model'),
       });
-      log(
-        `  ${id}: val_loss ${report.valLoss.toFixed(4)}, val_accuracy ${report.valAccuracy.toFixed(4)}, ${report.secondsPerEpoch.toFixed(1)} s/epoch`,
-      );
-      state.trials[id] = report;
-      await saveSearchState(dir, state);
-      return report;
+      return combineTrials(lp, ft);
     },
   );
   const latest = new Map<string, FreezeSearchRow>();
@@ -161,13 +194,15 @@ export async function freezeSearch(
 }
 
 /**
- * The training config that continues a search's winner into a full run: its freeze point, the config's
- * epochs, and early stopping with the best weights restored unless the config sets its own.
+ * The training config that continues a search's winner into a full run: from the winning trial's
+ * weights, at its freeze point, for the config's epochs, with early stopping that restores the best
+ * weights unless the config sets its own.
  */
 export function bestFreezeConfig(config: TrainConfig, result: FreezeSearchResult): TrainConfig {
   return {
     ...config,
     ...result.best.freezeConfig,
+    initialWeights: path.join(result.best.runDir, 'model'),
     name: config.name ?? `${result.name}-best`,
     earlyStopping: config.earlyStopping ?? {
       monitor: 'val_loss',

@@ -117,6 +117,7 @@ test('freeze-search: candidates from full fine-tuning to head-only, halving, the
   assert.equal(headOnly.config.freezeUntil, 156, 'everything before the pooling layer');
   const best = bestFreezeConfig(config(runs), result);
   assert.equal(best.freezeStages, 5);
+  assert.equal(best.initialWeights, path.join(path.resolve(runs), 's1', 'r2-stages5', 'model'));
   assert.equal(best.earlyStopping?.restoreBestWeights, true);
 });
 
@@ -160,4 +161,30 @@ test('the in-process executor runs a trial as a run folder and reports its last 
   assert.equal(report.valLoss, Number(last[header.indexOf('val_loss')]));
   assert.equal(report.valAccuracy, Number(last[header.indexOf('val_accuracy')]));
   assert.ok(report.secondsPerEpoch > 0);
+});
+
+test('lp-ft: one shared linear probe per rung, then each candidate fine-tunes from its weights', async () => {
+  const runs = path.join(tmp, 'runs-d');
+  const executor = new ScriptedExecutor();
+  const result = await freezeSearch(config(runs), {
+    budget: 2,
+    executor,
+    name: 's3',
+    strategy: 'lp-ft',
+    log: () => {},
+  });
+  const ids = executor.requests.map((r) => r.id);
+  assert.equal(
+    ids.filter((id) => id === 'lp-e1').length,
+    1,
+    'the probe of rung 0 and 1 (1 epoch each) is shared',
+  );
+  const probe = executor.requests.find((r) => r.id === 'lp-e1')!;
+  assert.equal(probe.config.freezeUntil, 156);
+  const ft = executor.requests.find((r) => r.id === 'r1-stages5')!;
+  assert.equal(ft.config.epochs, 2);
+  assert.equal(ft.config.initialWeights, path.join(path.resolve(runs), 's3', 'lp-e1', 'model'));
+  assert.equal(executor.requests.find((r) => r.id === 'r0-head-only')!.config.initialWeights, undefined);
+  assert.equal(result.best.freeze, 'stages=5');
+  assert.equal(result.best.epochs, 1 + 2, 'probe and fine-tune');
 });

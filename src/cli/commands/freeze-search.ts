@@ -6,7 +6,12 @@ import { writeFreezeSearchChart } from '../../report/freeze-search-chart.js';
 import { resolveTrainConfig, type TrainFlags } from '../../train/cli-config.js';
 import { parseNumberFlag } from '../../train/flags.js';
 import { trainRun } from '../../train/run-training.js';
-import { bestFreezeConfig, freezeSearch } from '../../tune/freeze-search.js';
+import {
+  bestFreezeConfig,
+  freezeSearch,
+  SEARCH_STRATEGIES as STRATEGIES,
+  type SearchStrategy,
+} from '../../tune/freeze-search.js';
 import { formatFreezeSearchTable } from '../../tune/search-table.js';
 import { addDataModelOptions } from './data-model-options.js';
 import { evaluateAndReport } from './train.js';
@@ -21,7 +26,6 @@ interface FreezeSearchFlags extends TrainFlags {
 }
 
 const MODES = ['stages', 'blocks', 'auto'] as const;
-const STRATEGIES = ['fixed'] as const;
 
 export function registerFreezeSearch(program: Command): void {
   const command = program
@@ -33,7 +37,10 @@ export function registerFreezeSearch(program: Command): void {
     .option('--candidates <where>', 'cut at stages, blocks or auto (default auto)')
     .option('--budget <epochs>', 'epochs of the longest trial; the first rung trains 1 epoch (default 4)')
     .option('--eta <n>', 'keep the better 1/eta of the trials per rung (default 2)')
-    .option('--strategy <s>', 'fixed: one freeze point per trial (default fixed)')
+    .option(
+      '--strategy <s>',
+      'fixed (train at the freeze point) or lp-ft (train the head first, then fine-tune at the freeze point); default fixed',
+    )
     .option('--learning-rate <lr>', 'learning rate of every trial')
     .option('--epochs <n>', 'maximum epochs of the --then-train run (default 15)')
     .option(
@@ -50,9 +57,7 @@ export function registerFreezeSearch(program: Command): void {
         throw new VisionlabError(`--candidates "${candidates}" is not one of ${MODES.join(', ')}`);
       }
       if (strategy !== undefined && !(STRATEGIES as readonly string[]).includes(strategy)) {
-        throw new VisionlabError(
-          `--strategy "${strategy}" is not available; this version runs: ${STRATEGIES.join(', ')}`,
-        );
+        throw new VisionlabError(`--strategy "${strategy}" is not one of ${STRATEGIES.join(', ')}`);
       }
       const config = await resolveTrainConfig(trainFlags);
       if (config.learningRate === 'auto') {
@@ -66,6 +71,7 @@ export function registerFreezeSearch(program: Command): void {
         budget: budget === undefined ? undefined : parseNumberFlag('--budget', budget),
         eta: eta === undefined ? undefined : parseNumberFlag('--eta', eta),
         name,
+        strategy: strategy as SearchStrategy | undefined,
         log: (line) => console.error(line),
       });
       const chart = path.join(result.dir, 'freeze-search');
