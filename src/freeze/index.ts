@@ -3,3 +3,4 @@ export { selectFrozenLayers, isEmptyFreezeSpec, type FreezeSpec } from './select
 export { modelStructure, type ModelStructure, type LayerPlace, type LayerPart } from './structure.js';
 export { countTrainableWeights, countTrainableParams } from './counts.js';
 export { formatIndexRanges } from './describe.js';
+export { splitFrozenPrefix, type FrozenPrefixSplit } from './frozen-prefix.js';

@@ -30,6 +30,7 @@ export interface TrainFlags {
   freezeNames?: string;
   freezeStages?: string;
   freezeBlocks?: string;
+  frozenPrefixCache?: boolean;
   classWeight?: string;
   pretrained?: string;
   head?: string;
@@ -74,6 +75,7 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   str('freezeNames');
   num('freezeStages', '--freeze-stages');
   num('freezeBlocks', '--freeze-blocks');
+  if (flags.frozenPrefixCache) out.frozenPrefixCache = true;
   if (flags.classWeight !== undefined) {
     out.classWeight =
       flags.classWeight === 'balanced' ? 'balanced' : parseKeyValueList('--class-weight', flags.classWeight);

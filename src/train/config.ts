@@ -84,6 +84,8 @@ export const trainConfigSchema = z
     freezeBlocks: int().optional(),
     /** A saved model folder (a run's `model/`) whose weights, in layer order, replace the built model's before training. */
     initialWeights: z.string().min(1).optional(),
+    /** Run a frozen, deterministic prefix once per image and train only the rest (not with augmentation). */
+    frozenPrefixCache: z.boolean().default(false),
     classWeight: z.union([z.literal('balanced'), z.record(z.string(), z.number().min(0))]).optional(),
     pretrained: z.string().min(1).optional(),
     head: headSchema.optional(),

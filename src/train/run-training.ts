@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { augmentDataset, parseAugmentation } from '../data/augment/index.js';
 import type { ImageDataset } from '../data/types.js';
 import { VisionlabError } from '../errors.js';
-import type { FreezeReport } from '../freeze/index.js';
+import { splitFrozenPrefix, type FreezeReport } from '../freeze/index.js';
 import { preprocessDataset } from './preprocess-dataset.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
@@ -13,6 +13,7 @@ import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-sc
 import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { TrainConfig } from './config.js';
+import { FrozenFeatureDataset } from './feature-cache.js';
 import {
   buildModelFor,
   freezeFromConfig,
@@ -120,6 +121,25 @@ function classWeights(config: TrainConfig, train: ImageDataset): Record<number, 
   return out;
 }
 
+/**
+ * With a frozen, deterministic prefix: the trainable part of the model and datasets of the prefix's
+ * outputs (computed once per image); otherwise the datasets as they are.
+ */
+function frozenPrefixCache(
+  model: tfl.LayersModel | undefined,
+  train: ImageDataset,
+  validation: ImageDataset | undefined,
+): { model?: tfl.LayersModel; cut?: number; train: ImageDataset; validation?: ImageDataset } {
+  const split = model ? splitFrozenPrefix(model) : undefined;
+  if (!split) return { train, validation };
+  return {
+    model: split.suffix,
+    cut: split.cut,
+    train: new FrozenFeatureDataset(train, split.prefix),
+    validation: validation && new FrozenFeatureDataset(validation, split.prefix),
+  };
+}
+
 /** GoogLeNet's weights: the main output 1, each auxiliary classifier 0.3 (Szegedy et al. 2014). */
 function auxiliaryLossWeights(outputs: number): number[] {
   return Array.from({ length: outputs }, (_, i) => (i === 0 ? 1 : 0.3));
@@ -224,13 +244,25 @@ export async function trainRun(
   if (augmentation && !augmentation.isEmpty) log(`augmentation: ${augmentation.describe()}`);
   const train =
     augmentation && !augmentation.isEmpty ? augmentDataset(splits.train, augmentation) : splits.train;
+  const augmented = augmentation !== undefined && !augmentation.isEmpty;
+  const fitted = frozenPrefixCache(
+    config.frozenPrefixCache && !augmented ? model : undefined,
+    preprocessDataset(train, built.preprocessing),
+    splits.validation.length > 0 ? preprocessDataset(splits.validation, built.preprocessing) : undefined,
+  );
+  if (config.frozenPrefixCache) {
+    log(
+      fitted.cut
+        ? `frozen prefix cached: layers 0–${fitted.cut - 1} run once per image, the rest trains`
+        : `frozen prefix not cached: ${augmented ? 'augmentation comes before it' : 'no frozen, deterministic prefix'}`,
+    );
+  }
   let result: FitResult;
   try {
-    result = await fit(model, preprocessDataset(train, built.preprocessing), {
+    result = await fit(fitted.model ?? model, fitted.train, {
       epochs: config.epochs,
       optimizer,
-      validationData:
-        splits.validation.length > 0 ? preprocessDataset(splits.validation, built.preprocessing) : undefined,
+      validationData: fitted.validation,
       classWeight: classWeights(config, splits.train),
       lossWeights: model.outputs.length > 1 ? auxiliaryLossWeights(model.outputs.length) : undefined,
       callbacks,

@@ -109,6 +109,7 @@ export async function freezeSearch(
     earlyStopping: undefined,
     checkpoint: false,
     verbose: 0,
+    frozenPrefixCache: true,
   };
   const settings = {
     config: { ...base, runsDir: undefined, name: undefined, epochs: undefined },

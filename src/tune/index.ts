@@ -15,3 +15,35 @@ export {
   type LrFindRunOptions,
   type LrFindHookOptions,
 } from './lr-find-run.js';
+export {
+  freezeSearch,
+  bestFreezeConfig,
+  SEARCH_STRATEGIES,
+  type SearchStrategy,
+  type FreezeSearchOptions,
+  type FreezeSearchResult,
+  type FreezeSearchRow,
+} from './freeze-search.js';
+export {
+  freezeCandidates,
+  type FreezeCandidate,
+  type CandidateFreeze,
+  type CandidateMode,
+} from './candidates.js';
+export {
+  successiveHalving,
+  byValidationLoss,
+  type HalvingOptions,
+  type Rung,
+  type TrialOutcome,
+} from './halving.js';
+export {
+  InProcessExecutor,
+  EpochTimer,
+  trialReport,
+  type TrialExecutor,
+  type TrialRequest,
+  type TrialReport,
+} from './executor.js';
+export { SEARCH_FILE, type SearchState } from './search-state.js';
+export { formatFreezeSearchTable } from './search-table.js';

@@ -30,5 +30,9 @@ export function addFreezeOptions(command: Command): Command {
       '--freeze-stages <n>',
       'freeze the stem and the first N stages (the same weights at every input size)',
     )
-    .option('--freeze-blocks <n>', 'freeze the stem and the first N blocks');
+    .option('--freeze-blocks <n>', 'freeze the stem and the first N blocks')
+    .option(
+      '--frozen-prefix-cache',
+      'run the frozen layers once per image and train only the rest (no augmentation, no dropout in them)',
+    );
 }
