@@ -3,6 +3,7 @@ import { fashionTransferSection } from './fashion-transfer.js';
 import { alexnetMiniSection } from './alexnet-mini.bench.js';
 import { dataDecodeSection } from './data-decode.js';
 import { inceptionSection } from './inception.bench.js';
+import { frozenPrefixSection } from './frozen-prefix.js';
 
 /** Options every section receives from `npm run bench`. */
 export interface BenchOptions {
@@ -26,4 +27,5 @@ export const sections: BenchSection[] = [
   dataDecodeSection,
   davitSection,
   fashionTransferSection,
+  frozenPrefixSection,
 ];
