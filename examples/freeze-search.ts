@@ -95,6 +95,7 @@ console.log(`\n${formatFreezeSearchTable(search)}\n`);
 
 // 3. The chosen point against an arbitrary index, head-only and full fine-tuning, on the test split.
 const headOnly = search.candidates.find((c) => c.freeze === 'head-only')!;
+const full = search.candidates.find((c) => c.freeze === 'full')!;
 const contenders: Array<[string, Partial<TrainConfig>]> = [
   [`chosen (${search.best.freeze})`, { ...bestFreezeConfig(config, search), initialWeights: undefined }],
   ['arbitrary (first 100 layers)', { freezeUntil: 100 }],
@@ -111,9 +112,9 @@ for (const [label, freeze] of contenders) {
   const { metrics } = await evaluateRun(result.runDir);
   const last = result.history[result.history.length - 1];
   rows.push(
-    `${label.padEnd(30)}  ${result.freeze ? String(result.freeze.params.after).padStart(10) : String('all').padStart(10)}  ${last.val_accuracy.toFixed(4)}  ${metrics.accuracy.toFixed(4)}`,
+    `${label.padEnd(30)}  ${(result.freeze?.params.after ?? full.trainableParams).toLocaleString('en-US').padStart(10)}  ${last.val_accuracy.toFixed(4)}  ${metrics.accuracy.toFixed(4)}`,
   );
   console.log(rows[rows.length - 1]);
 }
-console.log(`\n${'trained for ' + config.epochs + ' epochs'.padEnd(22)}  trainable  val_acc  test_acc`);
+console.log(`\n${`trained for ${config.epochs} epochs`.padEnd(30)}   trainable  val_acc  test_acc`);
 for (const r of rows) console.log(r);
