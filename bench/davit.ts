@@ -1,49 +1,88 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { davitT } from '../src/models/davit/index.js';
-import { nativeBackendDetails, useBackend } from './backends.js';
-import { timeModel } from './model-timing.js';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { detectPrecisionSupport, type Precision } from '../src/engine/precision.js';
+import { fp32Peak } from './cpu-peak.js';
+import type { ModelTiming } from './model-timing.js';
 import type { BenchSection } from './sections.js';
+import { runTorchScript, type Skipped } from './torch-python.js';
 
-/** Kernel time shares of one forward pass: where DaViT spends its time on this backend. */
-async function topKernels(inputShape: [number, number, number]): Promise<Record<string, number>> {
-  const model = davitT({ inputShape, numClasses: 1, classifierActivation: 'sigmoid' });
-  const x = tf.randomUniform([1, ...inputShape]);
-  const info = await tf.profile(() => model.predict(x) as tf.Tensor);
-  const byKernel = new Map<string, number>();
-  for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
-  x.dispose();
-  model.dispose();
-  const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
-  return Object.fromEntries(
-    [...byKernel.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 6)
-      .map(([name, ms]) => [name, Math.round((1000 * ms) / total) / 10]),
-  );
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface TorchTiming {
+  forwardMsPerImage: number;
+  trainMsPerImage: number;
+  trainCpuMsPerImage: number;
+  peakRssMiB: number;
 }
 
-/** DaViT-T with the user's head (avg pool → dropout 0.3 → Dense(1, sigmoid)) at 224 and 280 on `native`. */
+/** One precision on `native`, in a child process (bench/davit-step.ts) so its peak RSS is its own. */
+function timeNative(precision: Precision, size: number, batch: number, warmup: number, reps: number) {
+  const args = ['--import', 'tsx', path.join(here, 'davit-step.ts'), precision, size, batch, warmup, reps];
+  const run = spawnSync(process.execPath, args.map(String), { encoding: 'utf8' });
+  if (run.status !== 0) return { error: (run.stderr ?? '').trim().split('\n').slice(-3).join(' ') };
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as ModelTiming;
+}
+
+function ratios(ours: ModelTiming | { error: string }, torch: TorchTiming | Skipped) {
+  if ('error' in ours || 'skipped' in torch) return undefined;
+  return {
+    forward: ours.forwardMsPerImage / torch.forwardMsPerImage,
+    train: ours.trainMsPerImage / torch.trainMsPerImage,
+    trainCpuTime: ours.trainCpuMsPerImage / torch.trainCpuMsPerImage,
+    peakRss: ours.peakRssMiB / torch.peakRssMiB,
+  };
+}
+
+/**
+ * DaViT-T at 280×280 with the user's head, batch 4: forward and training step (Adam, binary
+ * cross-entropy) on `native` in fp32 and, where the CPU runs it, bf16; PyTorch (python3-torch) in the
+ * same run with the same precision, and our/PyTorch ratios.
+ */
 export const davitSection: BenchSection = {
   name: 'davitT',
-  description: 'DaViT-T forward and training step (Adam, binary cross-entropy) ms/image at 224 and 280',
+  description:
+    'DaViT-T 280×280 + GAP/dropout/Dense(1) head, batch 4: forward and train ms/image, fp32 and bf16, vs PyTorch',
   async run(options) {
-    const native = await useBackend('native');
-    if (!native.ok) return { skipped: native.reason };
-    const result: Record<string, unknown> = { backend: nativeBackendDetails() };
+    const size = options.quick ? 224 : 280;
     const batch = options.quick ? 1 : 4;
-    for (const size of [224, 280]) {
-      options.log(`  davit_t ${size}×${size} batch ${batch}`);
-      const inputShape: [number, number, number] = [size, size, 3];
-      result[`input${size}`] = await timeModel({
-        build: () => davitT({ inputShape, numClasses: 1, classifierActivation: 'sigmoid', dropout: 0.3 }),
-        inputShape,
-        batch,
-        warmup: options.quick ? 0 : 1,
-        reps: options.quick ? 1 : 3,
-      });
+    const warmup = 1;
+    const reps = options.quick ? 1 : 3;
+    const peak = fp32Peak();
+    const support = detectPrecisionSupport();
+    const result: Record<string, unknown> = {
+      cpuPeak: peak,
+      isa: support.isa,
+      precisions: support.precisions,
+    };
+    const key = `input${size}`;
+    for (const precision of ['fp32', 'bf16'] as const) {
+      if (!support.precisions.includes(precision)) {
+        result[precision === 'fp32' ? 'native' : 'bf16'] = { skipped: support.bf16Missing };
+        continue;
+      }
+      // PyTorch right before ours, so that both see the same machine.
+      options.log(`  PyTorch ${precision} ${size}×${size} batch ${batch}`);
+      const torch = runTorchScript<TorchTiming>('davit_t.py', [
+        ...[size, batch, warmup, reps, os.availableParallelism()].map(String),
+        precision,
+      ]);
+      options.log(`  native ${precision} ${size}×${size} batch ${batch}`);
+      const ours = timeNative(precision, size, batch, warmup, reps);
+      const share =
+        'error' in ours
+          ? undefined
+          : {
+              forward: ours.forwardGflops / (peak.fp32Gflops * (precision === 'bf16' ? 2 : 1)),
+              train: ours.trainGflops / (peak.fp32Gflops * (precision === 'bf16' ? 2 : 1)),
+            };
+      result[precision === 'fp32' ? 'native' : 'bf16'] = {
+        [key]: { ...ours, shareOfPeak: share },
+        torch,
+        oursOverTorch: ratios(ours, torch),
+      };
     }
-    options.log('  kernel time shares at 224 (%)');
-    result.forwardKernelSharePercent224 = await topKernels([224, 224, 3]);
     return result;
   },
 };

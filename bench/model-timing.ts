@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { forwardFlopsPerImage } from './flops.js';
+import { summarizeModel } from '../src/models/summary.js';
 
 export interface TimingPlan {
   build: () => tfl.LayersModel;
@@ -68,7 +68,7 @@ export async function timeModel(plan: TimingPlan): Promise<ModelTiming> {
       trainCpu.push(cpuMs(process.cpuUsage(c0)));
     }
   }
-  const flops = forwardFlopsPerImage(model);
+  const flops = summarizeModel(model).flops;
   x.dispose();
   y.dispose();
   model.dispose();

@@ -1,14 +1,23 @@
-// `node --import tsx bench/profile-train-step.ts [batch] [size]`: which kernels a training step of the
-// reduced AlexNet spends its time in on the active backend (VISIONLAB_BACKEND picks it).
+// `node --import tsx bench/profile-train-step.ts [batch] [size] [alexnet_mini|davit_t] [fp32|bf16]`: which
+// kernels a training step of the reduced AlexNet (or DaViT-T with the user's head) spends its time in on
+// the active backend (VISIONLAB_BACKEND picks it).
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend.js';
+import { setPrecision, parsePrecision } from '../src/engine/precision.js';
+import { davitT } from '../src/models/davit/index.js';
 import { alexnetMini } from './bench-models.js';
 
 const batch = Number(process.argv[2] ?? 16);
 const size = Number(process.argv[3] ?? 280);
+const modelName = process.argv[4] ?? 'alexnet_mini';
 const backend = await initBackend();
-console.error(`backend ${backend.name}, batch ${batch}, ${size}×${size}`);
-const model = alexnetMini([size, size, 3]);
+setPrecision(parsePrecision(process.argv[5] ?? 'fp32'));
+console.error(`backend ${backend.name}, ${modelName}, batch ${batch}, ${size}×${size}`);
+const inputShape: [number, number, number] = [size, size, 3];
+const model =
+  modelName === 'davit_t'
+    ? davitT({ inputShape, numClasses: 1, classifierActivation: 'sigmoid', dropout: 0.3 })
+    : alexnetMini(inputShape);
 model.compile({ optimizer: tf.train.adam(1e-4), loss: 'binaryCrossentropy' });
 const x = tf.randomUniform([batch, size, size, 3]);
 const y = tf.ones([batch, 1]);

@@ -4,6 +4,7 @@ import { alexnetMiniSection } from './alexnet-mini.bench.js';
 import { dataDecodeSection } from './data-decode.js';
 import { inceptionSection } from './inception.bench.js';
 import { frozenPrefixSection } from './frozen-prefix.js';
+import { smallCnnFashionSection } from './small-cnn-fashion.bench.js';
 
 /** Options every section receives from `npm run bench`. */
 export interface BenchOptions {
@@ -23,6 +24,7 @@ export interface BenchSection {
 /** Every section `npm run bench` runs, in order. Add yours with one line. */
 export const sections: BenchSection[] = [
   alexnetMiniSection,
+  smallCnnFashionSection,
   inceptionSection,
   dataDecodeSection,
   davitSection,

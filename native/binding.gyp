@@ -7,7 +7,9 @@
         "src/conv.cc",
         "src/pool.cc",
         "src/gemm.cc",
-        "src/eltwise.cc"
+        "src/eltwise.cc",
+        "src/activation-grad.cc",
+        "src/norm.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libdnnl-dev libopenblas-dev dataset-fashion-mnist chromium fonts-dejavu-core)
+# python3-torch runs the PyTorch code that `visionlab export --format pytorch` writes, in its tests.
+APT_PACKAGES=(libdnnl-dev libopenblas-dev dataset-fashion-mnist chromium fonts-dejavu-core python3-torch)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

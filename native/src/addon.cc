@@ -61,6 +61,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPool(env, exports);
   InitGemm(env, exports);
   InitEltwise(env, exports);
+  InitActivationGrad(env, exports);
+  InitNorm(env, exports);
   return exports;
 }
 

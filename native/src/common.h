@@ -77,5 +77,7 @@ void InitConv(Napi::Env env, Napi::Object exports);
 void InitPool(Napi::Env env, Napi::Object exports);
 void InitGemm(Napi::Env env, Napi::Object exports);
 void InitEltwise(Napi::Env env, Napi::Object exports);
+void InitActivationGrad(Napi::Env env, Napi::Object exports);
+void InitNorm(Napi::Env env, Napi::Object exports);
 
 }  // namespace vl

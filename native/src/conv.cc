@@ -17,10 +17,18 @@ using dt = memory::data_type;
 
 struct Dims {
   int64_t N, H, W, C, KH, KW, OC, OH, OW, sh, sw, dh, dw, pt, pl, pb, pr, G, act;
+  // bf16: the primitive reads its inputs (activations, weights, gradients) as bfloat16, writes fp32.
+  bool bf16;
   double flops() const { return 2.0 * N * OH * OW * KH * KW * (C / G) * OC; }
   explicit Dims(const std::vector<int64_t> &p)
       : N(p.at(0)), H(p[1]), W(p[2]), C(p[3]), KH(p[4]), KW(p[5]), OC(p[6]), OH(p[7]), OW(p[8]), sh(p[9]),
-        sw(p[10]), dh(p[11]), dw(p[12]), pt(p[13]), pl(p[14]), pb(p[15]), pr(p[16]), G(p[17]), act(p.at(18)) {}
+        sw(p[10]), dh(p[11]), dw(p[12]), pt(p[13]), pl(p[14]), pb(p[15]), pr(p[16]), G(p[17]), act(p.at(18)),
+        bf16(p.size() > 19 && p[19] != 0) {}
+
+  dt in() const { return bf16 ? dt::bf16 : dt::f32; }
+  // Activations the primitive reads (x forward and for the weight gradient, dy backward).
+  memory::desc src_in() const { return memory::desc({N, C, H, W}, in(), tag::nhwc); }
+  memory::desc dst_in() const { return memory::desc({N, OC, OH, OW}, in(), tag::nhwc); }
 
   memory::desc src() const { return memory::desc({N, C, H, W}, dt::f32, tag::nhwc); }
   memory::desc dst() const { return memory::desc({N, OC, OH, OW}, dt::f32, tag::nhwc); }
@@ -29,9 +37,10 @@ struct Dims {
     // Depthwise filter [KH, KW, C, M] = grouped weights {G=C, O=M, I=1, KH, KW} in hwigo order.
     return memory::desc({G, OC / G, C / G, KH, KW}, dt::f32, tag::hwigo);
   }
-  memory::desc weights_any() const {
-    if (G == 1) return memory::desc({OC, C, KH, KW}, dt::f32, tag::any);
-    return memory::desc({G, OC / G, C / G, KH, KW}, dt::f32, tag::any);
+  memory::desc weights_any(bool gradient = false) const {
+    const dt type = gradient ? dt::f32 : in();
+    if (G == 1) return memory::desc({OC, C, KH, KW}, type, tag::any);
+    return memory::desc({G, OC / G, C / G, KH, KW}, type, tag::any);
   }
   memory::desc act_any(bool out) const {
     return out ? memory::desc({N, OC, OH, OW}, dt::f32, tag::any) : memory::desc({N, C, H, W}, dt::f32, tag::any);
@@ -43,12 +52,12 @@ struct Dims {
 };
 
 // Activations in oneDNN's preferred layout ("any") instead of plain NHWC; set by VISIONLAB_CONV_LAYOUT=any.
-bool blocked_activations() {
+bool blocked_activations(const Dims &d) {
   static bool v = [] {
     const char *e = std::getenv("VISIONLAB_CONV_LAYOUT");
     return e && std::string(e) == "any";
   }();
-  return v;
+  return v && !d.bf16;
 }
 
 // A tensor as TF.js holds it (user) and as the primitive wants it (internal).
@@ -76,7 +85,7 @@ struct Slot {
 };
 
 dnnl::convolution_forward::primitive_desc forward_pd(const Dims &d, bool bias, bool training) {
-  bool any = blocked_activations();
+  bool any = blocked_activations(d);
   dnnl::primitive_attr attr;
   if (d.act == 1) {
     dnnl::post_ops ops;
@@ -84,7 +93,7 @@ dnnl::convolution_forward::primitive_desc forward_pd(const Dims &d, bool bias, b
     attr.set_post_ops(ops);
   }
   auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
-  auto src = any ? d.act_any(false) : d.src();
+  auto src = any ? d.act_any(false) : d.src_in();
   auto dst = any ? d.act_any(true) : d.dst();
   if (bias) {
     memory::desc b({d.OC}, dt::f32, tag::x);
@@ -136,10 +145,10 @@ BwdData &get_bwd_data(const std::vector<int64_t> &p) {
   auto it = c.find(key);
   if (it != c.end()) return *it->second;
   Dims d(p);
-  bool any = blocked_activations();
+  bool any = blocked_activations(d);
   auto hint = forward_pd(d, false, true);
   dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, any ? d.act_any(false) : d.src(),
-                                             d.weights_any(), any ? d.act_any(true) : d.dst(), d.strides(),
+                                             d.weights_any(), any ? d.act_any(true) : d.dst_in(), d.strides(),
                                              d.dilates(), d.pad_l(), d.pad_r());
   auto b = std::make_unique<BwdData>();
   b->pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
@@ -156,11 +165,11 @@ BwdWeights &get_bwd_weights(const std::vector<int64_t> &p) {
   auto it = c.find(key);
   if (it != c.end()) return *it->second;
   Dims d(p);
-  bool any = blocked_activations();
+  bool any = blocked_activations(d);
   auto hint = forward_pd(d, false, true);
   dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct,
-                                                any ? d.act_any(false) : d.src(), d.weights_any(),
-                                                any ? d.act_any(true) : d.dst(), d.strides(), d.dilates(),
+                                                any ? d.act_any(false) : d.src_in(), d.weights_any(true),
+                                                any ? d.act_any(true) : d.dst_in(), d.strides(), d.dilates(),
                                                 d.pad_l(), d.pad_r());
   auto b = std::make_unique<BwdWeights>();
   b->pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);

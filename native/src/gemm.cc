@@ -1,42 +1,113 @@
-// Matrix products through OpenBLAS SGEMM: C[b] = op(A[b]) · op(B[b]) (+ bias, activation).
-#include <cblas.h>
+// Matrix products C[b] = op(A[b]) · op(B[b]) (+ bias, activation) through oneDNN's matmul primitive:
+// transposes and batch broadcasts are strides (no copies), bias and ReLU are fused post-ops, and oneDNN
+// dispatches on the CPU's own ISA (OpenBLAS reads OPENBLAS_CORETYPE and may run older kernels).
+// In bf16 mode the operands are rounded to bfloat16 (round to nearest even) and accumulated in fp32.
+#include <cstring>
 
 #include "common.h"
 
 namespace vl {
 namespace {
 
-// matmul(a, b, c, params = [batchA, batchB, M, N, K, transA, transB], bias | null, act)
+using dnnl::memory;
+using dt = memory::data_type;
+using tag = memory::format_tag;
+
+struct MatMulDims {
+  int64_t ba, bb, M, N, K;
+  bool ta, tb;
+  int64_t batch() const { return std::max(ba, bb); }
+  memory::desc a(dt type) const {
+    return memory::desc({ba, M, K}, type, ta ? memory::dims{M * K, 1, M} : memory::dims{M * K, K, 1});
+  }
+  memory::desc b(dt type) const {
+    return memory::desc({bb, K, N}, type, tb ? memory::dims{K * N, 1, K} : memory::dims{K * N, N, 1});
+  }
+  memory::desc c() const { return memory::desc({batch(), M, N}, dt::f32, tag::abc); }
+};
+
+struct MatMulPrimitive {
+  dnnl::matmul prim;
+  memory::desc a, b, c, bias;
+};
+
+MatMulPrimitive &primitive(const MatMulDims &d, bool bias, int act, bool bf16) {
+  auto key = key_of("mm", {d.ba, d.bb, d.M, d.N, d.K, d.ta, d.tb, bias, act, bf16});
+  auto &c = cache<MatMulPrimitive>();
+  auto it = c.find(key);
+  if (it != c.end()) return *it->second;
+  const dt in = bf16 ? dt::bf16 : dt::f32;
+  auto p = std::make_unique<MatMulPrimitive>();
+  p->a = d.a(in);
+  p->b = d.b(in);
+  p->c = d.c();
+  p->bias = memory::desc({1, 1, d.N}, dt::f32, tag::abc);
+  dnnl::primitive_attr attr;
+  if (act == 1) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  auto desc = bias ? dnnl::matmul::desc(p->a, p->b, p->bias, p->c) : dnnl::matmul::desc(p->a, p->b, p->c);
+  p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, engine()));
+  return *c.emplace(key, std::move(p)).first->second;
+}
+
+// float -> bfloat16 with round to nearest even (NaN stays NaN), in place of a reorder primitive per call.
+void to_bf16(const float *x, uint16_t *y, int64_t n) {
+#pragma omp parallel for simd if (n > 65536)
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t u;
+    std::memcpy(&u, x + i, 4);
+    const bool nan = (u & 0x7fffffffu) > 0x7f800000u;
+    y[i] = nan ? static_cast<uint16_t>((u >> 16) | 0x40) : static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+  }
+}
+
+// Reused bf16 staging buffers (one per operand), grown as needed.
+uint16_t *staging(int which, size_t n) {
+  static std::vector<uint16_t> buf[2];
+  if (buf[which].size() < n) buf[which].resize(n);
+  return buf[which].data();
+}
+
+// matmul(a, b, c, params = [batchA, batchB, M, N, K, transA, transB], bias | null, act[, bf16])
 // A batch of 1 broadcasts against the other operand's batch. act: 0 none, 1 relu.
 Napi::Value MatMul(const Napi::CallbackInfo &info) {
   auto p = ints(info, 3);
-  const float *a = floats(info, 0);
-  const float *b = floats(info, 1);
+  MatMulDims d{p.at(0), p[1], p[2], p[3], p[4], p[5] != 0, p.at(6) != 0};
+  float *a = floats(info, 0);
+  float *b = floats(info, 1);
   float *c = floats(info, 2);
-  int64_t ba = p.at(0), bb = p[1], M = p[2], N = p[3], K = p[4];
-  bool ta = p[5] != 0, tb = p.at(6) != 0;
-  int64_t batch = std::max(ba, bb);
-  const float *bias = (info.Length() > 4 && info[4].IsTypedArray()) ? floats(info, 4) : nullptr;
-  int act = info.Length() > 5 ? info[5].As<Napi::Number>().Int32Value() : 0;
-  for (int64_t i = 0; i < batch; i++) {
-    const float *ai = a + (ba == 1 ? 0 : i * M * K);
-    const float *bi = b + (bb == 1 ? 0 : i * K * N);
-    float *ci = c + i * M * N;
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.f, ai,
-                ta ? M : K, bi, tb ? K : N, 0.f, ci, N);
-  }
-  if (bias || act) {
-    int64_t rows = batch * M;
-#pragma omp parallel for if (rows * N > 65536)
-    for (int64_t r = 0; r < rows; r++) {
-      float *row = c + r * N;
-      if (bias)
-        for (int64_t j = 0; j < N; j++) row[j] += bias[j];
-      if (act == 1)
-        for (int64_t j = 0; j < N; j++) row[j] = row[j] > 0.f ? row[j] : 0.f;
+  float *bias = (info.Length() > 4 && info[4].IsTypedArray()) ? floats(info, 4) : nullptr;
+  const int act = info.Length() > 5 ? info[5].As<Napi::Number>().Int32Value() : 0;
+  const bool bf16 = info.Length() > 6 && info[6].ToBoolean().Value();
+  return guarded(info, [&] {
+    if (d.M == 0 || d.N == 0 || d.batch() == 0) return;
+    if (d.K == 0) {
+      // oneDNN refuses empty reductions: the product is zero (plus bias, activation).
+      for (int64_t r = 0; r < d.batch() * d.M; r++)
+        for (int64_t j = 0; j < d.N; j++) c[r * d.N + j] = bias ? (act == 1 ? std::max(bias[j], 0.f) : bias[j]) : 0.f;
+      return;
     }
-  }
-  return info.Env().Undefined();
+    ThreadLimit limit(2.0 * d.batch() * d.M * d.N * d.K);
+    auto &mm = primitive(d, bias != nullptr, act, bf16);
+    void *pa = a, *pb = b;
+    if (bf16) {
+      const int64_t na = d.ba * d.M * d.K, nb = d.bb * d.K * d.N;
+      uint16_t *sa = staging(0, na), *sb = staging(1, nb);
+      to_bf16(a, sa, na);
+      to_bf16(b, sb, nb);
+      pa = sa;
+      pb = sb;
+    }
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(mm.a, engine(), pa)},
+                                         {DNNL_ARG_WEIGHTS, memory(mm.b, engine(), pb)},
+                                         {DNNL_ARG_DST, memory(mm.c, engine(), c)}};
+    if (bias) args.emplace(DNNL_ARG_BIAS, memory(mm.bias, engine(), bias));
+    mm.prim.execute(stream(), args);
+    stream().wait();
+  });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VisionlabError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { packageVersion } from './version.js';
+import { printableLines } from '../util/printable.js';
 
 /** Runs the command line; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -19,9 +20,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode;
     const verbose = argv.includes('--verbose');
     if (err instanceof VisionlabError && !verbose) {
-      console.error(`error: ${err.message}`);
+      console.error(`error: ${printableLines(err.message)}`);
     } else if (!verbose) {
-      console.error(`error: ${(err as Error).message ?? String(err)} (run with --verbose for details)`);
+      console.error(
+        `error: ${printableLines((err as Error).message ?? String(err))} (run with --verbose for details)`,
+      );
     } else {
       console.error(err);
     }

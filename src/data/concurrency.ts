@@ -34,3 +34,36 @@ export class Limiter {
     }
   }
 }
+
+/**
+ * A budget of bytes in flight: `run(cost, task)` waits until `cost` fits beside the tasks running (a task
+ * larger than the whole budget runs alone), so a folder of large images decodes a few at a time, small ones
+ * many at a time. Waiters are served in order, so a large one is not starved.
+ */
+export class ByteBudget {
+  private used = 0;
+  private readonly waiting: Array<{ cost: number; start: () => void }> = [];
+
+  constructor(readonly limit: number) {}
+
+  private pump(): void {
+    while (this.waiting.length > 0 && (this.used === 0 || this.used + this.waiting[0].cost <= this.limit)) {
+      const next = this.waiting.shift()!;
+      this.used += next.cost;
+      next.start();
+    }
+  }
+
+  async run<R>(cost: number, task: () => Promise<R>): Promise<R> {
+    await new Promise<void>((start) => {
+      this.waiting.push({ cost, start });
+      this.pump();
+    });
+    try {
+      return await task();
+    } finally {
+      this.used -= cost;
+      this.pump();
+    }
+  }
+}

@@ -166,3 +166,15 @@ function describeSharpError(err: Error): string {
   if (/pixel limit/i.test(message)) return `exceeds the pixel limit (${message})`;
   return message;
 }
+
+/** Decodes the whole image at a tiny size, so truncated or corrupt pixel data is found, not only a bad header. */
+export async function checkDecodes(input: Buffer | string, maxPixels: number): Promise<void> {
+  try {
+    await sharp(input, { failOn: 'truncated', limitInputPixels: maxPixels, pages: 1 })
+      .resize(8, 8, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+  } catch (err) {
+    throw new ImageReadError(describeSharpError(err as Error));
+  }
+}

@@ -10,8 +10,19 @@ export const INTERPOLATIONS: readonly Interpolation[] = [
   'lanczos3',
 ];
 
-/** sharp's default input limit (0x3FFF × 0x3FFF pixels): larger images are treated as decompression bombs. */
-export const DEFAULT_MAX_PIXELS = 268402689;
+/**
+ * Images over 40 megapixels are refused from their header (a possible decompression bomb; a 40 MP RGBA image
+ * is 160 MB once decoded). Raise `maxPixels` for genuine larger photos.
+ */
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
+/** Full-size decoded bytes in flight at once, across a dataset's concurrent decodes. */
+export const DEFAULT_DECODE_MEMORY_BYTES = 512 * 1024 * 1024;
+
+/** Bytes a full-size decode of a `width × height` image takes at most (RGBA, 8 bits). */
+export function decodeBytes(width: number, height: number): number {
+  return width * height * 4;
+}
 
 /** Everything that decides the decoded pixels of one file (and so keys the cache). */
 export interface DecodeSpec {

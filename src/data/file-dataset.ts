@@ -15,8 +15,8 @@ export interface LabelledFiles {
 
 /** Loads the pixels of one file (disk cache, else decode). */
 export function fileLoader(resolved: ResolvedLoadOptions): (file: ImageFile) => Promise<Uint8Array> {
-  const { spec, cacheDir } = resolved;
-  return (file) => loadImageFile(file, spec, cacheDir);
+  const { spec, cacheDir, decodeMemory } = resolved;
+  return (file) => loadImageFile(file, spec, cacheDir, decodeMemory);
 }
 
 /**

@@ -1,14 +1,15 @@
 import type { InspectReport } from './inspect.js';
+import { printable, printableLines } from '../util/printable.js';
 
 const SHOWN = 5;
 
 /** The inspect report as text for a terminal. */
 export function formatInspectReport(report: InspectReport): string {
   const lines: string[] = [
-    `${report.root}: ${report.readableImages} readable image(s) of ${report.totalImages}, ${report.classNames.length} class(es)`,
+    `${printable(report.root)}: ${report.readableImages} readable image(s) of ${report.totalImages}, ${report.classNames.length} class(es)`,
   ];
   const splits = Object.keys(report.splitCounts);
-  const width = Math.max(5, ...report.classNames.map((c) => c.length));
+  const width = Math.max(5, ...report.classNames.map((c) => printable(c).length));
   lines.push(
     '',
     `  ${'class'.padEnd(width)}  ${['total', ...(splits.length > 1 ? splits : [])].map((s) => s.padStart(10)).join('')}`,
@@ -17,7 +18,7 @@ export function formatInspectReport(report: InspectReport): string {
     const perSplit =
       splits.length > 1 ? splits.map((s) => String(report.splitCounts[s][name] ?? 0).padStart(10)) : [];
     lines.push(
-      `  ${name.padEnd(width)}  ${String(report.classCounts[name]).padStart(10)}${perSplit.join('')}`,
+      `  ${printable(name).padEnd(width)}  ${String(report.classCounts[name]).padStart(10)}${perSplit.join('')}`,
     );
   }
   if (report.sizes) {
@@ -37,7 +38,7 @@ export function formatInspectReport(report: InspectReport): string {
     lines.push('', `  ${title}: ${groups.length}`);
     for (const group of groups.slice(0, SHOWN)) {
       lines.push(
-        `    ${group.files.map((f) => `${f.source}${f.split ? ` [${f.split}]` : ''}`).join('  =  ')}`,
+        `    ${group.files.map((f) => `${printable(f.source)}${f.split ? ` [${f.split}]` : ''}`).join('  =  ')}`,
       );
     }
     if (groups.length > SHOWN) lines.push(`    … and ${groups.length - SHOWN} more`);
@@ -47,9 +48,11 @@ export function formatInspectReport(report: InspectReport): string {
   list('same image under two classes', report.conflictingLabels);
   if (report.unreadable.length > 0) {
     lines.push('', `  unreadable: ${report.unreadable.length}`);
-    for (const s of report.unreadable.slice(0, SHOWN)) lines.push(`    ${s.source}: ${s.reason}`);
+    for (const s of report.unreadable.slice(0, SHOWN))
+      lines.push(`    ${printable(s.source)}: ${printable(s.reason)}`);
     if (report.unreadable.length > SHOWN) lines.push(`    … and ${report.unreadable.length - SHOWN} more`);
   }
-  if (report.warnings.length > 0) lines.push('', ...report.warnings.map((w) => `warning: ${w}`));
+  if (report.warnings.length > 0)
+    lines.push('', ...report.warnings.map((w) => `warning: ${printableLines(w)}`));
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { VisionlabError } from '../errors.js';
 import { mapConcurrent } from './concurrency.js';
 import { DEFAULT_MAX_PIXELS } from './decode-options.js';
-import { ImageReadError, probeImage } from './decode-image.js';
+import { checkDecodes, ImageReadError, probeImage } from './decode-image.js';
 import { indexImageDirectory } from './from-directory.js';
 import { display, isHiddenOrJunk, readDirRaw, type SkippedFile } from './image-files.js';
 import {
@@ -16,6 +16,7 @@ import {
   type SizeSummary,
 } from './inspect-findings.js';
 import { stratifiedSplit } from './split.js';
+import { readRegularFile } from '../util/read-regular-file.js';
 
 export interface InspectOptions {
   /** With no train/validation/test folders: the split `imageDatasetSplitsFromDirectory` would make. */
@@ -58,6 +59,8 @@ export interface InspectReport {
   /** Duplicate groups whose files carry different labels. */
   conflictingLabels: Array<{ sha256: string; files: InspectedFile[] }>;
   warnings: string[];
+  /** What makes `visionlab train` refuse this data (one class, a class without readable images); empty when none. */
+  problems: string[];
 }
 
 const SPLIT_FOLDERS: Record<string, string> = {
@@ -129,9 +132,11 @@ export async function inspectImageDirectory(
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const probed = await mapConcurrent(files, options.concurrency ?? 8, async (file) => {
     try {
-      const bytes = await fs.readFile(file.path);
+      const bytes = await readRegularFile(file.path);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const meta = await probeImage(bytes, maxPixels);
+      // The header alone does not show a truncated file: decode it all (small), as training would.
+      await checkDecodes(bytes, maxPixels);
       return { ok: true as const, sha256, ...meta };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -181,7 +186,18 @@ export async function inspectImageDirectory(
     imbalanceRatio: options.imbalanceRatio ?? 1.5,
   });
 
+  const problems: string[] = [];
+  if (classNames.size < 2) {
+    problems.push(
+      `only ${classNames.size === 1 ? 'one class' : 'no class'} folder: a classifier needs at least two`,
+    );
+  }
+  const empty = Object.entries(classCounts)
+    .filter(([, n]) => n === 0)
+    .map(([c]) => c);
+  if (empty.length > 0) problems.push(`class folder(s) with no readable image: ${empty.join(', ')}`);
   return {
+    problems,
     root,
     layout: splits ? 'splits' : 'classes',
     classNames: [...classNames],

@@ -1,6 +1,7 @@
 import { constants, promises as fs } from 'node:fs';
-import { channelsOf, type DecodeSpec } from './decode-options.js';
-import { decodeImage, ImageReadError } from './decode-image.js';
+import type { ByteBudget } from './concurrency.js';
+import { channelsOf, decodeBytes, type DecodeSpec } from './decode-options.js';
+import { decodeImage, ImageReadError, probeImage } from './decode-image.js';
 import { ImageCache } from './image-cache.js';
 import type { ImageFile } from './image-files.js';
 
@@ -39,11 +40,15 @@ export async function probeInput(file: ImageFile): Promise<string | Buffer> {
   return sharpInput(file);
 }
 
-/** The pixels of one file: from the disk cache when present, else decoded (and then cached). */
+/**
+ * The pixels of one file: from the disk cache when present, else decoded (and then cached). With a
+ * `decodeMemory` budget, the header is read first and the decode waits until its full-size bytes fit.
+ */
 export async function loadImageFile(
   file: ImageFile,
   spec: DecodeSpec,
   cacheDir?: string,
+  decodeMemory?: ByteBudget,
 ): Promise<Uint8Array> {
   const cache = cacheDir ? new ImageCache(cacheDir) : undefined;
   const channels = channelsOf(spec.colorMode);
@@ -52,7 +57,14 @@ export async function loadImageFile(
     const hit = cache.read(key, spec, channels);
     if (hit) return hit;
   }
-  const pixels = await decodeImage(await sharpInput(file), spec);
+  const input = await sharpInput(file);
+  let pixels: Uint8Array;
+  if (decodeMemory) {
+    const { width, height } = await probeImage(input, spec.maxPixels);
+    pixels = await decodeMemory.run(decodeBytes(width, height), () => decodeImage(input, spec));
+  } else {
+    pixels = await decodeImage(input, spec);
+  }
   // A cache that cannot be written (read-only disk, full disk) only costs speed.
   if (cache && key) await cache.write(key, spec, channels, pixels).catch(() => undefined);
   return pixels;

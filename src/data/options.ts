@@ -1,5 +1,14 @@
 import { VisionlabError } from '../errors.js';
-import { DEFAULT_MAX_PIXELS, INTERPOLATIONS, type DecodeSpec, type Interpolation } from './decode-options.js';
+import os from 'node:os';
+import { ByteBudget } from './concurrency.js';
+import {
+  channelsOf,
+  DEFAULT_DECODE_MEMORY_BYTES,
+  DEFAULT_MAX_PIXELS,
+  INTERPOLATIONS,
+  type DecodeSpec,
+  type Interpolation,
+} from './decode-options.js';
 import { randomSeed } from './random.js';
 import type { ColorMode, LabelMode } from './types.js';
 
@@ -16,8 +25,10 @@ export interface ImageLoadOptions {
   shuffle?: boolean;
   /** Seed of the shuffle and the split; random when omitted. */
   seed?: number;
-  /** Images over this many pixels are refused as possible decompression bombs. Default 268402689. */
+  /** Images over this many pixels are refused from their header as possible decompression bombs. Default 40 MP. */
   maxPixels?: number;
+  /** Full-size decoded bytes in flight at once (large images then decode a few at a time). Default 512 MiB. */
+  decodeMemoryBytes?: number;
   /** Folder of an on-disk cache of decoded, resized images, shared across runs. */
   cacheDir?: string;
   /** Keep decoded images in memory up to this many bytes, shared by the splits of one call. Default 512 MiB. */
@@ -48,6 +59,8 @@ export interface ResolvedLoadOptions {
   memoryCacheBytes: number;
   /** Shared by every dataset made from one call. */
   memoryBudget: { remaining: number };
+  /** Shared by every dataset made from one call. */
+  decodeMemory: ByteBudget;
   concurrency: number;
   prefetch: number;
   verify: boolean;
@@ -71,10 +84,42 @@ function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]):
   return value;
 }
 
+/** One float32 batch may take at most this much memory: an image size or batch size far too large fails at once. */
+export function maxBatchBytes(): number {
+  return Math.min(2 * 1024 ** 3, os.totalmem() / 8);
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}
+
+/** Refuses image and batch sizes that cannot fit in memory, before any file is read. */
+function checkSizes(
+  height: number,
+  width: number,
+  colorMode: ColorMode,
+  batchSize: number,
+  maxPixels: number,
+): void {
+  if (height * width > maxPixels) {
+    throw new VisionlabError(
+      `imageSize ${height}×${width} is ${height * width} pixels, over the limit of ${maxPixels}.`,
+      'Use an image size such as 224,224; models train on small images.',
+    );
+  }
+  const bytes = batchSize * height * width * channelsOf(colorMode) * 4;
+  if (bytes > maxBatchBytes()) {
+    throw new VisionlabError(
+      `imageSize ${height}×${width} with batchSize ${batchSize} needs ${gib(bytes)} for each batch of float32 pixels; the limit here is ${gib(maxBatchBytes())}.`,
+      'Use a smaller image size or batch size.',
+    );
+  }
+}
+
 export function resolveLoadOptions(options: ImageLoadOptions): ResolvedLoadOptions {
   const [height, width] = options.imageSize ?? [256, 256];
   const memoryCacheBytes = Math.max(0, options.memoryCacheBytes ?? 512 * 1024 * 1024);
-  return {
+  const resolved: ResolvedLoadOptions = {
     spec: {
       height: positiveInt('imageSize height', height),
       width: positiveInt('imageSize width', width),
@@ -95,5 +140,11 @@ export function resolveLoadOptions(options: ImageLoadOptions): ResolvedLoadOptio
     prefetch: positiveInt('prefetch', options.prefetch ?? 2, 0),
     verify: options.verify ?? true,
     onWarning: options.onWarning ?? ((message) => console.warn(message)),
+    decodeMemory: new ByteBudget(
+      positiveInt('decodeMemoryBytes', options.decodeMemoryBytes ?? DEFAULT_DECODE_MEMORY_BYTES),
+    ),
   };
+  const { spec } = resolved;
+  checkSizes(spec.height, spec.width, spec.colorMode, resolved.batchSize, spec.maxPixels);
+  return resolved;
 }

@@ -4,6 +4,7 @@ import type { SkippedFile } from './image-files.js';
 import { labelTensor } from './label-tensor.js';
 import { createRng, deriveSeed, permutation } from './random.js';
 import type { Batch, ImageDataset, LabelMode } from './types.js';
+import { printable } from '../util/printable.js';
 
 /** Bytes of decoded images that may still be kept in memory. */
 export interface MemoryBudget {
@@ -38,7 +39,7 @@ export interface PixelDatasetConfig {
 
 /** Formats "N files could not be read…" with the first few paths. */
 export function skippedSummary(skipped: readonly SkippedFile[], shown = 5): string {
-  const lines = skipped.slice(0, shown).map((s) => `  ${s.source}: ${s.reason}`);
+  const lines = skipped.slice(0, shown).map((s) => `  ${printable(s.source)}: ${printable(s.reason)}`);
   const more = skipped.length > shown ? [`  … and ${skipped.length - shown} more`] : [];
   return [`${skipped.length} file(s) could not be read and were skipped:`, ...lines, ...more].join('\n');
 }

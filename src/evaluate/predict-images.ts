@@ -9,6 +9,7 @@ import { argmax } from './confusion-matrix.js';
 import { decodeSpecOf } from './files-dataset.js';
 import { classProbabilities } from './probabilities.js';
 import type { RunInputConfig } from './run-config.js';
+import { readRegularFile } from '../util/read-regular-file.js';
 
 /** One image's result: probabilities per class, or why it could not be read. */
 export interface ImagePrediction {
@@ -57,7 +58,7 @@ export async function expandImagePaths(inputs: readonly string[]): Promise<strin
 async function readPixels(file: string, spec: ReturnType<typeof decodeSpecOf>): Promise<Uint8Array> {
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(file);
+    bytes = await readRegularFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(
@@ -75,8 +76,16 @@ export async function predictImages(
   model: LayersModel,
   files: readonly string[],
   input: RunInputConfig,
-  options: { batchSize?: number } = {},
+  options: { batchSize?: number; threshold?: number } = {},
 ): Promise<ImagePrediction[]> {
+  const { threshold } = options;
+  if (threshold !== undefined && (input.classNames.length !== 2 || !(threshold >= 0 && threshold <= 1))) {
+    throw new VisionlabError(
+      input.classNames.length !== 2
+        ? `a decision threshold applies to two classes; this run has ${input.classNames.length}`
+        : `the threshold ${threshold} is not a probability between 0 and 1`,
+    );
+  }
   const spec = decodeSpecOf(input);
   const channels = spec.colorMode === 'grayscale' ? 1 : spec.colorMode === 'rgba' ? 4 : 3;
   const size = spec.height * spec.width * channels;
@@ -105,7 +114,8 @@ export async function predictImages(
     probs.dispose();
     ok.forEach((i, row) => {
       const p = values[row];
-      const best = argmax(p);
+      // With a threshold: the positive class (index 1) when its probability reaches it.
+      const best = threshold === undefined ? argmax(p) : p[1] >= threshold ? 1 : 0;
       rows[start + i].predicted = input.classNames[best];
       rows[start + i].confidence = p[best];
       rows[start + i].probabilities = Object.fromEntries(input.classNames.map((name, c) => [name, p[c]]));

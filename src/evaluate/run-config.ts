@@ -1,8 +1,8 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ColorMode } from '../data/types.js';
 import type { Interpolation } from '../data/decode-options.js';
 import { VisionlabError } from '../errors.js';
+import { readRegularFile } from '../util/read-regular-file.js';
 import { PREPROCESS_MODES } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
 
@@ -26,8 +26,9 @@ export interface SplitFile {
 export async function readJsonFile(file: string, what: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = (await readRegularFile(file)).toString('utf8');
   } catch (err) {
+    if (err instanceof VisionlabError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new VisionlabError(
       code === 'ENOENT'

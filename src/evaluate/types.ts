@@ -56,6 +56,8 @@ export interface BinaryThresholds {
   positiveClass: string;
   bestF1: F1Threshold | null;
   youden: YoudenThreshold | null;
+  /** Which split the thresholds were chosen on: the validation split when the run has one, so the test split stays unseen. */
+  chosenOn?: string;
 }
 
 /** Everything `metrics.json` holds: test metrics over one labelled set. */

@@ -7,3 +7,4 @@ export {
   LayerNormalizationLastAxis,
   type LayerNormalizationLastAxisArgs,
 } from './layer-normalization-last-axis.js';
+export { GeluActivation } from './gelu-activation.js';

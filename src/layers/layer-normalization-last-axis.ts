@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { layerNormLastAxis } from '../engine/fused-ops.js';
 import { type BaseLayerArgs, singleShape, singleTensor } from './layer-args.js';
 
 export interface LayerNormalizationLastAxisArgs extends BaseLayerArgs {
@@ -10,7 +11,7 @@ export interface LayerNormalizationLastAxisArgs extends BaseLayerArgs {
  * Keras' `LayerNormalization(axis=-1)` with the same `gamma`/`beta` weights, computed with broadcasting.
  * TF.js' own layer tiles mean, variance, gamma and beta to the full input size before normalizing (a
  * workaround for its `batchNorm` gradient); on transformer-sized maps those copies cost more than the
- * normalization itself.
+ * normalization itself. On `native` it runs as one fused op with its own gradient.
  */
 export class LayerNormalizationLastAxis extends tfl.layers.Layer {
   static readonly className = 'LayerNormalizationLastAxis';
@@ -38,16 +39,12 @@ export class LayerNormalizationLastAxis extends tfl.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = singleTensor(inputs);
-      const centered = tf.sub(x, tf.mean(x, -1, true));
-      const variance = tf.mean(tf.square(centered), -1, true);
-      const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, this.epsilon)));
-      return tf.add(
-        tf.mul(normalized, (this.gamma as tfl.LayerVariable).read()),
-        (this.beta as tfl.LayerVariable).read(),
-      );
-    });
+    return layerNormLastAxis(
+      singleTensor(inputs),
+      (this.gamma as tfl.LayerVariable).read(),
+      (this.beta as tfl.LayerVariable).read(),
+      this.epsilon,
+    );
   }
 
   override getConfig(): tf.serialization.ConfigDict {

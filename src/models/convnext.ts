@@ -1,3 +1,4 @@
+import '../layers/gelu-activation.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { applyPooling } from './heads.js';
 import { defineBuilder, L } from './layer-factory.js';
@@ -5,6 +6,7 @@ import { LayerScale } from './layers/layer-scale.js';
 import { Normalization } from './layers/normalization.js';
 import { resolveOptions } from './options.js';
 import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
+import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -31,12 +33,17 @@ function convNeXtBlock(inputs: Sym, dim: number, name: string): Sym {
   return L.add({ name: `${name}_add` }).apply([inputs, x]) as Sym;
 }
 
-function buildConvNeXt(
-  modelName: string,
-  depths: number[],
-  dims: number[],
-  options: BuildOptions,
-): tfl.LayersModel {
+export interface ConvNeXtOptions extends BuildOptions {
+  /** Blocks per stage (Keras' `depths`). */
+  depths: number[];
+  /** Channels per stage (Keras' `projection_dims`). */
+  projectionDims: number[];
+  /** Prefix of every layer name (Keras' `model_name`, e.g. `convnext_tiny`). */
+  modelName: string;
+}
+
+function buildConvNeXtGraph(options: ConvNeXtOptions): tfl.LayersModel {
+  const { modelName, depths, projectionDims: dims } = options;
   const opts = resolveOptions(options, { name: modelName, inputShape: [224, 224, 3], minSize: 32 });
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
   let x: Sym = input;
@@ -79,9 +86,20 @@ function buildConvNeXt(
   return tfl.model({ inputs: input, outputs: x, name: opts.name });
 }
 
+/** Keras' `convnext.ConvNeXt(depths, projection_dims, model_name)`: any ConvNeXt with Keras' layer names. */
+export function buildConvNeXt(options: ConvNeXtOptions): tfl.LayersModel {
+  return convNeXt(options);
+}
+const convNeXt = defineBuilder(buildConvNeXtGraph);
+
 /** ConvNeXt-Tiny with the layer names and parameter counts of `keras.applications.ConvNeXtTiny`. */
 export const buildConvNeXtTiny = defineBuilder((options: BuildOptions): tfl.LayersModel =>
-  buildConvNeXt('convnext_tiny', [3, 3, 9, 3], [96, 192, 384, 768], options),
+  buildConvNeXtGraph({
+    ...options,
+    modelName: 'convnext_tiny',
+    depths: [3, 3, 9, 3],
+    projectionDims: [96, 192, 384, 768],
+  }),
 );
 
 export const convnextSpecs: ModelSpec[] = [
@@ -93,5 +111,26 @@ export const convnextSpecs: ModelSpec[] = [
     defaultInputShape: [224, 224, 3],
     preprocessing: 'raw',
     description: 'ConvNeXt-Tiny (keras.applications.ConvNeXtTiny); normalisation inside the model',
+    about: {
+      paper: 'Liu, Mao, Wu, Feichtenhofer, Darrell & Xie, "A ConvNet for the 2020s", arXiv 2201.03545',
+      year: 2022,
+      introduced:
+        'A ResNet modernised step by step with vision-transformer choices: a 4x4 "patchify" stem, 7x7 depthwise convolutions, LayerNorm, GELU, an inverted MLP and layer scale. A pure ConvNet that matches Swin transformers.',
+      stages:
+        'convnext_tiny_prestem_normalization, stem convnext_tiny_stem_; stages convnext_tiny_stage_0 … _3 (3, 3, 9, 3 blocks) with convnext_tiny_downsampling_ between them',
+    },
+    // keras/src/applications/convnext.py: BASE_WEIGHTS_PATH and WEIGHTS_HASHES["convnext_tiny"][1] (SHA-256).
+    // Its stem and downsampling blocks are nested Sequential models, stored as nested groups.
+    pretrained: [
+      kerasImagenetWeights({
+        url: `${KERAS_APPLICATIONS_URL}/convnext/convnext_tiny_notop.h5`,
+        hash: 'd547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1',
+        preprocessing: 'raw',
+        top1: 81.3,
+        license: 'MIT (facebookresearch/ConvNeXt, the origin of the Keras file)',
+        params: 27_820_128,
+        origin: 'Liu et al. (Meta AI), converted by Keras',
+      }),
+    ],
   },
 ];

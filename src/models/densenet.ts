@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { poolingTop } from './heads.js';
 import { defineBuilder, L } from './layer-factory.js';
 import { resolveOptions } from './options.js';
+import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -78,5 +79,26 @@ export const densenetSpecs: ModelSpec[] = [
     defaultInputShape: [224, 224, 3],
     preprocessing: 'torch',
     description: 'DenseNet-121 (keras.applications.DenseNet121)',
+    about: {
+      paper:
+        'Huang, Liu, van der Maaten & Weinberger, "Densely Connected Convolutional Networks", arXiv 1608.06993',
+      year: 2016,
+      introduced:
+        'Dense connectivity: every layer in a block receives the concatenated feature maps of all layers before it and adds 32 new channels, so features are reused and the network stays small.',
+      stages:
+        'stem conv1/ and pool1; dense blocks conv2 … conv5 (convN_blockM_) with transitions pool2 … pool4 between them; bn',
+    },
+    // keras/src/applications/densenet.py: DENSENET121_WEIGHT_PATH_NO_TOP and its file_hash.
+    pretrained: [
+      kerasImagenetWeights({
+        url: `${KERAS_APPLICATIONS_URL}/densenet/densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+        hash: '30ee3e1110167f948a6b9946edeeb738',
+        preprocessing: 'torch',
+        top1: 75.0,
+        license: "BSD-3-Clause (Zhuang Liu's DenseNet release the Keras file was converted from)",
+        params: 7_037_504,
+        origin: 'Huang, Liu et al., converted by Keras',
+      }),
+    ],
   },
 ];

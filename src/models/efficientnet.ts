@@ -1,21 +1,19 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { residual, squeezeExcite, stackStages, swish, type StageArgs } from './efficientnet-blocks.js';
 import { defineBuilder, L } from './layer-factory.js';
 import { poolingTop } from './heads.js';
 import { Normalization } from './layers/normalization.js';
 import { correctPad } from './padding.js';
 import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
 import { resolveOptions } from './options.js';
+import { kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
-interface BlockArgs {
+interface BlockArgs extends StageArgs {
   kernelSize: number;
-  repeats: number;
-  filtersIn: number;
-  filtersOut: number;
   expandRatio: number;
-  strides: number;
   seRatio: number;
 }
 
@@ -52,16 +50,25 @@ const VARIANTS: Variant[] = [
   { name: 'efficientnetb3', width: 1.2, depth: 1.4, size: 300, dropout: 0.3 },
 ];
 
-const DROP_CONNECT_RATE = 0.2;
+/**
+ * keras/src/applications/efficientnet.py: BASE_WEIGHTS_PATH, `<name>_notop.h5` and WEIGHTS_HASHES[bN][1];
+ * top-1 from the Keras Applications table; parameters without the top.
+ */
+const WEIGHTS = [
+  { hash: '50bc09e76180e00e4465e1a485ddc09d', top1: 77.1, params: 4_049_571 },
+  { hash: '74c4e6b3e1f6a1eea24c589628592432', top1: 79.1, params: 6_575_239 },
+  { hash: '111f8e2ac8aa800a7a99e3239f7bfb39', top1: 80.1, params: 7_768_569 },
+  { hash: 'af6d107764bb5b1abb91932881670226', top1: 81.6, params: 10_783_535 },
+];
+
 const DEPTH_DIVISOR = 8;
 
 const bn = (x: Sym, name: string): Sym => L.batchNormalization({ axis: -1, name }).apply(x) as Sym;
-const swish = (x: Sym, name: string): Sym => L.activation({ activation: 'swish', name }).apply(x) as Sym;
 const pointwise = (x: Sym, filters: number, name: string): Sym =>
   L.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, name }).apply(x) as Sym;
 
 /** Keras' `block`: MBConv with squeeze-and-excitation and (in training) per-sample drop-connect. */
-function mbConv(inputs: Sym, args: Omit<BlockArgs, 'repeats'>, dropRate: number, name: string): Sym {
+function mbConv(inputs: Sym, args: BlockArgs, dropRate: number, name: string): Sym {
   const filters = args.filtersIn * args.expandRatio;
   let x = inputs;
   if (args.expandRatio !== 1)
@@ -86,38 +93,22 @@ function mbConv(inputs: Sym, args: Omit<BlockArgs, 'repeats'>, dropRate: number,
     })
     .apply(x) as Sym;
   x = swish(bn(x, `${name}bn`), `${name}activation`);
-  if (args.seRatio > 0 && args.seRatio <= 1) {
-    const filtersSe = Math.max(1, Math.floor(args.filtersIn * args.seRatio));
-    let se = L.globalAveragePooling2d({ name: `${name}se_squeeze` }).apply(x) as Sym;
-    se = L.reshape({ targetShape: [1, 1, filters], name: `${name}se_reshape` }).apply(se) as Sym;
-    se = tfl.layers
-      .conv2d({
-        filters: filtersSe,
-        kernelSize: 1,
-        padding: 'same',
-        activation: 'swish',
-        name: `${name}se_reduce`,
-      })
-      .apply(se) as Sym;
-    se = tfl.layers
-      .conv2d({ filters, kernelSize: 1, padding: 'same', activation: 'sigmoid', name: `${name}se_expand` })
-      .apply(se) as Sym;
-    x = L.multiply({ name: `${name}se_excite` }).apply([x, se]) as Sym;
-  }
+  if (args.seRatio > 0 && args.seRatio <= 1)
+    x = squeezeExcite(x, args.filtersIn, filters, args.seRatio, name);
   x = bn(pointwise(x, args.filtersOut, `${name}project_conv`), `${name}project_bn`);
-  if (args.strides === 1 && args.filtersIn === args.filtersOut) {
-    if (dropRate > 0) {
-      // Drop-connect: one keep/drop decision per sample; identity at inference.
-      x = tfl.layers
-        .dropout({ rate: dropRate, noiseShape: [null, 1, 1, 1] as unknown as number[], name: `${name}drop` })
-        .apply(x) as Sym;
-    }
-    x = L.add({ name: `${name}add` }).apply([x, inputs]) as Sym;
-  }
-  return x;
+  return residual(x, inputs, args, dropRate, name);
 }
 
-function buildEfficientNet(variant: Variant, options: BuildOptions): tfl.LayersModel {
+export interface EfficientNetOptions extends BuildOptions {
+  /**
+   * Keras adds a `Rescaling` by 1/sqrt(std) after the input normalisation only when it builds the model
+   * for its ImageNet weights (`weights="imagenet"`; tensorflow/tensorflow#49930). Default true; false
+   * builds Keras' `weights=None` architecture, for files saved from such a model.
+   */
+  imagenetRescaling?: boolean;
+}
+
+function buildEfficientNet(variant: Variant, options: EfficientNetOptions): tfl.LayersModel {
   const opts = resolveOptions(options, {
     name: variant.name,
     inputShape: [variant.size, variant.size, 3],
@@ -140,8 +131,10 @@ function buildEfficientNet(variant: Variant, options: BuildOptions): tfl.LayersM
     adaptedVariance: IMAGENET_STD_RGB.map((s) => s * s),
   }).apply(x) as Sym;
   // Keras adds this with ImageNet weights (tensorflow/tensorflow#49930); TF.js' Rescaling multiplies by any tensor-like.
-  const stdScale = IMAGENET_STD_RGB.map((s) => 1 / Math.sqrt(s)) as unknown as number;
-  x = L.rescaling({ scale: stdScale, name: 'rescaling_1' }).apply(x) as Sym;
+  if (options.imagenetRescaling !== false) {
+    const stdScale = IMAGENET_STD_RGB.map((s) => 1 / Math.sqrt(s)) as unknown as number;
+    x = L.rescaling({ scale: stdScale, name: 'rescaling_1' }).apply(x) as Sym;
+  }
   x = L.zeroPadding2d({ padding: correctPad(x, 3), name: 'stem_conv_pad' }).apply(x) as Sym;
   x = tfl.layers
     .conv2d({
@@ -155,38 +148,32 @@ function buildEfficientNet(variant: Variant, options: BuildOptions): tfl.LayersM
     .apply(x) as Sym;
   x = swish(bn(x, 'stem_bn'), 'stem_activation');
 
-  const total = BLOCKS.reduce((sum, b) => sum + roundRepeats(b.repeats), 0);
-  let b = 0;
-  BLOCKS.forEach((args, i) => {
-    const filtersOut = roundFilters(args.filtersOut);
-    let filtersIn = roundFilters(args.filtersIn);
-    let strides = args.strides;
-    for (let j = 0; j < roundRepeats(args.repeats); j++) {
-      if (j > 0) {
-        strides = 1;
-        filtersIn = filtersOut;
-      }
-      const name = `block${i + 1}${String.fromCharCode(97 + j)}_`;
-      x = mbConv(x, { ...args, filtersIn, filtersOut, strides }, (DROP_CONNECT_RATE * b) / total, name);
-      b++;
-    }
-  });
+  x = stackStages(
+    x,
+    BLOCKS,
+    {
+      filters: roundFilters,
+      repeats: roundRepeats,
+      total: BLOCKS.reduce((sum, b) => sum + roundRepeats(b.repeats), 0),
+    },
+    mbConv,
+  );
   x = pointwise(x, roundFilters(1280), 'top_conv');
   x = swish(bn(x, 'top_bn'), 'top_activation');
   const out = poolingTop(x, opts, { dropout: 'top_dropout' }, variant.dropout);
   return tfl.model({ inputs: input, outputs: out, name: opts.name });
 }
 
-export const buildEfficientNetB0 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+export const buildEfficientNetB0 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
   buildEfficientNet(VARIANTS[0], options),
 );
-export const buildEfficientNetB1 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+export const buildEfficientNetB1 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
   buildEfficientNet(VARIANTS[1], options),
 );
-export const buildEfficientNetB2 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+export const buildEfficientNetB2 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
   buildEfficientNet(VARIANTS[2], options),
 );
-export const buildEfficientNetB3 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
+export const buildEfficientNetB3 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
   buildEfficientNet(VARIANTS[3], options),
 );
 
@@ -200,4 +187,24 @@ export const efficientnetSpecs: ModelSpec[] = VARIANTS.map((v, i) => ({
   defaultInputShape: [v.size, v.size, 3],
   preprocessing: 'raw',
   description: `EfficientNet-B${i} (keras.applications.EfficientNetB${i}); rescaling and normalisation inside the model`,
+  about: {
+    paper:
+      'Tan & Le, "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks", arXiv 1905.11946',
+    year: 2019,
+    introduced:
+      'Compound scaling: B1–B7 grow depth, width and input size together by fixed ratios from a searched B0. Blocks are MobileNetV2 inverted residuals with squeeze-and-excitation and swish.',
+    stages:
+      'rescaling and normalization (inside the model); stem_; block1a … block7x (letters are repeats; block2, 3, 4 and 6 halve the resolution); top_conv',
+  },
+  pretrained: [
+    kerasImagenetWeights({
+      url: `https://storage.googleapis.com/keras-applications/${v.name}_notop.h5`,
+      hash: WEIGHTS[i].hash,
+      preprocessing: 'raw',
+      top1: WEIGHTS[i].top1,
+      license: 'Apache-2.0 (TensorFlow TPU models, the origin of the Keras files)',
+      params: WEIGHTS[i].params,
+      origin: 'Tan & Le (Google Brain), trained for TensorFlow, converted by Keras',
+    }),
+  ],
 }));

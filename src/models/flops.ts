@@ -37,7 +37,13 @@ export function layerFlops(
       return 2 * kh * kw * depthOut + 2 * inChannels * mult * out + bias + activation;
     }
     case 'Dense':
+      // Any rank: each of the output's positions is a dot product over the input's last axis.
       return 2 * inChannels * out + bias + activation;
+    case 'BatchMatMul':
+      // [..., M, K] @ [..., K, N]: K multiply-adds per output element.
+      return 2 * inChannels * out;
+    case 'LayerNormalizationLastAxis':
+      return 2 * out;
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
       const [ph, pw] = pair(config.poolSize);
@@ -65,4 +71,18 @@ export function layerFlops(
     default:
       return 0;
   }
+}
+
+/**
+ * How many of a layer's examples one model input makes: 1, except after layers that fold part of
+ * an image into the batch axis (window attention's `BatchReshape` turns one image into many windows).
+ */
+export function batchFoldFactor(
+  className: string,
+  inputShapes: Shape[],
+  outputShape: Shape,
+  inFactor: number,
+): number {
+  if (className !== 'BatchReshape' || inputShapes.length === 0) return inFactor;
+  return (inFactor * size(inputShapes[0])) / size(outputShape);
 }

@@ -165,4 +165,12 @@ export const googlenetSpec: ModelSpec = {
   defaultInputShape: [224, 224, 3],
   preprocessing: 'tf',
   description: 'GoogLeNet / Inception v1 (2014), optional auxiliary classifiers after 4a and 4d',
+  about: {
+    paper: 'Szegedy et al., "Going Deeper with Convolutions", arXiv 1409.4842',
+    year: 2014,
+    introduced:
+      'The Inception module: parallel 1x1, 3x3 and 5x5 convolutions and a pooling branch, with 1x1 convolutions reducing channels first, concatenated. Auxiliary classifiers help the gradient reach early layers.',
+    stages:
+      'stem (7x7 conv, pools, 3x3 conv); inception_3a–3b, inception_4a–4e, inception_5a–5b; auxiliary heads after 4a and 4d',
+  },
 };

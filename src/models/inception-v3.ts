@@ -3,6 +3,7 @@ import { poolingTop } from './heads.js';
 import { defineBuilder, L } from './layer-factory.js';
 import { batchNormalization } from './layers/batch-normalization.js';
 import { resolveOptions } from './options.js';
+import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -122,4 +123,26 @@ export const inceptionV3Spec: ModelSpec = {
   defaultInputShape: [299, 299, 3],
   preprocessing: 'tf',
   description: 'Inception v3 (keras.applications.InceptionV3)',
+  about: {
+    paper:
+      'Szegedy, Vanhoucke, Ioffe, Shlens & Wojna, "Rethinking the Inception Architecture for Computer Vision", arXiv 1512.00567',
+    year: 2015,
+    introduced:
+      'Factorised convolutions: 5x5 as two 3x3, and n x n as 1 x n then n x 1, inside multi-branch Inception modules; batch normalisation throughout and label smoothing in training.',
+    stages:
+      'stem conv2d … conv2d_4 with two max-poolings; mixed0–mixed2 at 35x35, mixed3–mixed7 at 17x17, mixed8–mixed10 at 8x8',
+  },
+  // keras/src/applications/inception_v3.py: WEIGHTS_PATH_NO_TOP and its file_hash. Its layers are named
+  // conv2d_1 … conv2d_94 (an older Keras' automatic names), so it loads by layer order, as in Keras.
+  pretrained: [
+    kerasImagenetWeights({
+      url: `${KERAS_APPLICATIONS_URL}/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+      hash: 'bcbd6486424b2319ff4ef7d526e38f63',
+      preprocessing: 'tf',
+      top1: 77.9,
+      license: 'Apache-2.0 (Keras / TensorFlow)',
+      params: 21_802_784,
+      origin: 'Szegedy et al. (Google), trained and published by Keras',
+    }),
+  ],
 };

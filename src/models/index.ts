@@ -28,13 +28,20 @@ export {
   type TransferModelOptions,
 } from './transfer.js';
 export { buildResNet50, buildResNet101 } from './resnet.js';
-export { buildMobileNetV2 } from './mobilenet-v2.js';
+export { buildMobileNetV2, type MobileNetV2Options } from './mobilenet-v2.js';
 export {
   buildEfficientNetB0,
   buildEfficientNetB1,
   buildEfficientNetB2,
   buildEfficientNetB3,
+  type EfficientNetOptions,
 } from './efficientnet.js';
+export {
+  buildEfficientNetV2B0,
+  buildEfficientNetV2B1,
+  buildEfficientNetV2B2,
+  buildEfficientNetV2B3,
+} from './efficientnet-v2.js';
 export { buildVgg16, buildVgg19 } from './vgg.js';
 export { Normalization, type NormalizationArgs } from './layers/normalization.js';
 export { summary, summarizeModel, formatSummary, formatShape, formatFlops } from './summary.js';
@@ -43,8 +50,21 @@ export { layerFlops } from './flops.js';
 export { defineBuilder } from './layer-factory.js';
 export { modelToDot, dotToSvg, plotModel, type DiagramOptions } from './diagram.js';
 export { modelStats } from './stats.js';
+export {
+  bestTop1,
+  downloadSize,
+  formatModelInfo,
+  modelInfo,
+  pretrainedTags,
+  type ModelInfo,
+} from './describe.js';
+export { float32MB, kerasImagenetWeights, type KerasFileArgs } from './pretrained.js';
+export { buildMobileNetV2Nsfwjs } from './mobilenet-v2-nsfwjs.js';
 export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
 export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
-export { buildConvNeXtTiny } from './convnext.js';
+export { buildConvNeXt, buildConvNeXtTiny, type ConvNeXtOptions } from './convnext.js';
 export { LayerScale, type LayerScaleArgs } from './layers/layer-scale.js';
+export { ClassToken, FirstToken } from './layers/class-token.js';
+export { PositionalEmbedding } from './layers/positional-embedding.js';
+export { buildVit, buildVitB16, buildVitS16, VIT_ARCHITECTURES, type VitArchitecture } from './vit.js';

@@ -8,8 +8,10 @@ let zeroInit = false;
  * which makes building a large model fast when its weights are loaded from a file right after (or
  * when only its structure and counts are needed).
  */
-export function defineBuilder<T>(build: (options: BuildOptions) => T): (options?: BuildOptions) => T {
-  return (options: BuildOptions = {}) => {
+export function defineBuilder<T, O extends BuildOptions = BuildOptions>(
+  build: (options: O) => T,
+): (options?: O) => T {
+  return (options: O = {} as O) => {
     const previous = zeroInit;
     zeroInit = options.initializeWeights === false;
     try {

@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
 import { poolingTop } from './heads.js';
 import { resolveOptions } from './options.js';
+import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -83,10 +84,23 @@ export const buildResNet101 = defineBuilder((options: BuildOptions): tfl.LayersM
   return buildResNet('resnet101', [3, 4, 23, 3], options);
 });
 
-const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing'> = {
+const RESNET_WEIGHTS = {
+  preprocessing: 'caffe',
+  license: "MIT (Kaiming He's deep-residual-networks release the Keras files were converted from)",
+  origin: 'He et al. (Microsoft Research), converted by Keras',
+} as const;
+
+const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing' | 'about'> = {
   family: 'ResNet',
   defaultInputShape: [224, 224, 3],
   preprocessing: 'caffe',
+  about: {
+    paper: 'He, Zhang, Ren & Sun, "Deep Residual Learning for Image Recognition", arXiv 1512.03385',
+    year: 2015,
+    introduced:
+      'Residual connections: each block learns a correction added to its input, so networks of 50 to 150 layers train. Bottleneck blocks squeeze channels with 1x1 convolutions around the 3x3 one.',
+    stages: 'stem conv1_ and pool1_; stages conv2_ … conv5_ (convN_blockM_), each halving the resolution',
+  },
 };
 
 export const resnetSpecs: ModelSpec[] = [
@@ -94,6 +108,16 @@ export const resnetSpecs: ModelSpec[] = [
     ...common,
     name: 'resnet50',
     stats: { params: 25_636_712, flops: 7_764_217_808 },
+    // keras/src/applications/resnet.py: BASE_WEIGHTS_PATH and WEIGHTS_HASHES["resnet50"][1] (no top).
+    pretrained: [
+      kerasImagenetWeights({
+        url: `${KERAS_APPLICATIONS_URL}/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+        hash: '4d473c1dd8becc155b73f8504c6f6626',
+        ...RESNET_WEIGHTS,
+        top1: 74.9,
+        params: 23_587_712,
+      }),
+    ],
     build: buildResNet50,
     description: 'ResNet-50 v1 (keras.applications.ResNet50)',
   },
@@ -101,6 +125,16 @@ export const resnetSpecs: ModelSpec[] = [
     ...common,
     name: 'resnet101',
     stats: { params: 44_707_176, flops: 15_212_543_952 },
+    // keras/src/applications/resnet.py: WEIGHTS_HASHES["resnet101"][1] (no top).
+    pretrained: [
+      kerasImagenetWeights({
+        url: `${KERAS_APPLICATIONS_URL}/resnet/resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+        hash: '88cf7a10940856eca736dc7b7e228a21',
+        ...RESNET_WEIGHTS,
+        top1: 76.4,
+        params: 42_658_176,
+      }),
+    ],
     build: buildResNet101,
     description: 'ResNet-101 v1 (keras.applications.ResNet101)',
   },

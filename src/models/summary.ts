@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { modelStructure, type LayerPart } from '../freeze/structure.js';
-import { layerFlops } from './flops.js';
+import { batchFoldFactor, layerFlops } from './flops.js';
 
 type Shape = Array<number | null>;
 
@@ -60,6 +60,8 @@ function isModel(layer: unknown): layer is tfl.LayersModel {
 export function summarizeModel(model: tfl.LayersModel): ModelSummary {
   const modelLayers = new Set(model.layers);
   const structure = modelStructure(model);
+  /** Examples of each layer's output per model input (see batchFoldFactor). */
+  const fold = new Map<tfl.layers.Layer, number>();
   const layers = model.layers.map((layer, index): LayerSummary => {
     const node = layer.inboundNodes[0];
     const connectedTo: string[] = [];
@@ -78,6 +80,8 @@ export function summarizeModel(model: tfl.LayersModel): ModelSummary {
     const firstOutput = isShapeList(outputShape) ? outputShape[0] : outputShape;
     const config = layer.getConfig() as Record<string, unknown>;
     const place = structure.layers[index];
+    const inFactor = node?.inboundLayers.length ? (fold.get(node.inboundLayers[0]) ?? 1) : 1;
+    fold.set(layer, batchFoldFactor(layer.getClassName(), inputShapes, firstOutput, inFactor));
     return {
       name: layer.name,
       // Keras calls a nested functional model `Functional`; TF.js' class name is `Model`.
@@ -87,7 +91,7 @@ export function summarizeModel(model: tfl.LayersModel): ModelSummary {
       trainableParams: layer.trainable ? countOf(layer.trainableWeights) : 0,
       flops: isModel(layer)
         ? summarizeModel(layer).flops
-        : layerFlops(layer.getClassName(), config, inputShapes, firstOutput),
+        : inFactor * layerFlops(layer.getClassName(), config, inputShapes, firstOutput),
       connectedTo,
       index,
       trainable: layer.trainable,

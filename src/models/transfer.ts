@@ -3,7 +3,7 @@ import { VisionlabError } from '../errors.js';
 import { freeze, isEmptyFreezeSpec, type FreezeReport, type FreezeSpec } from '../freeze/index.js';
 import { countValues } from '../freeze/counts.js';
 import { ensurePretrainedFile, type EnsureWeightsOptions } from '../weights/download.js';
-import { loadWeightsH5, type WeightImportReport } from '../weights/load-weights.js';
+import { describeWeightImport, loadKerasWeights, type WeightImportReport } from '../weights/load-weights.js';
 import { loadNsfwjsMobileNetV2, NSFWJS_MOBILENET_V2_ORIGIN } from '../weights/nsfwjs-mobilenet-v2.js';
 import { pretrainedSource } from '../weights/sources.js';
 import { getModel } from './registry.js';
@@ -18,7 +18,8 @@ export interface TransferModelOptions {
   /** Height, width, channels; default the backbone's own (224×224×3). */
   inputShape?: InputShape;
   /**
-   * `imagenet` (downloaded once into the cache, checksum-verified), the path of a Keras `.h5` file,
+   * `imagenet` (downloaded once into the cache, checksum-verified), the path of a Keras `.h5`,
+   * `.weights.h5` or `.keras` file,
    * `nsfwjs` for `mobilenet_v2_nsfwjs`, or null/undefined for random weights.
    */
   pretrained?: string | null;
@@ -104,14 +105,14 @@ async function loadBackbone(options: TransferModelOptions): Promise<LoadedBackbo
       preprocessing: spec.preprocessing,
       weights: { source: 'random', description: 'random initial weights' },
     };
-  const file = pretrained.endsWith('.h5')
+  const file = /\.(h5|keras)$/i.test(pretrained)
     ? pretrained
     : await ensurePretrainedFile(pretrainedSource(spec.name, pretrained), options.download);
-  const report = await loadWeightsH5(model, file);
+  const report = await loadKerasWeights(model, file);
   return {
     backbone: model,
     preprocessing: spec.preprocessing,
-    weights: { source: 'h5', description: `${report.loaded.length} weights from ${file}`, report },
+    weights: { source: 'h5', description: describeWeightImport(report), report },
   };
 }
 
@@ -138,15 +139,19 @@ export async function buildTransferModel(options: TransferModelOptions): Promise
   if (!Number.isInteger(units) || units < 1)
     throw new VisionlabError(`units=${units} must be a positive integer.`);
   const { backbone, preprocessing, weights } = await loadBackbone(options);
-  if (backbone.outputs.length !== 1 || backbone.outputs[0].shape.length !== 4) {
+  const rank = backbone.outputs[0].shape.length;
+  if (backbone.outputs.length !== 1 || (rank !== 4 && rank !== 3)) {
     throw new VisionlabError(
-      `Backbone "${backbone.name}" must end in one feature map [batch, h, w, c]; it ends in ${JSON.stringify(backbone.outputs.map((o) => o.shape))}.`,
+      `Backbone "${backbone.name}" must end in one feature map [batch, h, w, c] or token sequence [batch, tokens, c]; it ends in ${JSON.stringify(backbone.outputs.map((o) => o.shape))}.`,
       'Pass a headless backbone (no pooling, no classifier).',
     );
   }
-  let x = tfl.layers
-    .globalAveragePooling2d({ name: 'global_average_pooling2d' })
-    .apply(backbone.outputs[0]) as tfl.SymbolicTensor;
+  // A transformer's tokens (ViT) are averaged as a CNN's positions are.
+  const pool =
+    rank === 4
+      ? tfl.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' })
+      : tfl.layers.globalAveragePooling1d({ name: 'global_average_pooling1d' });
+  let x = pool.apply(backbone.outputs[0]) as tfl.SymbolicTensor;
   if (dropout > 0) x = tfl.layers.dropout({ rate: dropout, name: 'dropout' }).apply(x) as tfl.SymbolicTensor;
   const output = tfl.layers.dense({ units, activation, name: 'dense' }).apply(x) as tfl.SymbolicTensor;
   const baseName = typeof options.backbone === 'string' ? options.backbone : backbone.name;

@@ -44,6 +44,53 @@ export interface ModelSpec {
   description: string;
   /** Parameters and forward FLOPs at `defaultInputShape` with the default top, when known without building. */
   stats?: ModelStats;
+  /** Published weights for this architecture, as timm's `default_cfg` and Keras' `WEIGHTS_HASHES` list them. */
+  pretrained?: PretrainedWeights[];
+  /** Where weights come from when none are declared (e.g. a conversion recipe). */
+  pretrainedNote?: string;
+  /** What the family introduced, for `visionlab models NAME`. */
+  about?: ModelAbout;
+}
+
+export type ChecksumAlgorithm = 'sha256' | 'md5';
+
+/**
+ * One published weights file. `layout` is the file's Keras layout, or `tfjs-bundled` for weights that
+ * ship inside an npm package (no download).
+ */
+export interface PretrainedWeights {
+  /** The name users pass as `pretrained` (`imagenet`, `nsfwjs`). */
+  tag: string;
+  /** File name in the cache (the publisher's own name). */
+  fileName: string;
+  url: string;
+  /** The publisher's digest; null where none is published (`checksumNote` says so and why). */
+  checksum: { algorithm: ChecksumAlgorithm; digest: string } | null;
+  checksumNote?: string;
+  layout: 'keras-model' | 'keras-weights' | 'keras3-weights' | 'tfjs-bundled';
+  /** Whether the file holds the ImageNet classifier (a headless backbone ignores it). */
+  includeTop: boolean;
+  /** The input preprocessing the weights were trained with. */
+  preprocessing: PreprocessMode;
+  /** Published ImageNet-1k top-1 accuracy in percent, null where none is published. */
+  top1: number | null;
+  /** Where `top1` is published. */
+  top1Source: string;
+  license: string;
+  /** Download size in MB: float32 weights of the file's parameters (0 when bundled). */
+  downloadMB: number;
+  /** Who trained and who converted the weights. */
+  origin: string;
+}
+
+/** A few lines about a family for learners (`visionlab models NAME`). */
+export interface ModelAbout {
+  paper: string;
+  year: number;
+  /** What the family introduced, in a sentence or two. */
+  introduced: string;
+  /** Which layers form the stem and each stage (by layer-name prefix). */
+  stages: string;
 }
 
 /** Size and cost of a model for one example. */

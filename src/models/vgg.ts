@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
 import { flattenTop } from './heads.js';
 import { resolveOptions } from './options.js';
+import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -46,16 +47,40 @@ export const buildVgg19 = defineBuilder((options: BuildOptions): tfl.LayersModel
   buildVgg('vgg19', [2, 2, 4, 4, 4], options),
 );
 
-const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing'> = {
+const VGG_WEIGHTS = {
+  preprocessing: 'caffe',
+  license: 'CC BY 4.0 (the Oxford VGG release the Keras file was converted from)',
+  origin: 'Simonyan & Zisserman (Oxford VGG), converted by Keras',
+} as const;
+
+const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing' | 'about'> = {
   family: 'VGG',
   defaultInputShape: [224, 224, 3],
   preprocessing: 'caffe',
+  about: {
+    paper:
+      'Simonyan & Zisserman, "Very Deep Convolutional Networks for Large-Scale Image Recognition", arXiv 1409.1556',
+    year: 2014,
+    introduced:
+      'Depth from uniform stacks of small 3x3 convolutions: two 3x3 layers see as far as one 5x5 with fewer weights. Most parameters sit in the two 4096-unit dense layers of the top.',
+    stages: 'block1 … block5 (blockN_convM, each ending in blockN_pool); top fc1, fc2, predictions',
+  },
 };
 export const vggSpecs: ModelSpec[] = [
   {
     ...common,
     name: 'vgg16',
     stats: { params: 138_357_544, flops: 30_973_763_536 },
+    // keras/src/applications/vgg16.py: WEIGHTS_PATH_NO_TOP and its file_hash.
+    pretrained: [
+      kerasImagenetWeights({
+        url: `${KERAS_APPLICATIONS_URL}/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+        hash: '6d6bbae143d832006294945121d1f1fc',
+        ...VGG_WEIGHTS,
+        top1: 71.3,
+        params: 14_714_688,
+      }),
+    ],
     build: buildVgg16,
     description: 'VGG16 (keras.applications.VGG16)',
   },
@@ -63,6 +88,16 @@ export const vggSpecs: ModelSpec[] = [
     ...common,
     name: 'vgg19',
     stats: { params: 143_667_240, flops: 39_299_968_976 },
+    // keras/src/applications/vgg19.py: WEIGHTS_PATH_NO_TOP and its file_hash.
+    pretrained: [
+      kerasImagenetWeights({
+        url: `${KERAS_APPLICATIONS_URL}/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5`,
+        hash: '253f8cb515780f3b799900260a226db6',
+        ...VGG_WEIGHTS,
+        top1: 71.3,
+        params: 20_024_384,
+      }),
+    ],
     build: buildVgg19,
     description: 'VGG19 (keras.applications.VGG19)',
   },

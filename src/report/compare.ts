@@ -5,6 +5,7 @@ import type { EpochRecord } from '../train/types.js';
 import { renderSvg, type ChartSpec } from './chart.js';
 import { escapeHtml, formatNumber, htmlPage, svgImage } from './html.js';
 import { countSavedParams } from './param-count.js';
+import { runFile } from '../train/run-folder.js';
 
 /** One run's line in a comparison. */
 export interface RunComparison {
@@ -12,6 +13,10 @@ export interface RunComparison {
   dir: string;
   model: string | null;
   status: string;
+  /** `H×W×C` the model takes. */
+  inputSize: string | null;
+  pretrained: string;
+  frozen: string;
   params: number | null;
   epochs: number;
   restoredEpoch: number | null;
@@ -29,6 +34,39 @@ function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+/**
+ * The history column of the main output's loss: `loss`, or for a model with auxiliary classifiers
+ * (GoogLeNet) `<main>_loss`, since its `loss` adds the weighted auxiliary losses and would not compare.
+ */
+export function mainLossKey(history: readonly EpochRecord[]): string {
+  const first = history[0];
+  if (!first) return 'loss';
+  return Object.keys(first).find((k) => k.endsWith('_loss') && !k.startsWith('val_')) ?? 'loss';
+}
+
+/** The history with `loss`/`val_loss` of the main output only, so that runs of any model compare like for like. */
+function mainOutputHistory(history: EpochRecord[]): EpochRecord[] {
+  const key = mainLossKey(history);
+  if (key === 'loss') return history;
+  return history.map((row) => ({ ...row, loss: row[key], val_loss: row[`val_${key}`] }));
+}
+
+function inputSizeOf(config: Record<string, unknown>): string | null {
+  const shape = config.inputShape;
+  return Array.isArray(shape) && shape.every((d) => typeof d === 'number') ? shape.join('×') : null;
+}
+
+function frozenOf(config: Record<string, unknown>): string {
+  if (typeof config.freezeUntil === 'number') return `first ${config.freezeUntil} layers`;
+  if (typeof config.freezeNames === 'string') return `layers matching /${config.freezeNames}/`;
+  return 'none';
+}
+
+function minOf(history: readonly EpochRecord[], key: string): number | null {
+  const values = history.map((r) => r[key]).filter((v) => Number.isFinite(v));
+  return values.length > 0 ? Math.min(...values) : null;
+}
+
 /** Reads what the comparison needs from each run folder. */
 export async function collectRuns(runDirs: readonly string[]): Promise<RunComparison[]> {
   return Promise.all(
@@ -38,22 +76,27 @@ export async function collectRuns(runDirs: readonly string[]): Promise<RunCompar
       const s = summarize(name, dir, run);
       const metrics = run.metrics ?? {};
       const macro = (metrics.macro ?? {}) as Record<string, unknown>;
+      const config = run.config ?? {};
+      const history = mainOutputHistory(run.history);
       return {
         name,
         dir,
         model: s.model,
         status: s.status,
-        params: await countSavedParams(path.join(dir, 'model')),
+        inputSize: inputSizeOf(config),
+        pretrained: typeof config.pretrained === 'string' ? config.pretrained : 'none',
+        frozen: frozenOf(config),
+        params: await countSavedParams(runFile(dir, 'model')),
         epochs: s.epochsCompleted,
         restoredEpoch: s.restoredEpoch,
-        bestValLoss: s.bestValLoss,
+        bestValLoss: minOf(history, 'val_loss'),
         bestValAccuracy: s.bestValAccuracy,
         testAccuracy: s.testAccuracy,
         testMacroF1: num(macro.f1),
         testRocAuc: num(metrics.rocAuc),
         testLogLoss: num(metrics.logLoss),
         trainingSeconds: s.durationSeconds,
-        history: run.history,
+        history,
       };
     }),
   );
@@ -68,6 +111,9 @@ export const COMPARISON_ROWS: ReadonlyArray<{
 }> = [
   { label: 'model', value: (r) => r.model },
   { label: 'status', value: (r) => r.status },
+  { label: 'input size', value: (r) => r.inputSize },
+  { label: 'pretrained weights', value: (r) => r.pretrained },
+  { label: 'frozen', value: (r) => r.frozen },
   { label: 'parameters', value: (r) => r.params },
   { label: 'epochs trained', value: (r) => r.epochs },
   { label: 'restored epoch', value: (r) => r.restoredEpoch },

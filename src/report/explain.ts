@@ -6,11 +6,11 @@ import { VisionlabError } from '../errors.js';
 import { argmax } from '../evaluate/confusion-matrix.js';
 import { decodeSpecOf } from '../evaluate/files-dataset.js';
 import { gradCam } from '../evaluate/grad-cam.js';
-import { loadModelFromDir } from '../evaluate/load-model.js';
 import { classProbabilities } from '../evaluate/probabilities.js';
 import { readRunInputConfig } from '../evaluate/run-config.js';
 import { preprocessInput } from '../models/preprocess.js';
 import { gradCamOverlay } from './grad-cam-overlay.js';
+import { loadRunModel } from '../train/run-folder.js';
 
 export interface ExplainOptions {
   /** Class to explain; default the predicted one. */
@@ -61,7 +61,7 @@ export async function explainImage(
       );
     }
   }
-  const model = await loadModelFromDir(path.join(runDir, 'model'));
+  const model = await loadRunModel(runDir);
   try {
     const x = tf.tidy(() => {
       const raw = tf.tensor4d(Float32Array.from(pixels), [1, ...shape]);

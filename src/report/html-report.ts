@@ -7,6 +7,7 @@ import { renderSvg } from './chart.js';
 import { curvesSpec } from './curves.js';
 import { escapeHtml, formatNumber, htmlPage, keyValueTable, pngImage, svgImage, table } from './html.js';
 import { modelSummaryText } from './model-summary.js';
+import { runFile } from '../train/run-folder.js';
 
 export interface ReportOptions {
   /** Load the saved model to print its layer summary. Default true. */
@@ -128,7 +129,7 @@ export async function buildReportHtml(runDir: string, options: ReportOptions = {
   const run = await readRunFolder(runDir);
   const name = path.basename(path.resolve(runDir));
   const summary = summarize(name, runDir, run);
-  const datasetText = await readOptional(path.join(runDir, 'dataset.json'));
+  const datasetText = await readOptional(runFile(runDir, 'dataset'));
   let dataset: Json = {};
   try {
     dataset = datasetText ? obj(JSON.parse(datasetText.toString('utf8'))) : {};
@@ -209,7 +210,7 @@ export async function buildReportHtml(runDir: string, options: ReportOptions = {
 
 /** Writes `report.html` into the run folder (atomically) and returns its path. */
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
-  const file = path.join(runDir, 'report.html');
+  const file = runFile(runDir, 'report');
   await writeFileAtomic(file, await buildReportHtml(runDir, options));
   return file;
 }

@@ -11,7 +11,7 @@ export {
 export { writeEvaluationCharts, EVALUATION_CHART_FILES } from './evaluation-charts.js';
 export { evaluateRun, type EvaluateRunOptions, type RunEvaluation } from './evaluate-run.js';
 export { writeReport, buildReportHtml, type ReportOptions } from './html-report.js';
-export { resolveRunDir } from './run-dir.js';
+export { resolveRunDir } from '../train/run-folder.js';
 export { explainImage, type ExplainOptions, type Explanation } from './explain.js';
 export { gradCamOverlay, type OverlayOptions } from './grad-cam-overlay.js';
 export { jet } from './colormap.js';

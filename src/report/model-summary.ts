@@ -1,10 +1,9 @@
-import path from 'node:path';
-import { loadModelFromDir } from '../evaluate/load-model.js';
+import { loadRunModel } from '../train/run-folder.js';
 
 /** Keras-style `summary()` text of the run's saved model, or why it is unavailable. */
 export async function modelSummaryText(runDir: string): Promise<{ text: string; totalParams?: number }> {
   try {
-    const model = await loadModelFromDir(path.join(runDir, 'model'));
+    const model = await loadRunModel(runDir);
     try {
       const lines: string[] = [];
       model.summary(110, undefined, (line?: unknown) => lines.push(String(line ?? '')));

@@ -5,6 +5,9 @@ import { HttpError } from './http-error.js';
 /** Default upload limit: a large photo fits, a stray video does not. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
+/** Default pixel limit of an upload (width × height): a 40-megapixel photo decodes, a decompression bomb does not. */
+export const DEFAULT_MAX_UPLOAD_PIXELS = 40_000_000;
+
 /** Image formats accepted for upload, told apart by their first bytes (the client's Content-Type is not trusted). */
 const SIGNATURES: Array<{ format: string; test: (b: Buffer) => boolean }> = [
   { format: 'jpeg', test: (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
@@ -48,17 +51,31 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   return Buffer.concat(chunks);
 }
 
-/** Checks that `bytes` is an image: magic bytes first, then sharp must read its header (415 otherwise). */
-export async function checkImage(bytes: Buffer): Promise<{ format: string; width: number; height: number }> {
+/**
+ * Checks that `bytes` is an image: magic bytes first, then sharp must read its header (415 otherwise), and
+ * its size must stay within `maxPixels` (413), all before any pixel is decoded.
+ */
+export async function checkImage(
+  bytes: Buffer,
+  maxPixels = DEFAULT_MAX_UPLOAD_PIXELS,
+): Promise<{ format: string; width: number; height: number }> {
   if (bytes.length === 0)
     throw new HttpError(400, 'the upload is empty: send the image file as the request body');
   const format = sniffImageFormat(bytes);
   if (!format) throw new HttpError(415, 'not an image: upload a JPEG, PNG, GIF or WebP file');
+  let size: { width: number; height: number };
   try {
-    const meta = await sharp(bytes, { pages: 1 }).metadata();
+    const meta = await sharp(bytes, { pages: 1, limitInputPixels: false }).metadata();
     if (!meta.width || !meta.height) throw new Error('no size');
-    return { format, width: meta.width, height: meta.height };
+    size = { width: meta.width, height: meta.height };
   } catch {
     throw new HttpError(415, `the ${format} file cannot be decoded: upload an intact image`);
   }
+  if (size.width * size.height > maxPixels) {
+    throw new HttpError(
+      413,
+      `the image is ${size.width}×${size.height} pixels; the limit is ${maxPixels} pixels: upload a smaller image`,
+    );
+  }
+  return { format, ...size };
 }

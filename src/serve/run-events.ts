@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
-import { parseHistoryCsv } from '../track/index.js';
+import { parseHistoryCsv, readRunText } from '../track/index.js';
 import type { EpochRecord } from '../train/types.js';
+import { runFile } from '../train/run-folder.js';
 
 export interface RunEventsOptions {
   /** How often the run's files are checked for changes, ms. */
@@ -22,7 +22,7 @@ async function stamp(file: string): Promise<string> {
 
 async function readState(file: string): Promise<unknown> {
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8'));
+    return JSON.parse(await readRunText(file));
   } catch {
     return null;
   }
@@ -51,8 +51,8 @@ export async function streamRunEvents(
   runDir: string,
   options: RunEventsOptions,
 ): Promise<void> {
-  const historyFile = path.join(runDir, 'history.csv');
-  const statusFile = path.join(runDir, 'status.json');
+  const historyFile = runFile(runDir, 'history');
+  const statusFile = runFile(runDir, 'status');
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',
@@ -61,8 +61,8 @@ export async function streamRunEvents(
   });
   let historyStamp = await stamp(historyFile);
   let statusStamp = await stamp(statusFile);
-  let history = parseHistoryCsv(await fs.readFile(historyFile, 'utf8').catch(() => ''));
-  send(res, 'snapshot', { history, state: await readState(statusFile) });
+  let history = parseHistoryCsv(await readRunText(historyFile).catch(() => ''));
+  send(res, 'snapshot', { history, state: await readState(statusFile), pollMs: options.pollMs });
 
   let busy = false;
   const poll = setInterval(() => {
@@ -72,7 +72,7 @@ export async function streamRunEvents(
       const nextHistoryStamp = await stamp(historyFile);
       if (nextHistoryStamp !== historyStamp) {
         historyStamp = nextHistoryStamp;
-        const next = parseHistoryCsv(await fs.readFile(historyFile, 'utf8').catch(() => ''));
+        const next = parseHistoryCsv(await readRunText(historyFile).catch(() => ''));
         if (extendsHistory(history, next)) {
           if (next.length > history.length) send(res, 'history', { rows: next.slice(history.length) });
         } else {

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { decodeImage } from '../data/index.js';
 import { initBackend } from '../engine/backend.js';
 import { VisionlabError } from '../errors.js';
 import type { RunInputConfig } from '../evaluate/run-config.js';
 import { preprocessInput } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
+import { loadRunModel, runFile } from '../train/run-folder.js';
 import { HttpError } from './http-error.js';
 
 export interface ClassProbability {
@@ -37,8 +37,7 @@ interface LoadedModel {
 
 /** The evaluation module pulls in the model zoo (custom layers); it loads with the first model, not at start-up. */
 async function evaluation() {
-  const [loader, config, files, probabilities, cam, overlay] = await Promise.all([
-    import('../evaluate/load-model.js'),
+  const [config, files, probabilities, cam, overlay] = await Promise.all([
     import('../evaluate/run-config.js'),
     import('../evaluate/files-dataset.js'),
     import('../evaluate/probabilities.js'),
@@ -46,7 +45,6 @@ async function evaluation() {
     import('../report/grad-cam-overlay.js'),
   ]);
   return {
-    loadModelFromDir: loader.loadModelFromDir,
     readRunInputConfig: config.readRunInputConfig,
     decodeSpecOf: files.decodeSpecOf,
     classProbabilities: probabilities.classProbabilities,
@@ -72,10 +70,9 @@ export class RunModelCache {
   }
 
   private async loadNow(runName: string, runDir: string): Promise<LoadedModel> {
-    const modelDir = path.join(runDir, 'model');
     let stamp: string;
     try {
-      const stat = await fs.stat(path.join(modelDir, 'model.json'));
+      const stat = await fs.stat(runFile(runDir, 'modelJson'));
       stamp = `${stat.size}:${stat.mtimeMs}`;
     } catch {
       throw new HttpError(409, `run "${runName}" has no saved model yet (model/model.json)`);
@@ -93,7 +90,7 @@ export class RunModelCache {
     let model: LayersModel;
     try {
       input = await lib.readRunInputConfig(runDir);
-      model = await lib.loadModelFromDir(modelDir);
+      model = await loadRunModel(runDir);
     } catch (err) {
       if (err instanceof VisionlabError) throw new HttpError(409, err.message);
       throw new HttpError(500, `the model of run "${runName}" cannot be loaded: ${(err as Error).message}`);

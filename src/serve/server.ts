@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Limiter } from '../data/concurrency.js';
 import { isValidRunName, openRunStore, type RunStore } from '../track/index.js';
 import { runCurvesSpec } from './chart-specs.js';
 import { compareRuns } from './compare-runs.js';
 import { HttpError, sendError, sendJson } from './http-error.js';
-import { checkImage, DEFAULT_MAX_UPLOAD_BYTES, readBody } from './image-upload.js';
+import { checkImage, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_PIXELS, readBody } from './image-upload.js';
+import { remoteToken, RequestGuard, TOKEN_COOKIE } from './request-guard.js';
 import { RunModelCache } from './run-model.js';
 import { streamRunEvents } from './run-events.js';
 import { contentTypeOf, listFiles, readListed, vendorFiles, webDir } from './static-files.js';
@@ -20,12 +22,24 @@ export interface ServeOptions {
   maxUploadBytes?: number;
   /** How often a live run's files are checked, ms. Default 500. */
   pollMs?: number;
+  /** Binding anything but loopback is refused unless this is set; a token then guards the API. */
+  allowRemote?: boolean;
+  /** The token for a remote bind; default a random one (see `DashboardServer.token`). */
+  token?: string;
+  /** Most uploaded pixels (width × height) decoded for a prediction. Default 40 MP. */
+  maxUploadPixels?: number;
+  /** Uploads decoded and classified at once; the others wait. Default 2. */
+  maxConcurrentPredictions?: number;
+  /** Most event streams open at once. Default 64. */
+  maxEventStreams?: number;
 }
 
 export interface DashboardServer {
   url: string;
   port: number;
   host: string;
+  /** Set when bound to a non-loopback address: API requests must carry it. */
+  token?: string;
   store: RunStore;
   close(): Promise<void>;
 }
@@ -42,9 +56,8 @@ function segments(pathname: string): string[] {
   }
 }
 
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
-}
+/** Requested `?pollMs=` below this is raised to it: many fast pollers would cost the server its CPU. */
+const MIN_CLIENT_POLL_MS = 250;
 
 /** Serves the dashboard: the runs list, run pages with live curves, comparisons and predictions. */
 export async function startServer(options: ServeOptions): Promise<DashboardServer> {
@@ -52,6 +65,12 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
   const host = options.host ?? '127.0.0.1';
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const pollMs = options.pollMs ?? 500;
+  const maxUploadPixels = options.maxUploadPixels ?? DEFAULT_MAX_UPLOAD_PIXELS;
+  const maxEventStreams = options.maxEventStreams ?? 64;
+  const token = remoteToken(host, options.allowRemote ?? false, options.token);
+  let eventStreams = 0;
+  // Decoding takes memory in proportion to the pixels: a few at a time keep the server's peak bounded.
+  const predictions = new Limiter(options.maxConcurrentPredictions ?? 2);
   const store = await openRunStore(runsDir);
   const models = new RunModelCache();
   const web = await listFiles(webDir());
@@ -67,7 +86,8 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
   async function runDir(name: string): Promise<string> {
     if (!isValidRunName(name)) throw new HttpError(400, `"${name}" is not a valid run name`);
     const dir = path.join(runsDir, name);
-    const stat = await fs.stat(dir).catch(() => null);
+    // lstat: a symlinked "run" could lead out of the runs folder, so it is not one.
+    const stat = await fs.lstat(dir).catch(() => null);
     if (!stat?.isDirectory()) throw new HttpError(404, `no run named "${name}" in ${runsDir}`);
     return dir;
   }
@@ -103,8 +123,8 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
       if (method !== 'POST') throw new HttpError(405, 'predict takes POST with the image file as the body');
       const dir = await runDir(name);
       const bytes = await readBody(req, maxUploadBytes);
-      const image = await checkImage(bytes);
-      const result = await models.predict(name, dir, bytes);
+      const image = await checkImage(bytes, maxUploadPixels);
+      const result = await predictions.run(() => models.predict(name, dir, bytes));
       sendJson(res, 200, { ...result, image });
       return;
     }
@@ -118,8 +138,15 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
     }
     if (action === 'events' && parts.length === 2) {
       const requested = Number(url.searchParams.get('pollMs'));
-      const interval = Number.isFinite(requested) && requested >= 50 ? requested : pollMs;
-      return streamRunEvents(req, res, await runDir(name), { pollMs: interval });
+      const interval =
+        Number.isFinite(requested) && requested > 0 ? Math.max(requested, MIN_CLIENT_POLL_MS) : pollMs;
+      const dir = await runDir(name);
+      if (eventStreams >= maxEventStreams) {
+        throw new HttpError(503, `${maxEventStreams} event streams are open already; close some pages`);
+      }
+      eventStreams++;
+      res.on('close', () => eventStreams--);
+      return streamRunEvents(req, res, dir, { pollMs: interval });
     }
     if (action === 'files' && parts.length === 3) {
       if (!ARTIFACT.test(file)) throw new HttpError(400, `"${file}" is not a run file the dashboard serves`);
@@ -158,12 +185,12 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    // Bound to loopback, only loopback names may reach us: a page elsewhere cannot rebind its DNS name to us.
-    if (isLoopback(host) && !isLoopback(hostHeader))
-      throw new HttpError(403, 'requests must address localhost');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = segments(url.pathname);
+    guard.check(req, url, parts[0] === 'api');
+    if (token !== undefined && url.searchParams.get('token') === token) {
+      res.setHeader('set-cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    }
     if (parts[0] === 'api') return handleApi(req, res, parts.slice(1), url);
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw new HttpError(405, `${req.method} is not allowed here`);
@@ -180,6 +207,7 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
     throw new HttpError(404, `no such page: ${url.pathname}`);
   }
 
+  const guard = new RequestGuard({ host, token });
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return sendError(res, err.status, err.message);
@@ -194,11 +222,13 @@ export async function startServer(options: ServeOptions): Promise<DashboardServe
     });
   });
   const address = server.address() as AddressInfo;
+  guard.listeningOn(address.port);
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${urlHost}:${address.port}`,
     port: address.port,
     host,
+    token,
     store,
     close: async () => {
       server.closeAllConnections();

@@ -1,7 +1,7 @@
 export { RunStore, openRunStore, recordRun, STORE_FILE } from './run-store.js';
 export type { RunStoreOptions, SyncResult } from './run-store.js';
 export type { RunSummary, RunDetail, IndexedStatus } from './types.js';
-export { parseHistoryCsv } from './history-csv.js';
-export { readRunFolder } from './read-run-folder.js';
+export { parseHistoryCsv } from '../train/history-csv.js';
+export { readRunFolder, readRunText } from './read-run-folder.js';
 export type { RunFolderContents } from './read-run-folder.js';
-export { isValidRunName, runDirFor } from './run-name.js';
+export { isValidRunName, runDirFor } from '../train/run-folder.js';

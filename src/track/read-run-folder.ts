@@ -1,15 +1,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EpochRecord, RunState } from '../train/types.js';
-import { parseHistoryCsv } from './history-csv.js';
+import { readRegularFile } from '../util/read-regular-file.js';
+import { parseHistoryCsv } from '../train/history-csv.js';
+import { RUN_FILES, runFile } from '../train/run-folder.js';
 
 /** The files the store indexes; their sizes and mtimes make a run's signature. */
 export const INDEXED_FILES = [
-  'config.json',
-  'status.json',
-  'history.csv',
-  'metrics.json',
-  'model/model.json',
+  RUN_FILES.config,
+  RUN_FILES.status,
+  RUN_FILES.history,
+  RUN_FILES.metrics,
+  RUN_FILES.modelJson,
 ];
 
 export interface RunFolderContents {
@@ -36,9 +38,14 @@ export async function folderSignature(runDir: string): Promise<string> {
   return parts.join('|');
 }
 
+/** A run file's text; symlinks, FIFOs and devices are refused, so a folder cannot point the reader elsewhere. */
+export async function readRunText(file: string): Promise<string> {
+  return (await readRegularFile(file, { noFollow: true })).toString('utf8');
+}
+
 async function readJson(file: string): Promise<Record<string, unknown> | null> {
   try {
-    const value: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+    const value: unknown = JSON.parse(await readRunText(file));
     return value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : null;
@@ -51,12 +58,12 @@ async function readJson(file: string): Promise<Record<string, unknown> | null> {
 export async function readRunFolder(runDir: string): Promise<RunFolderContents> {
   const signature = await folderSignature(runDir);
   const [config, state, metrics, historyText, hasModel] = await Promise.all([
-    readJson(path.join(runDir, 'config.json')),
-    readJson(path.join(runDir, 'status.json')),
-    readJson(path.join(runDir, 'metrics.json')),
-    fs.readFile(path.join(runDir, 'history.csv'), 'utf8').catch(() => ''),
+    readJson(runFile(runDir, 'config')),
+    readJson(runFile(runDir, 'status')),
+    readJson(runFile(runDir, 'metrics')),
+    readRunText(runFile(runDir, 'history')).catch(() => ''),
     fs
-      .access(path.join(runDir, 'model', 'model.json'))
+      .access(runFile(runDir, 'modelJson'))
       .then(() => true)
       .catch(() => false),
   ]);

@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
-import { promises as fs, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, promises as fs, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { EpochRecord, RunState } from '../train/types.js';
 import { VisionlabError } from '../errors.js';
-import { readRunFolder, folderSignature } from './read-run-folder.js';
-import { isValidRunName } from './run-name.js';
+import { readRunFolder, folderSignature, type RunFolderContents } from './read-run-folder.js';
+import { isValidRunName } from '../train/run-folder.js';
 import { summarize } from './summarize.js';
 import { openDatabase, parse, toSummary, type RunRow } from './store-schema.js';
 import type { RunDetail, RunSummary } from './types.js';
@@ -22,6 +24,34 @@ export interface SyncResult {
 export interface RunStoreOptions {
   /** Where the SQLite file lives; default `<runsDir>/.visionlab-runs.db`. */
   dbPath?: string;
+}
+
+/** Errors that mean the index cannot be written where it is: read-only folder or file, full disk. */
+function cannotWrite(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return (
+    /^SQLITE_(CANTOPEN|READONLY|IOERR|FULL|PERM)/.test(code) ||
+    ['EACCES', 'EPERM', 'EROFS', 'ENOSPC'].includes(code)
+  );
+}
+
+/** The per-user cache location of the index of `runsDir`, used when the runs folder is read-only. */
+export function cacheStorePath(runsDir: string): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const key = createHash('sha256').update(path.resolve(runsDir)).digest('hex').slice(0, 16);
+  return path.join(base, 'visionlab', `runs-${key}.db`);
+}
+
+function openAt(dbPath: string): Database.Database {
+  try {
+    return openDatabase(dbPath);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') throw err;
+    // The index is derived data: start afresh and rebuild it from the folders.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+    return openDatabase(dbPath);
+  }
 }
 
 function finiteOrNull(value: number | undefined): number | null {
@@ -42,25 +72,44 @@ function stringify(value: unknown): string {
  */
 export class RunStore {
   readonly runsDir: string;
-  readonly dbPath: string;
-  private readonly db: Database.Database;
+  /** Where the index is: beside the runs, else in the user's cache, else `:memory:`. */
+  dbPath: string;
+  private db: Database.Database;
 
   constructor(runsDir: string, options: RunStoreOptions = {}) {
     this.runsDir = path.resolve(runsDir);
-    this.dbPath = path.resolve(options.dbPath ?? path.join(this.runsDir, STORE_FILE));
-    try {
-      this.db = openDatabase(this.dbPath);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') {
-        throw new VisionlabError(
-          `cannot open the run store ${this.dbPath}: ${(err as Error).message}`,
-          'Check that the runs folder is writable.',
-        );
+    const wanted = path.resolve(options.dbPath ?? path.join(this.runsDir, STORE_FILE));
+    const candidates = options.dbPath ? [wanted] : [wanted, cacheStorePath(this.runsDir)];
+    for (const candidate of candidates) {
+      try {
+        if (candidate !== wanted) mkdirSync(path.dirname(candidate), { recursive: true });
+        this.db = openAt(candidate);
+        this.dbPath = candidate;
+        return;
+      } catch (err) {
+        if (!cannotWrite(err)) {
+          throw new VisionlabError(
+            `cannot open the run store ${candidate}: ${(err as Error).message}`,
+            'Delete it: it is rebuilt from the run folders.',
+          );
+        }
       }
-      // The index is derived data: start afresh and rebuild it from the folders.
-      for (const suffix of ['', '-wal', '-shm']) rmSync(this.dbPath + suffix, { force: true });
-      this.db = openDatabase(this.dbPath);
+    }
+    // Nowhere to write (read-only folder and cache, full disk): the folders are the truth, index them in memory.
+    this.db = openDatabase(':memory:');
+    this.dbPath = ':memory:';
+  }
+
+  /** Runs a write; when the file can no longer be written (disk full), continues with an index in memory. */
+  private write(run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      if (!cannotWrite(err) || this.dbPath === ':memory:') throw err;
+      this.db.close();
+      this.db = openDatabase(':memory:');
+      this.dbPath = ':memory:';
+      run();
     }
   }
 
@@ -76,6 +125,11 @@ export class RunStore {
     if (known && known.signature === (await folderSignature(dir))) return false;
     const contents = await readRunFolder(dir);
     const summary = summarize(name, dir, contents);
+    this.write(() => this.index(name, contents, summary));
+    return true;
+  }
+
+  private index(name: string, contents: RunFolderContents, summary: RunSummary): void {
     const write = this.db.transaction(() => {
       this.db.prepare('DELETE FROM epochs WHERE run = ?').run(name);
       this.db
@@ -125,7 +179,6 @@ export class RunStore {
     });
     // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of deadlocking.
     write.immediate();
-    return true;
   }
 
   /** Brings the index in line with the folders: new and changed runs are read, vanished ones dropped. */
@@ -146,8 +199,10 @@ export class RunStore {
       .map((r) => r.name)
       .filter((name) => !present.has(name));
     if (removed.length > 0) {
-      const drop = this.db.prepare('DELETE FROM runs WHERE name = ?');
-      this.db.transaction(() => removed.forEach((name) => drop.run(name))).immediate();
+      this.write(() => {
+        const drop = this.db.prepare('DELETE FROM runs WHERE name = ?');
+        this.db.transaction(() => removed.forEach((name) => drop.run(name))).immediate();
+      });
     }
     return { updated, removed };
   }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { VisionlabError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readRegularFile } from '../util/read-regular-file.js';
 
 /**
  * One checkpoint is one file, so that a single atomic rename replaces it whole:
@@ -126,8 +127,9 @@ export async function writeCheckpointFile<S>(file: string, content: CheckpointCo
 export async function readCheckpointFile<S>(file: string): Promise<CheckpointContent<S>> {
   let buffer: Buffer;
   try {
-    buffer = await fs.readFile(file);
-  } catch {
+    buffer = await readRegularFile(file);
+  } catch (err) {
+    if (err instanceof VisionlabError) throw err;
     throw new VisionlabError(
       `no checkpoint at ${file}`,
       'Resume a run that was interrupted or that wrote checkpoints.',
@@ -138,4 +140,28 @@ export async function readCheckpointFile<S>(file: string): Promise<CheckpointCon
 
 export function disposeCheckpoint(content: CheckpointContent<unknown>): void {
   for (const g of Object.values(content.groups)) tf.dispose(g.tensors);
+}
+
+/** The JSON state of a checkpoint, from its header alone (the tensors are not read); null when there is none. */
+export async function readCheckpointState<S>(file: string): Promise<S | null> {
+  let handle;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return null;
+    const prefix = Buffer.alloc(MAGIC.length + 4);
+    await handle.read(prefix, 0, prefix.length, 0);
+    if (prefix.toString('ascii', 0, MAGIC.length) !== MAGIC) return null;
+    const header = Buffer.alloc(prefix.readUInt32LE(MAGIC.length));
+    const { bytesRead } = await handle.read(header, 0, header.length, prefix.length);
+    if (bytesRead !== header.length) return null;
+    return (JSON.parse(header.toString('utf8')) as Header).state as S;
+  } catch {
+    return null;
+  } finally {
+    await handle.close();
+  }
 }

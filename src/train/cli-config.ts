@@ -1,9 +1,8 @@
-import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { VisionlabError } from '../errors.js';
 import { parseTrainConfig, readConfigFile, trainConfigSchema, type TrainConfig } from './config.js';
 import { parseKeyValueList, parseNumberFlag, parseShapeFlag } from './flags.js';
-import { RUN_FILES } from './run-folder.js';
+import { readRunConfig, resolveRunDir, RUN_FILES } from './run-folder.js';
 
 /** The raw string values of `visionlab train`'s flags (as commander hands them over). */
 export interface TrainFlags {
@@ -37,7 +36,10 @@ export interface TrainFlags {
   augment?: string;
   cacheDir?: string;
   checkpoint?: boolean;
+  /** false for `--no-evaluate`; commander's default true is not a choice the user made. */
+  evaluate?: boolean;
   progress?: string;
+  precision?: string;
 }
 
 /** Flags as config keys: only the flags given, so that they override the file and nothing else. */
@@ -88,7 +90,9 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
       .map((s) => s.trim())
       .filter(Boolean);
   str('cacheDir');
+  str('precision');
   if (flags.checkpoint === false) out.checkpoint = false;
+  if (flags.evaluate === false) out.evaluate = false;
   if (flags.progress !== undefined) {
     const map: Record<string, unknown> = { bar: 1, epoch: 2, none: 0, auto: 'auto' };
     if (!(flags.progress in map)) {
@@ -123,20 +127,12 @@ export async function resolveTrainConfig(flags: TrainFlags): Promise<TrainConfig
 
 /** Finds the run folder `--resume` names: a path, or a run name inside the runs folder. */
 export function resolveRunToResume(run: string, runsDir: string): string {
-  const candidates = [path.resolve(run), path.resolve(runsDir, run)];
-  for (const dir of candidates) if (existsSync(path.join(dir, RUN_FILES.config))) return dir;
-  throw new VisionlabError(
-    `no run "${run}" to resume (looked for ${candidates.map((c) => path.join(c, RUN_FILES.config)).join(' and ')})`,
-    'Pass the run folder, or its name inside --runs-dir.',
-  );
+  return resolveRunDir(run, runsDir, 'to resume');
 }
 
 /** The config a run was started with (its effective config.json), with the flags given now on top (e.g. more --epochs). */
 export async function resumeConfig(runDir: string, flags: TrainFlags): Promise<TrainConfig> {
-  const saved = JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.config), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  const saved = await readRunConfig(runDir);
   const known = Object.keys(trainConfigSchema.shape);
   const kept = Object.fromEntries(Object.entries(saved).filter(([k]) => known.includes(k)));
   return parseTrainConfig(

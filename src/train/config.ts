@@ -3,7 +3,9 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { VisionlabError } from '../errors.js';
+import { optionKey } from './flags.js';
 import { OPTIMIZER_NAMES } from './optimizers.js';
+import { PRECISIONS } from '../engine/precision.js';
 
 const int = (min = 0) => z.number().int().min(min);
 const monitorMode = z.enum(['auto', 'min', 'max']);
@@ -64,7 +66,13 @@ export const trainConfigSchema = z
     seed: int().default(42),
     batchSize: int(1).default(32),
     imageSize: z.tuple([int(1), int(1)]).optional(),
-    inputShape: z.tuple([int(1), int(1), int(1)]).optional(),
+    inputShape: z
+      .tuple([
+        int(1),
+        int(1),
+        int(1).refine((c) => [1, 3, 4].includes(c), 'channels must be 1 (grayscale), 3 (rgb) or 4 (rgba)'),
+      ])
+      .optional(),
     colorMode: z.enum(['rgb', 'grayscale', 'rgba']).optional(),
     validationSplit: z.number().min(0).lt(1).default(0.2),
     testSplit: z.number().min(0).lt(1).default(0.1),
@@ -93,6 +101,10 @@ export const trainConfigSchema = z
     cacheDir: z.string().min(1).optional(),
     terminateOnNaN: z.boolean().default(true),
     checkpoint: z.boolean().default(true),
+    /** Evaluate on the test split and write the report when training ends (`--no-evaluate`: false). */
+    evaluate: z.boolean().default(true),
+    /** Compute precision of matrix products and convolutions (bf16: mixed, as Keras' mixed_bfloat16). */
+    precision: z.enum(PRECISIONS).default('fp32'),
     verbose: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal('auto')]).default('auto'),
   })
   .strict();
@@ -119,7 +131,30 @@ function valueAt(input: unknown, keyPath: PropertyKey[]): unknown {
 }
 
 /** Validates a training config; errors name the key and the value, e.g. `earlyStopping.patience = "seven": expected a number`. */
+/** Keys that hold option objects, whose keys Keras users may spell `restore_best_weights` or `min-delta`. */
+const OPTION_OBJECTS = ['earlyStopping', 'reduceLr', 'lrSchedule', 'head'];
+
+/** A key in Keras' snake_case or kebab-case as ours; keys in camelCase are taken as written. */
+function normalizeKey(raw: string): string {
+  return /[_-]/.test(raw) ? optionKey(raw) : raw;
+}
+
+/** Config keys in Keras' snake_case (`batch_size`, `early_stopping.restore_best_weights`) as ours; class names kept. */
+function normalizeKeys(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = {};
+  for (const [raw, value] of Object.entries(input)) {
+    const key = normalizeKey(raw);
+    out[key] =
+      OPTION_OBJECTS.includes(key) && value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [normalizeKey(k), v]))
+        : value;
+  }
+  return out;
+}
+
 export function parseTrainConfig(input: unknown, source = 'the training config'): TrainConfig {
+  input = normalizeKeys(input);
   const result = trainConfigSchema.safeParse(input);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {

@@ -130,6 +130,14 @@ function batchLabels(dataset: ImageDataset, batch: Batch): tf.Tensor1D {
   return tf.tensor1d(labels, 'int32');
 }
 
+/**
+ * One turn of the event loop. A batch's awaits resolve as microtasks, and signal handlers run only when the
+ * loop turns: without this, Ctrl-C waited for the next file read, several batches later.
+ */
+function letSignalsIn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function disposeBatch(batch: Batch): void {
   batch.x.dispose();
   batch.y?.dispose();
@@ -377,6 +385,7 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
         const batchLogs = { ...totalsToLogs(totals, outputNames), batch: batchIndex, size };
         for (const cb of callbacks) await cb.onBatchEnd(batchIndex, batchLogs);
         batchIndex++;
+        if (signals.length > 0) await letSignalsIn();
         if (interrupted || context.stopTraining) break;
       }
       skipBatches = 0;

@@ -14,9 +14,15 @@ function camel(key: string): string {
   return key.replace(/[-_]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** An option key as the config uses it: `restore_best_weights`, `restore-best` and `restoreBestWeights` alike. */
+export function optionKey(raw: string): string {
+  return ALIASES[camel(raw)] ?? camel(raw);
+}
+
 function scalar(value: string): string | number | boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
+  // Python's spelling too, as Keras examples write it.
+  if (value === 'true' || value === 'True') return true;
+  if (value === 'false' || value === 'False') return false;
   if (value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   return value;
 }
@@ -38,7 +44,7 @@ export function parseKeyValueList(flag: string, text: string): Record<string, st
         `Example: ${flag} patience=7,restore-best`,
       );
     }
-    const key = ALIASES[camel(rawKey)] ?? camel(rawKey);
+    const key = optionKey(rawKey);
     out[key] = eq < 0 ? true : scalar(item.slice(eq + 1).trim());
   }
   return out;

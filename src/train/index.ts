@@ -8,6 +8,7 @@ export {
   type CallbackState,
   type MonitorMode,
 } from './callbacks/callback.js';
+export { MonitorCallback, type MonitorOptions } from './callbacks/monitor-callback.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
@@ -45,7 +46,19 @@ export {
 } from './model-io.js';
 export { saveTrainingState, loadTrainingState, type TrainingCheckpoint } from './training-state.js';
 export { formatHistoryCsv, historyColumns, HISTORY_COLUMNS } from './history-csv.js';
-export { RUN_FILES } from './run-folder.js';
+export {
+  RUN_FILES,
+  runFile,
+  isValidRunName,
+  runDirFor,
+  resolveRunDir,
+  readRunConfig,
+  readStatus,
+  loadRunModel,
+  sweepRunTempFiles,
+  type RunFileKey,
+} from './run-folder.js';
+export { saveRun, type SaveRunOptions } from './save-run.js';
 export {
   trainConfigSchema,
   parseTrainConfig,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Callback, type Logs } from './callbacks/callback.js';
+import { Callback, type CallbackState, type Logs } from './callbacks/callback.js';
 import { writeHistory, writeStatus } from './run-folder.js';
 import type { EpochRecord, RunState } from './types.js';
 
@@ -10,6 +10,13 @@ export type CurvesWriter = (
   options: { restoredEpoch?: number },
 ) => Promise<unknown>;
 
+/** What a checkpoint records of the run it belongs to, so that one copied from elsewhere is refused. */
+export interface RunIdentity {
+  runId: string;
+  /** Fingerprint of the training split's files and labels. */
+  trainData: string;
+}
+
 /** Keeps a run folder current: `history.csv`, `status.json` and the curves after every epoch. */
 export class RunFolderCallback extends Callback {
   readonly name = 'RunFolder';
@@ -19,8 +26,13 @@ export class RunFolderCallback extends Callback {
     private readonly runDir: string,
     private readonly state: RunState,
     private readonly writeCurves?: CurvesWriter,
+    private readonly identity?: RunIdentity,
   ) {
     super();
+  }
+
+  override getState(): CallbackState {
+    return { json: this.identity ? { ...this.identity } : {} };
   }
 
   override async onTrainBegin(): Promise<void> {

@@ -2,17 +2,25 @@ import path from 'node:path';
 import type { ImageDataset } from '../data/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatHistoryCsv } from './history-csv.js';
-import type { EpochRecord, RunState } from './types.js';
+import { RUN_FILES } from './run-folder/files.js';
+import type { EpochRecord } from './types.js';
 
-/** The files of a run folder (see the run-folder contract). */
-export const RUN_FILES = {
-  config: 'config.json',
-  status: 'status.json',
-  history: 'history.csv',
-  dataset: 'dataset.json',
-  model: 'model',
-  checkpoint: path.join('checkpoint', 'checkpoint.bin'),
-} as const;
+/**
+ * The run folder: its file names, name checks, lookup, locking, readers and writers. Its format is described
+ * in docs/run-folder.md.
+ */
+export { RUN_FILES, runFile, type RunFileKey } from './run-folder/files.js';
+export { isValidRunName, runDirFor } from './run-folder/name.js';
+export { resolveRunDir } from './run-folder/lookup.js';
+export { RunLock, lockOwner } from './run-folder/lock.js';
+export {
+  checkRunFolderFree,
+  lockRunFolder,
+  reserveRunFolder,
+  sweepRunTempFiles,
+} from './run-folder/reserve.js';
+export { readStatus, writeStatus } from './run-folder/status.js';
+export { loadRunModel, readRunConfig } from './run-folder/read.js';
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
@@ -20,10 +28,6 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 
 export async function writeHistory(runDir: string, history: readonly EpochRecord[]): Promise<void> {
   await writeFileAtomic(path.join(runDir, RUN_FILES.history), formatHistoryCsv(history));
-}
-
-export async function writeStatus(runDir: string, state: RunState): Promise<void> {
-  await writeJsonAtomic(path.join(runDir, RUN_FILES.status), state);
 }
 
 export interface SplitSummary {

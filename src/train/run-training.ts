@@ -1,32 +1,52 @@
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { augmentDataset, parseAugmentation } from '../data/augment/index.js';
+import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
 import type { ImageDataset } from '../data/types.js';
+import { initBackend } from '../engine/backend.js';
+import { withPrecision } from '../engine/precision.js';
 import { VisionlabError } from '../errors.js';
 import { splitFrozenPrefix, type FreezeReport } from '../freeze/index.js';
 import { preprocessDataset } from './preprocess-dataset.js';
+import { checkCheckpointIdentity, dataFingerprint, resumePoint } from './resume-point.js';
+import { checkOutputUnits, isModelFile, loadHandBuiltModel } from './hand-built-model.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
 import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { TrainConfig } from './config.js';
+import { fit, type FitResult } from './fit.js';
 import { FrozenFeatureDataset } from './feature-cache.js';
+import { saveModel } from './model-io.js';
+import { makeOptimizer, setLearningRate } from './optimizers.js';
+import { packageRoot } from './package-root.js';
+import { setRandomSeed } from './random.js';
+import { RunFolderCallback, type CurvesWriter, type RunIdentity } from './run-callback.js';
+import {
+  checkRunFolderFree,
+  lockRunFolder,
+  reserveRunFolder,
+  RUN_FILES,
+  type RunLock,
+  runDirFor,
+  summariseSplit,
+  writeJsonAtomic,
+  writeStatus,
+  type DatasetRecord,
+} from './run-folder.js';
 import {
   buildModelFor,
+  colorModeFor,
+  defaultInputShape,
   freezeFromConfig,
-  initTrainingBackend,
   loadInitialWeights,
-  loadTrainingData,
 } from './training-setup.js';
-import { fit, type FitResult } from './fit.js';
-import { saveModel } from './model-io.js';
-import { makeOptimizer } from './optimizers.js';
-import { RunFolderCallback, type CurvesWriter } from './run-callback.js';
-import { RUN_FILES, summariseSplit, writeJsonAtomic, writeStatus, type DatasetRecord } from './run-folder.js';
 import type { RunState } from './types.js';
+import { printable } from '../util/printable.js';
 
 export interface TrainRunHooks {
   /** Draws `curves.svg`/`curves.png` after each epoch (the report module's `writeCurves`). */
@@ -58,8 +78,6 @@ export interface TrainRunResult extends FitResult {
   freeze?: FreezeReport;
 }
 
-const RUN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/;
-
 function timestamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
@@ -67,13 +85,15 @@ function timestamp(d = new Date()): string {
 
 /** `<runsDir>/<name>`, refusing names that could leave `runsDir`. */
 export function runDirectory(runsDir: string, name: string): string {
-  if (!RUN_NAME.test(name) || name.includes('..')) {
-    throw new VisionlabError(
-      `"${name}" is not a valid run name`,
-      'Run names use letters, digits, ".", "_" and "-" only, and do not start with a dot.',
-    );
-  }
-  return path.resolve(runsDir, name);
+  return runDirFor(runsDir, name);
+}
+
+/** The epoch whose loss is not finite, when training diverged. */
+function divergedEpoch(history: readonly Record<string, number>[]): number | undefined {
+  const last = history[history.length - 1];
+  if (!last) return undefined;
+  const bad = !Number.isFinite(last.loss) || ('val_loss' in last && !Number.isFinite(last.val_loss));
+  return bad ? last.epoch : undefined;
 }
 
 function buildCallbacks(config: TrainConfig, learningRate: number | undefined): Callback[] {
@@ -156,149 +176,244 @@ export async function trainRun(
   hooks: TrainRunHooks = {},
   resume?: string,
 ): Promise<TrainRunResult> {
-  const log = hooks.log ?? ((line: string) => console.log(line));
-  const backend = await initTrainingBackend(log);
-  const { dataDir, inputShape, colorMode, splits, classNames } = await loadTrainingData(config, log);
+  return withPrecision(config.precision, () => trainInPrecision(config, hooks, resume));
+}
 
-  const runDir = resume ?? runDirectory(config.runsDir, config.name ?? `${config.model}-${timestamp()}`);
-  if (!resume && existsSync(path.join(runDir, RUN_FILES.config))) {
+async function trainInPrecision(
+  config: TrainConfig,
+  hooks: TrainRunHooks,
+  resume?: string,
+): Promise<TrainRunResult> {
+  const log = hooks.log ?? ((line: string) => console.log(line));
+  // Everything that can be refused is checked before the run folder is created or touched.
+  // A hand-built model (path/to/model.json) names its runs after its folder.
+  const label = isModelFile(config.model)
+    ? path.basename(path.dirname(path.resolve(config.model)))
+    : config.model;
+  const defaultName = `${label.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.]+/, '')}-${timestamp()}`;
+  const runDir = resume ?? runDirectory(config.runsDir, config.name ?? defaultName);
+  const point = resume ? await resumePoint(runDir) : undefined;
+  if (!resume) checkRunFolderFree(runDir);
+  const augmentation = config.augment ? parseAugmentation(config.augment, config.seed) : undefined;
+  const backend = await initBackend();
+  if (!tf.getKernel('Conv2DBackpropFilter', tf.getBackend())) {
+    log(`warning: the ${tf.getBackend()} backend cannot train convolutions here; training on cpu`);
+    await tf.setBackend('cpu');
+  }
+  const dataDir = path.resolve(config.data ?? path.join(packageRoot(), 'examples', 'data'));
+  const handBuilt = isModelFile(config.model) ? await loadHandBuiltModel(config.model) : undefined;
+  const inputShape = handBuilt?.inputShape ?? defaultInputShape(config);
+  const colorMode = config.colorMode ?? colorModeFor(inputShape[2]);
+  setRandomSeed(config.seed);
+
+  const splits = await imageDatasetSplitsFromDirectory(dataDir, {
+    imageSize: [inputShape[0], inputShape[1]],
+    colorMode,
+    labelMode: 'int',
+    batchSize: config.batchSize,
+    seed: config.seed,
+    validationSplit: config.validationSplit,
+    testSplit: config.testSplit,
+    cacheDir: config.cacheDir ? path.resolve(config.cacheDir) : undefined,
+    onWarning: (m) => log(`warning: ${m}`),
+  });
+  const classNames = [...splits.train.classNames];
+  if (classNames.length < 2) {
     throw new VisionlabError(
-      `the run folder ${runDir} already exists`,
-      'Pick another --name, or --resume it.',
+      `${dataDir} has only one class (${classNames.join('')})`,
+      'A classifier needs at least two class sub-folders.',
     );
   }
+  if (splits.train.length === 0)
+    throw new VisionlabError(`${dataDir} has no training images after the split`);
+  const classWeight = classWeights(config, splits.train);
+  const identity: RunIdentity = {
+    runId: typeof point?.saved.runId === 'string' ? point.saved.runId : randomUUID(),
+    trainData: dataFingerprint(splits.train),
+  };
+  if (point?.checkpoint) checkCheckpointIdentity(runDir, point.checkpoint, identity);
 
-  const built = await buildModelFor(config, classNames.length, inputShape);
+  if (handBuilt) {
+    try {
+      checkOutputUnits(handBuilt.model, classNames.length, config.model);
+    } catch (err) {
+      handBuilt.model.dispose();
+      throw err;
+    }
+  }
+  const built = handBuilt
+    ? { model: handBuilt.model, preprocessing: 'raw' as const, inputShape, weights: undefined }
+    : await buildModelFor(config, classNames.length, inputShape);
   const model = built.model;
   if (built.weights) log(`backbone weights: ${built.weights}`);
-  if (config.initialWeights) {
-    await loadInitialWeights(model, config.initialWeights);
-    log(`initial weights: ${config.initialWeights}`);
-  }
-  const freezeReport = freezeFromConfig(model, config);
-  if (freezeReport) log(freezeReport.description);
-  let learningRate: number | undefined;
-  if (config.learningRate === 'auto') {
-    if (!hooks.findLearningRate) {
-      throw new VisionlabError(
-        'learningRate "auto" needs a learning-rate finder',
-        'Pass hooks.findLearningRate (lrFindHook from the tune module), or give a number.',
-      );
+  let freezeReport: FreezeReport | undefined;
+  try {
+    if (config.initialWeights) {
+      await loadInitialWeights(model, config.initialWeights);
+      log(`initial weights: ${config.initialWeights}`);
     }
-    learningRate = await hooks.findLearningRate({
-      model,
-      train: preprocessDataset(splits.train, built.preprocessing),
-      optimizer: { name: config.optimizer, momentum: config.momentum },
-      runDir,
-      seed: config.seed,
-      log,
-    });
-  } else {
-    learningRate = config.learningRate;
+    freezeReport = freezeFromConfig(model, config);
+  } catch (err) {
+    model.dispose();
+    throw err;
   }
+  if (freezeReport) log(freezeReport.description);
+  if (config.learningRate === 'auto' && !hooks.findLearningRate) {
+    model.dispose();
+    throw new VisionlabError(
+      'learningRate "auto" needs a learning-rate finder',
+      'Pass hooks.findLearningRate (lrFindHook from the tune module), or give a number.',
+    );
+  }
+  // With "auto", the rate is set once the finder has run (after the run folder is reserved).
   const optimizer = makeOptimizer({
     name: config.optimizer,
-    learningRate,
+    learningRate: config.learningRate === 'auto' ? undefined : config.learningRate,
     momentum: config.momentum,
   });
 
-  const startedAt = new Date().toISOString();
-  const effective = {
-    ...config,
-    ...(learningRate !== undefined ? { learningRate } : {}),
-    data: dataDir,
-    runsDir: path.resolve(config.runsDir),
-    imageSize: [inputShape[0], inputShape[1]],
-    inputShape,
-    colorMode,
-    classNames,
-    labelMode: 'int',
-    preprocessing: built.preprocessing,
-    backend: tf.getBackend() ?? backend.name,
-    createdAt: startedAt,
-  };
-  const dataset: DatasetRecord = {
-    source: dataDir,
-    classNames,
-    imageShape: [...splits.train.imageShape] as [number, number, number],
-    colorMode,
-    splits: {
-      train: summariseSplit(splits.train),
-      validation: summariseSplit(splits.validation),
-      test: summariseSplit(splits.test, true),
-    },
-  };
-  if (!resume) {
-    await writeJsonAtomic(path.join(runDir, RUN_FILES.config), effective);
-    await writeJsonAtomic(path.join(runDir, RUN_FILES.dataset), dataset);
-  }
-  const state: RunState = { status: 'running', startedAt, updatedAt: startedAt, epochsCompleted: 0 };
-  const runFolder = new RunFolderCallback(runDir, state, hooks.writeCurves);
-  const callbacks = [...buildCallbacks(config, learningRate), ...(hooks.callbacks ?? []), runFolder];
-
-  log(`run folder: ${runDir}`);
-  log(
-    `data: ${dataDir} (${classNames.join(', ')}): ${splits.train.length} train, ${splits.validation.length} validation, ${splits.test.length} test`,
-  );
-  const augmentation = config.augment ? parseAugmentation(config.augment, config.seed) : undefined;
-  if (augmentation && !augmentation.isEmpty) log(`augmentation: ${augmentation.describe()}`);
-  const train =
-    augmentation && !augmentation.isEmpty ? augmentDataset(splits.train, augmentation) : splits.train;
-  const augmented = augmentation !== undefined && !augmentation.isEmpty;
-  const fitted = frozenPrefixCache(
-    config.frozenPrefixCache && !augmented ? model : undefined,
-    preprocessDataset(train, built.preprocessing),
-    splits.validation.length > 0 ? preprocessDataset(splits.validation, built.preprocessing) : undefined,
-  );
-  if (config.frozenPrefixCache) {
-    log(
-      fitted.cut
-        ? `frozen prefix cached: layers 0–${fitted.cut - 1} run once per image, the rest trains`
-        : `frozen prefix not cached: ${augmented ? 'augmentation comes before it' : 'no frozen, deterministic prefix'}`,
-    );
-  }
-  let result: FitResult;
+  let lock: RunLock;
   try {
-    result = await fit(fitted.model ?? model, fitted.train, {
-      epochs: config.epochs,
-      optimizer,
-      validationData: fitted.validation,
-      classWeight: classWeights(config, splits.train),
-      lossWeights: model.outputs.length > 1 ? auxiliaryLossWeights(model.outputs.length) : undefined,
-      callbacks,
-      verbose: config.verbose,
-      checkpointFile: config.checkpoint ? path.join(runDir, RUN_FILES.checkpoint) : undefined,
-      resume: resume !== undefined,
-    });
+    lock = resume ? await lockRunFolder(runDir) : await reserveRunFolder(runDir);
   } catch (err) {
-    await writeStatus(runDir, {
-      ...state,
-      status: 'failed',
-      updatedAt: new Date().toISOString(),
-      endedAt: new Date().toISOString(),
-      message: (err as Error).message,
-    });
+    optimizer.dispose();
+    model.dispose();
     throw err;
   }
-  const exportModel =
-    model.outputs.length > 1
-      ? tfl.model({ inputs: model.inputs, outputs: model.outputs[0], name: model.name })
-      : model;
-  await saveModel(exportModel, path.join(runDir, RUN_FILES.model));
-  const ended = new Date().toISOString();
-  await runFolder.flush({
-    status: result.stopReason === 'interrupted' ? 'stopped' : 'finished',
-    endedAt: ended,
-    restoredEpoch: result.restoredEpoch,
-    message:
-      result.stopReason === 'interrupted'
+  try {
+    const learningRate =
+      config.learningRate === 'auto'
+        ? await hooks.findLearningRate!({
+            model,
+            train: preprocessDataset(splits.train, built.preprocessing),
+            optimizer: { name: config.optimizer, momentum: config.momentum },
+            runDir,
+            seed: config.seed,
+            log,
+          })
+        : config.learningRate;
+    if (learningRate !== undefined) setLearningRate(optimizer, learningRate);
+    const now = new Date().toISOString();
+    const effective = {
+      ...config,
+      ...(learningRate !== undefined ? { learningRate } : {}),
+      data: dataDir,
+      runsDir: path.resolve(config.runsDir),
+      imageSize: [inputShape[0], inputShape[1]],
+      inputShape,
+      colorMode,
+      classNames,
+      labelMode: 'int',
+      preprocessing: built.preprocessing,
+      backend: tf.getBackend() ?? backend.name,
+      runId: identity.runId,
+      createdAt: typeof point?.saved.createdAt === 'string' ? point.saved.createdAt : now,
+    };
+    // On resume too: the flags given then (more --epochs) are part of the run's config from now on.
+    await writeJsonAtomic(path.join(runDir, RUN_FILES.config), effective);
+    // A resumed run keeps its dataset.json; one killed before writing it gets it now.
+    if (!point || !existsSync(path.join(runDir, RUN_FILES.dataset))) {
+      const dataset: DatasetRecord = {
+        source: dataDir,
+        classNames,
+        imageShape: [...splits.train.imageShape] as [number, number, number],
+        colorMode,
+        splits: {
+          train: summariseSplit(splits.train),
+          validation: summariseSplit(splits.validation, true),
+          test: summariseSplit(splits.test, true),
+        },
+      };
+      await writeJsonAtomic(path.join(runDir, RUN_FILES.dataset), dataset);
+    }
+    const state: RunState = {
+      status: 'running',
+      startedAt: point?.state?.startedAt ?? now,
+      ...(point ? { resumedAt: now } : {}),
+      updatedAt: now,
+      epochsCompleted: 0,
+    };
+    const runFolder = new RunFolderCallback(runDir, state, hooks.writeCurves, identity);
+    const callbacks = [...buildCallbacks(config, learningRate), ...(hooks.callbacks ?? []), runFolder];
+
+    log(`run folder: ${printable(runDir)}`);
+    if (point && !point.checkpoint)
+      log('no checkpoint yet (stopped during its first epoch): starting the run over');
+    log(
+      `data: ${printable(dataDir)} (${classNames.map(printable).join(', ')}): ${splits.train.length} train, ${splits.validation.length} validation, ${splits.test.length} test`,
+    );
+    if (augmentation && !augmentation.isEmpty) log(`augmentation: ${augmentation.describe()}`);
+    const train =
+      augmentation && !augmentation.isEmpty ? augmentDataset(splits.train, augmentation) : splits.train;
+    const augmented = augmentation !== undefined && !augmentation.isEmpty;
+    const fitted = frozenPrefixCache(
+      config.frozenPrefixCache && !augmented ? model : undefined,
+      preprocessDataset(train, built.preprocessing),
+      splits.validation.length > 0 ? preprocessDataset(splits.validation, built.preprocessing) : undefined,
+    );
+    if (config.frozenPrefixCache) {
+      log(
+        fitted.cut
+          ? `frozen prefix cached: layers 0–${fitted.cut - 1} run once per image, the rest trains`
+          : `frozen prefix not cached: ${augmented ? 'augmentation comes before it' : 'no frozen, deterministic prefix'}`,
+      );
+    }
+    let result: FitResult;
+    try {
+      result = await fit(fitted.model ?? model, fitted.train, {
+        epochs: config.epochs,
+        optimizer,
+        validationData: fitted.validation,
+        classWeight,
+        lossWeights: model.outputs.length > 1 ? auxiliaryLossWeights(model.outputs.length) : undefined,
+        callbacks,
+        verbose: config.verbose,
+        checkpointFile: config.checkpoint ? path.join(runDir, RUN_FILES.checkpoint) : undefined,
+        resume: point?.checkpoint !== undefined,
+      });
+      const diverged = divergedEpoch(result.history);
+      if (diverged !== undefined) {
+        throw new VisionlabError(
+          `training diverged: the loss is not finite at epoch ${diverged}`,
+          `Lower the learning rate (it was ${config.learningRate ?? "the optimizer's default"}); the run keeps no model.`,
+        );
+      }
+    } catch (err) {
+      await writeStatus(runDir, {
+        ...state,
+        status: 'failed',
+        updatedAt: new Date().toISOString(),
+        endedAt: new Date().toISOString(),
+        message: (err as Error).message,
+      }).catch(() => undefined);
+      for (const cb of callbacks) cb.dispose();
+      throw err;
+    }
+    const exportModel =
+      model.outputs.length > 1
+        ? tfl.model({ inputs: model.inputs, outputs: model.outputs[0], name: model.name })
+        : model;
+    await saveModel(exportModel, path.join(runDir, RUN_FILES.model));
+    const ended = new Date().toISOString();
+    const interrupted = result.stopReason === 'interrupted';
+    await runFolder.flush({
+      status: interrupted ? 'stopped' : 'finished',
+      endedAt: ended,
+      restoredEpoch: result.restoredEpoch,
+      message: interrupted
         ? `interrupted; continue with: visionlab train --resume ${runDir}`
         : result.stopReason === 'stopped'
           ? 'stopped early by a callback'
           : undefined,
-  });
-  for (const cb of callbacks) cb.dispose();
-  optimizer.dispose();
-  model.dispose();
-  return { ...result, runDir, config, freeze: freezeReport };
+    });
+    // A finished run cannot be resumed: its checkpoint (as large as the model and optimizer) goes.
+    if (!interrupted)
+      await fs.rm(path.join(runDir, RUN_FILES.checkpointDir), { recursive: true, force: true });
+    for (const cb of callbacks) cb.dispose();
+    return { ...result, runDir, config, freeze: freezeReport };
+  } finally {
+    await lock.release();
+    optimizer.dispose();
+    model.dispose();
+  }
 }

@@ -11,7 +11,10 @@ export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed';
 /** `status.json` in a run folder, rewritten atomically as the run progresses. */
 export interface RunState {
   status: RunStatus;
+  /** When the run was first started; a resume keeps it. */
   startedAt: string;
+  /** When it was last resumed. */
+  resumedAt?: string;
   updatedAt: string;
   endedAt?: string;
   epochsCompleted: number;

@@ -18,10 +18,15 @@ export interface EnsureWeightsOptions {
   offline?: boolean;
 }
 
+const digestText = (source: PretrainedSource): string =>
+  source.checksum
+    ? `${source.checksum.algorithm} ${source.checksum.digest}`
+    : 'its publisher gives no checksum';
+
 function placeItHint(source: PretrainedSource, target: string): string {
   return (
     `Download ${source.url} on a machine with internet access and place it at ${target} ` +
-    `(${source.checksum.algorithm} ${source.checksum.digest}); set VISIONLAB_HOME to use another cache folder.`
+    `(${digestText(source)}); set VISIONLAB_HOME to use another cache folder.`
   );
 }
 
@@ -55,7 +60,8 @@ async function downloadTo(source: PretrainedSource, target: string, progress: bo
       )
     : undefined;
   bar?.start(total || 1, 0);
-  const hash = createHash(source.checksum.algorithm);
+  // Without a published digest there is nothing to compare; the file is kept as downloaded.
+  const hash = createHash(source.checksum?.algorithm ?? 'sha256');
   const out = createWriteStream(temp);
   let received = 0;
   try {
@@ -79,7 +85,7 @@ async function downloadTo(source: PretrainedSource, target: string, progress: bo
     bar?.stop();
   }
   const digest = hash.digest('hex');
-  if (digest !== source.checksum.digest) {
+  if (source.checksum && digest !== source.checksum.digest) {
     await rm(temp, { force: true });
     throw new VisionlabError(
       `${source.fileName} from ${source.url} has ${source.checksum.algorithm} ${digest}, expected ${source.checksum.digest}; it was not kept.`,
@@ -91,7 +97,8 @@ async function downloadTo(source: PretrainedSource, target: string, progress: bo
 
 /**
  * Returns the path of a pretrained file in the cache, downloading it (with a progress bar) and checking
- * its digest the first time. A cached file with the wrong digest is reported, never used.
+ * its digest the first time. A cached file with the wrong digest is reported, never used. Files whose
+ * publisher gives no digest (`checksum: null`) are kept unverified.
  */
 export async function ensurePretrainedFile(
   source: PretrainedSource,
@@ -99,6 +106,7 @@ export async function ensurePretrainedFile(
 ): Promise<string> {
   const target = cachedWeightsPath(source.fileName, options.home ?? visionlabHome());
   if (existsSync(target)) {
+    if (!source.checksum) return target;
     const digest = await fileDigest(target, source.checksum.algorithm);
     if (digest === source.checksum.digest) return target;
     throw new VisionlabError(

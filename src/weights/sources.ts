@@ -1,98 +1,61 @@
 import { VisionlabError } from '../errors.js';
+import { getModel, listModels } from '../models/registry.js';
+import type { ChecksumAlgorithm, PretrainedWeights } from '../models/types.js';
 
-export type ChecksumAlgorithm = 'sha256' | 'md5';
+export type { ChecksumAlgorithm };
 
-/** A downloadable pretrained weights file and how to verify it. */
-export interface PretrainedSource {
-  /** File name in the cache. */
-  fileName: string;
-  url: string;
-  checksum: { algorithm: ChecksumAlgorithm; digest: string };
-  /** Which `.h5` layout the file uses. */
-  layout: 'keras-model' | 'keras-weights';
-  /** Where the weights come from and under which terms. */
-  origin: string;
-}
-
-const KCA_RELEASES = 'https://github.com/leondgarse/keras_cv_attention_models/releases/download';
-const KCA_ORIGIN =
-  'keras_cv_attention_models (MIT license), ImageNet-1k weights converted from the DaViT authors (MIT)';
+/** A downloadable pretrained weights file and how to verify it (the part of `PretrainedWeights` a download needs). */
+export type PretrainedSource = Pick<PretrainedWeights, 'fileName' | 'url' | 'checksum' | 'origin'> & {
+  layout: PretrainedWeights['layout'];
+  checksumNote?: string;
+};
 
 /**
- * ImageNet weights of keras_cv_attention_models' DaViT releases. Their publisher lists an MD5 for each
- * file (the `PRETRAINED_DICT` of `davit.py`); that is the digest checked here.
+ * Sources registered at run time (mirrors, test servers); they take precedence over the family files'
+ * declarations (`ModelSpec.pretrained`), which are the zoo's own list.
  */
-export const PRETRAINED_SOURCES: Record<string, Record<string, PretrainedSource>> = {
-  davit_t: {
-    imagenet: {
-      fileName: 'davit_t_imagenet.h5',
-      url: `${KCA_RELEASES}/davit/davit_t_imagenet.h5`,
-      checksum: { algorithm: 'md5', digest: '040a215cbcf1c0ce06db665cdcf6f9ac' },
-      layout: 'keras-model',
-      origin: KCA_ORIGIN,
-    },
-  },
-  davit_s: {
-    imagenet: {
-      fileName: 'davit_s_imagenet.h5',
-      url: `${KCA_RELEASES}/davit/davit_s_imagenet.h5`,
-      checksum: { algorithm: 'md5', digest: 'b95558071c639815f4ab2e9d09a4141f' },
-      layout: 'keras-model',
-      origin: KCA_ORIGIN,
-    },
-  },
-  davit_b: {
-    imagenet: {
-      fileName: 'davit_b_imagenet.h5',
-      url: `${KCA_RELEASES}/davit/davit_b_imagenet.h5`,
-      checksum: { algorithm: 'md5', digest: '89e50de7a70ea7b2404f8f57369d8015' },
-      layout: 'keras-model',
-      origin: KCA_ORIGIN,
-    },
-  },
-};
+export const PRETRAINED_SOURCES: Record<string, Record<string, PretrainedSource>> = {};
 
-const KERAS_APPLICATIONS = 'https://storage.googleapis.com/tensorflow/keras-applications';
-const KERAS_ORIGIN = 'keras.applications ImageNet weights (Keras, Apache-2.0)';
-
-/** keras.applications files without the top (`*_notop.h5`, `save_weights` layout), with Keras' own MD5s. */
-const KERAS_APPLICATIONS_SOURCES: Record<string, Record<string, PretrainedSource>> = {
-  resnet50: {
-    imagenet: {
-      fileName: 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
-      url: `${KERAS_APPLICATIONS}/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5`,
-      checksum: { algorithm: 'md5', digest: '4d473c1dd8becc155b73f8504c6f6626' },
-      layout: 'keras-weights',
-      origin: KERAS_ORIGIN,
-    },
-  },
-  resnet101: {
-    imagenet: {
-      fileName: 'resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5',
-      url: `${KERAS_APPLICATIONS}/resnet/resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5`,
-      checksum: { algorithm: 'md5', digest: '88cf7a10940856eca736dc7b7e228a21' },
-      layout: 'keras-weights',
-      origin: KERAS_ORIGIN,
-    },
-  },
-};
-Object.assign(PRETRAINED_SOURCES, KERAS_APPLICATIONS_SOURCES);
-
-/** Adds or replaces a model's pretrained source (e.g. a mirror, or a zoo model's keras.applications file). */
+/** Adds or replaces a model's pretrained source (e.g. a mirror, or a model of your own). */
 export function registerPretrainedSource(model: string, tag: string, source: PretrainedSource): void {
   PRETRAINED_SOURCES[model] = { ...(PRETRAINED_SOURCES[model] ?? {}), [tag]: source };
 }
 
+function declared(model: string): PretrainedSource[] {
+  try {
+    return getModel(model).pretrained ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** Every model that has pretrained weights, with their tags: `davit_t:imagenet`, … */
+export function knownPretrained(): string[] {
+  const tags = new Map<string, Set<string>>();
+  for (const spec of listModels()) {
+    for (const w of spec.pretrained ?? []) tags.set(spec.name, (tags.get(spec.name) ?? new Set()).add(w.tag));
+  }
+  for (const [model, sources] of Object.entries(PRETRAINED_SOURCES)) {
+    for (const tag of Object.keys(sources)) tags.set(model, (tags.get(model) ?? new Set()).add(tag));
+  }
+  return [...tags].flatMap(([model, set]) => [...set].map((tag) => `${model}:${tag}`));
+}
+
+/** The file to download for `pretrained: tag` of a zoo model (its family file's declaration). */
 export function pretrainedSource(model: string, tag: string): PretrainedSource {
-  const source = PRETRAINED_SOURCES[model]?.[tag];
-  if (!source) {
-    const known = Object.entries(PRETRAINED_SOURCES)
-      .flatMap(([m, tags]) => Object.keys(tags).map((t) => `${m}:${t}`))
-      .join(', ');
+  const registered = PRETRAINED_SOURCES[model]?.[tag];
+  if (registered) return registered;
+  const own = declared(model).find((w) => (w as PretrainedWeights).tag === tag);
+  if (own && own.layout === 'tfjs-bundled') {
     throw new VisionlabError(
-      `No pretrained weights "${tag}" are known for model "${model}".`,
-      `Known: ${known}. Or pass the path of a Keras .h5 file as \`pretrained\`.`,
+      `The "${tag}" weights of ${model} ship inside an npm package; there is nothing to download.`,
+      `Use buildTransferModel({ backbone: '${model}', pretrained: '${tag}' }) (or --model ${model} --pretrained ${tag}).`,
     );
   }
-  return source;
+  if (own) return own;
+  const forModel = knownPretrained().filter((k) => k.startsWith(`${model}:`));
+  throw new VisionlabError(
+    `No pretrained weights "${tag}" are known for model "${model}".`,
+    `${forModel.length ? `Known: ${forModel.join(', ')}. ` : ''}Models with pretrained weights: ${knownPretrained().join(', ')}. Or pass the path of a Keras .h5 or .keras file as \`pretrained\`.`,
+  );
 }

@@ -122,15 +122,45 @@ describe('bad input', () => {
       ds.skipped.map((s) => path.basename(s.source)),
       ['bomb.png'],
     );
-    assert.match(ds.skipped[0].reason, /100000×100000 pixels exceeds the limit of 268402689/);
-    // Without the header check the decoder's own limit still refuses it, mid-epoch.
+    assert.match(ds.skipped[0].reason, /100000×100000 pixels exceeds the limit of 40000000/);
+    // Without the up-front check, each load reads the header before decoding, and refuses it mid-epoch.
     const unchecked = await imageDatasetFromDirectory(dir, {
       imageSize: [4, 4],
       verify: false,
       onWarning: () => {},
     });
     assert.equal(await epochCount(unchecked), 6);
-    assert.match(unchecked.skipped[0].reason, /pixel limit/);
+    assert.match(unchecked.skipped[0].reason, /100000×100000 pixels exceeds the limit of 40000000/);
+  });
+
+  it('refuses an image or batch size that cannot fit in memory before reading any file', async () => {
+    const dir = await tree('oversize');
+    await assert.rejects(
+      imageDatasetFromDirectory(dir, { imageSize: [100_000, 100_000] }),
+      /imageSize 100000×100000 is 10000000000 pixels, over the limit of 40000000/,
+    );
+    // 32 × 3000 × 3000 × 3 float32 = 3.2 GiB per batch
+    await assert.rejects(
+      imageDatasetFromDirectory(dir, { imageSize: [3000, 3000], batchSize: 32 }),
+      /imageSize 3000×3000 with batchSize 32 needs 3\.2 GiB for each batch of float32 pixels; the limit here is [\d.]+ GiB/,
+    );
+  });
+
+  it('decodes large images a few at a time within the decode memory budget', async () => {
+    const dir = await tree('budget');
+    for (let i = 0; i < 4; i++) {
+      await writeImage(path.join(dir, 'cats', `large${i}.png`), { width: 400, height: 300 });
+    }
+    // 400 × 300 × 4 = 480 kB each; a budget of 1 MB lets two decode at once, the small ones beside them
+    const ds = await imageDatasetFromDirectory(dir, {
+      imageSize: [4, 4],
+      decodeMemoryBytes: 1_000_000,
+      shuffle: false,
+      onWarning: () => {},
+    });
+    assert.equal(await epochCount(ds), 10);
+    const reference = await imageDatasetFromDirectory(dir, { imageSize: [4, 4], shuffle: false });
+    for (let i = 0; i < ds.length; i++) assert.deepEqual(await ds.pixels(i), await reference.pixels(i));
   });
 
   it('an empty class folder, or one left empty by unreadable files, is an error before training', async () => {

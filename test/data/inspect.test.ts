@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
@@ -118,6 +118,34 @@ describe('data inspect', () => {
     await assert.rejects(
       cli('data', 'inspect', path.join(tmp.dir, 'nope')),
       (err: Error) => err instanceof VisionlabError && /does not exist/.test(err.message),
+    );
+  });
+
+  it('decodes every file, so a truncated one is unreadable; and fails where training would refuse', async () => {
+    const dir = path.join(tmp.dir, 'truncated');
+    for (let i = 0; i < 3; i++)
+      await writeImage(path.join(dir, 'a', `${i}.png`), { width: 64, height: 64, value: i });
+    for (let i = 0; i < 3; i++)
+      await writeImage(path.join(dir, 'b', `${i}.png`), { width: 64, height: 64, value: 50 + i });
+    const whole = readFileSync(path.join(dir, 'a', '0.png'));
+    // the header (and so width and height) survives; the pixel data is cut short
+    writeFileSync(path.join(dir, 'a', 'cut.png'), whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const report = await inspectImageDirectory(dir);
+    assert.deepEqual(
+      report.unreadable.map((u) => path.basename(u.source)),
+      ['cut.png'],
+    );
+    assert.deepEqual(report.problems, []);
+    mkdirSync(path.join(dir, 'empty'));
+    await assert.rejects(
+      cli('data', 'inspect', dir),
+      /cannot be trained on: class folder\(s\) with no readable image: empty/,
+    );
+    const one = path.join(tmp.dir, 'one-class');
+    await writeImage(path.join(one, 'only', '0.png'));
+    await assert.rejects(
+      cli('data', 'inspect', one),
+      /only one class folder: a classifier needs at least two/,
     );
   });
 });

@@ -159,6 +159,30 @@ describe('native element-wise kernels match the cpu backend', { skip: skipNative
     }
   });
 
+  test('Transpose by every permutation of rank 4, across 16-element tiles, and identity shares data', async () => {
+    const shape = [3, 17, 5, 35];
+    const data = randomData(r, shape);
+    const perms: number[][] = [];
+    const permute = (prefix: number[]): void => {
+      if (prefix.length === 4) perms.push(prefix);
+      for (let d = 0; d < 4; d++) if (!prefix.includes(d)) permute([...prefix, d]);
+    };
+    permute([]);
+    await assertMatchesCpu(
+      `transpose ${shape}`,
+      () => {
+        const x = tf.tensor(data, shape);
+        return perms.map((p) => tf.transpose(x, p));
+      },
+      ['Transpose'],
+    );
+    await tf.setBackend('native');
+    const x = tf.tensor(data, shape);
+    const same = tf.transpose(x, [0, 1, 2, 3]);
+    assert.deepEqual(same.dataSync(), x.dataSync());
+    tf.dispose([x, same]);
+  });
+
   test('comparisons, logical ops, ClipByValue and the ReLU6 gradient built from them', async () => {
     for (let i = 0; i < 6; i++) {
       const shape = randomShape(3);

@@ -36,6 +36,32 @@ describe('native pooling matches the cpu backend', { skip: skipNative }, () => {
     }
   });
 
+  test("MaxPoolGrad sends each window's gradient to its first maximum, as cpu does, with ties and many channels", async () => {
+    const r = rng(12);
+    const cases: Array<{ shape: [number, number, number, number]; k: [number, number]; s: number }> = [
+      { shape: [2, 19, 19, 96], k: [3, 3], s: 2 }, // the reduced AlexNet's overlapping 3×3/2 windows
+      { shape: [3, 14, 14, 64], k: [2, 2], s: 2 },
+      { shape: [1, 9, 11, 5], k: [3, 2], s: 1 },
+    ];
+    for (const { shape, k, s } of cases) {
+      // Values on a coarse grid, so that most windows hold several equal maxima.
+      const data = randomData(r, shape).map((v) => Math.round(v * 2) / 2);
+      const channelWeights = randomData(r, [shape[3]]);
+      for (const pad of ['valid', 'same'] as const) {
+        await assertMatchesCpu(
+          `max pool grad x=${shape} k=${k} s=${s} ${pad}`,
+          () => {
+            const x = tf.tensor4d(data, shape);
+            const weights = tf.tensor(channelWeights);
+            const loss = (a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, s, pad), weights));
+            return tf.grad(loss)(x);
+          },
+          ['MaxPoolGrad'],
+        );
+      }
+    }
+  });
+
   test('AvgPoolGrad with same padding divides by the in-bounds count, like the forward pass', async () => {
     // 1×3×3×1 input of ones, 3×3 window, stride 1, same: the corner output averages 4 pixels.
     const x = tf.ones([1, 3, 3, 1]) as tf.Tensor4D;

@@ -145,6 +145,47 @@ describe('DaViT', () => {
     );
   });
 
+  it('trains to the same losses on native as on the cpu backend (fused layer norm, GELU, oneDNN matmul)', async (t) => {
+    if (tf.getBackend() !== 'native') {
+      t.skip('the native backend is unavailable');
+      return;
+    }
+    const steps = 5;
+    const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 3);
+    const y = tf.tensor2d([[0], [1]]);
+    const initial = buildDavit(TINY, {
+      inputShape: [64, 64, 3],
+      numClasses: 1,
+      classifierActivation: 'sigmoid',
+    });
+    const weights = initial.getWeights().map((w) => w.clone());
+    initial.dispose();
+    const losses = async (backend: 'cpu' | 'native'): Promise<number[]> => {
+      await tf.setBackend(backend);
+      const model = buildDavit(TINY, {
+        inputShape: [64, 64, 3],
+        numClasses: 1,
+        classifierActivation: 'sigmoid',
+      });
+      model.setWeights(weights);
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+      const out: number[] = [];
+      for (let i = 0; i < steps; i++) out.push((await model.trainOnBatch(x, y)) as number);
+      model.dispose();
+      return out;
+    };
+    const onCpu = await losses('cpu');
+    const onNative = await losses('native');
+    onCpu.forEach((l, i) =>
+      assert.ok(
+        Math.abs(onNative[i] - l) <= 1e-4 * Math.abs(l),
+        `step ${i}: native ${onNative[i]}, cpu ${l}`,
+      ),
+    );
+    assert.ok(onCpu[steps - 1] < onCpu[0], 'the loss falls');
+    tf.dispose([x, y, ...weights]);
+  });
+
   it('rejects inputs smaller than 32 with a clear error', () => {
     assert.throws(() => davitT({ inputShape: [16, 16, 3] }), VisionlabError);
   });

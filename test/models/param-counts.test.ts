@@ -135,6 +135,26 @@ describe('parameter counts equal what Keras prints', () => {
     for (const m of [maxPooled, logits]) m.dispose();
   });
 
+  it("EfficientNetV2-B0…B3: the counts of the authors' own implementation, with and without top", () => {
+    // google/automl efficientnetv2/effnetv2_model_test.py (test_effnetv2): 7,200,312 / 8,212,124 /
+    // 10,178,374 / 14,467,622; the Keras Applications table rounds them to 7.2M, 8.2M, 10.2M, 14.5M.
+    // Without top: minus the classifier Dense(1000) on the top_conv features (1280, 1280, 1408, 1536).
+    const published: Array<[string, number, number]> = [
+      ['efficientnet_v2_b0', 7_200_312, 1280],
+      ['efficientnet_v2_b1', 8_212_124, 1280],
+      ['efficientnet_v2_b2', 10_178_374, 1408],
+      ['efficientnet_v2_b3', 14_467_622, 1536],
+    ];
+    for (const [name, params, features] of published) {
+      const top = counts(name, {});
+      assert.equal(top.total, params, name);
+      assert.deepEqual(top.shape, [null, 1000]);
+      assert.equal(getModel(name).stats?.params, params);
+      const headless = counts(name, { classes: 0 });
+      assert.equal(headless.total, params - (features * 1000 + 1000), name);
+    }
+  });
+
   it('alexnet_mini: 7,742,721 as Keras prints for the user model (issue "native backend", last section)', () => {
     const m = counts('alexnet_mini', {});
     assert.equal(m.total, 7_742_721);

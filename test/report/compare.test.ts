@@ -65,3 +65,41 @@ test('the comparison page highlights the best value per row and overlays both ru
   assert.equal(loss.filter((p) => p.run === 'run-a' && p.split === 'validation').length, 3);
   assert.equal(loss.filter((p) => p.run === 'run-b' && p.split === 'train').length, 4);
 });
+
+test('compare shows input size, pretrained weights and freezing, and compares the main output loss of GoogLeNet', async () => {
+  const g = await makeFakeRun({ name: 'googlenet-like' });
+  try {
+    // total loss = main + 0.3 · (aux1 + aux2): 0.5 + 0.3 · 1.4 = 0.92 at epoch 2 on validation
+    await fs.writeFile(
+      path.join(g.dir, 'history.csv'),
+      'epoch,loss,accuracy,val_loss,val_accuracy,lr,main_loss,main_accuracy,aux1_loss,aux1_accuracy,aux2_loss,aux2_accuracy,val_main_loss,val_main_accuracy,val_aux1_loss,val_aux1_accuracy,val_aux2_loss,val_aux2_accuracy\n' +
+        '1,1.4,0.6,1.3,0.6,0.01,0.8,0.6,1,0.5,1,0.5,0.7,0.6,1,0.5,1,0.5\n' +
+        '2,1.0,0.7,0.92,0.7,0.01,0.6,0.7,0.7,0.6,0.7,0.6,0.5,0.7,0.7,0.6,0.7,0.6\n',
+    );
+    const config = JSON.parse(await fs.readFile(path.join(g.dir, 'config.json'), 'utf8')) as object;
+    await fs.writeFile(
+      path.join(g.dir, 'config.json'),
+      JSON.stringify({ ...config, inputShape: [224, 224, 3], pretrained: 'imagenet', freezeUntil: 40 }),
+    );
+    const [rg, ra] = await collectRuns([g.dir, a.dir]);
+    assert.equal(
+      rg.bestValLoss,
+      0.5,
+      "the main output's validation loss, not the total with auxiliary losses",
+    );
+    assert.deepEqual(
+      rg.history.map((r) => r.loss),
+      [0.8, 0.6],
+    );
+    assert.equal(rg.inputSize, '224×224×3');
+    assert.equal(rg.pretrained, 'imagenet');
+    assert.equal(rg.frozen, 'first 40 layers');
+    assert.equal(ra.pretrained, 'none');
+    assert.equal(ra.frozen, 'none');
+    const html = await buildCompareHtml([rg, ra]);
+    assert.match(html, /<b>input size<\/b><\/td><td>224×224×3<\/td>/);
+    assert.match(html, /<b>frozen<\/b><\/td><td>first 40 layers<\/td><td>none<\/td>/);
+  } finally {
+    await g.cleanup();
+  }
+});

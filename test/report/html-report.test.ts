@@ -8,7 +8,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { buildCompareHtml, collectRuns } from '../../src/report/compare.js';
 import { evaluateRun } from '../../src/report/evaluate-run.js';
 import { writeCurves } from '../../src/report/curves.js';
-import { parseHistoryCsv } from '../../src/track/history-csv.js';
+import { parseHistoryCsv } from '../../src/train/history-csv.js';
 import { makeFakeRun, type FakeRun } from '../evaluate/fixtures/fake-run.js';
 import { launchChromium } from '../helpers/launch-chromium.js';
 
@@ -132,7 +132,8 @@ test('compare.html opens in headless Chromium without errors and shows the overl
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   const natural = await page.$eval('img.chart', (img) => (img as HTMLImageElement).naturalWidth);
   assert.ok(natural > 300);
-  assert.equal(await page.locator('tbody tr').count(), 12);
+  // one row per COMPARISON_ROWS entry (model, status, input size, pretrained, frozen, parameters, …)
+  assert.equal(await page.locator('tbody tr').count(), 15);
   await page.close();
   assert.deepEqual(problems, []);
 });
@@ -152,8 +153,10 @@ test("evaluateRun on a class-per-folder tree (--data) uses the run's class order
     [1, 2],
   ]);
   assert.match(warnings.join('\n'), /broken\.png/);
-  const metrics = JSON.parse(await fs.readFile(path.join(run.dir, 'metrics.json'), 'utf8')) as {
+  // stored beside the run's own result, not over it (see evaluate-elsewhere.test.ts)
+  const metrics = JSON.parse(await fs.readFile(path.join(result.outputDir, 'metrics.json'), 'utf8')) as {
     source: string;
   };
   assert.equal(metrics.source, path.resolve(run.dataDir));
+  assert.equal(path.dirname(result.outputDir), path.join(run.dir, 'evaluations'));
 });

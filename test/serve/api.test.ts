@@ -21,6 +21,7 @@ import { curvesSpec } from '../../src/report/curves.js';
 import { startServer, type DashboardServer } from '../../src/serve/index.js';
 import { epochRow, historyCsv, writeRunFolder } from '../track/fixtures.js';
 import { gradientImage, saveModel, tinyClassifier } from './model-fixture.js';
+import { rawRequest, type Answer } from './raw-request.js';
 
 let runsDir: string;
 let server: DashboardServer;
@@ -40,32 +41,13 @@ after(async () => {
   rmSync(runsDir, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** A raw HTTP request, so paths reach the server exactly as written (no client-side normalisation). */
 function call(
   method: string,
   rawPath: string,
   body?: Buffer,
   headers: Record<string, string> = {},
 ): Promise<Answer> {
-  const { port } = server;
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path: rawPath, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
+  return rawRequest(server.port, method, rawPath, headers, body);
 }
 
 async function callJson(
@@ -73,7 +55,8 @@ async function callJson(
   rawPath: string,
   body?: Buffer,
 ): Promise<{ status: number; json: any }> {
-  const answer = await call(method, rawPath, body);
+  // the dashboard's pages mark their state-changing requests with this header (see request-guard.test.ts)
+  const answer = await call(method, rawPath, body, method !== 'GET' ? { 'x-visionlab-request': '1' } : {});
   assert.match(String(answer.headers['content-type']), /^application\/json/);
   return { status: answer.status, json: JSON.parse(answer.body.toString('utf8')) };
 }

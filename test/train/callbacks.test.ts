@@ -268,6 +268,30 @@ test('ModelCheckpoint fills the file name from the logs and with saveBestOnly sa
   loaded.dispose();
 });
 
+test('EarlyStopping, ReduceLROnPlateau and ModelCheckpoint agree on what an improvement is', async () => {
+  // With minDelta 0.05, 0.5 → 0.46 is not an improvement, 0.46 → 0.40 is (it beats 0.5 by 0.1); NaN never is.
+  const values = [0.5, 0.46, NaN, 0.4];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-improve-'));
+  const checkpoint = new ModelCheckpoint({
+    filepath: path.join(dir, 'best-{epoch}'),
+    saveBestOnly: true,
+    saveWeightsOnly: true,
+    minDelta: 0.05,
+  });
+  const early = new EarlyStopping({ minDelta: 0.05, patience: 10 });
+  const reduce = new ReduceLROnPlateau({ minDelta: 0.05, patience: 10 });
+  await drive([checkpoint, early, reduce], values);
+  assert.deepEqual(
+    checkpoint.saved.map((p) => path.basename(p)),
+    ['best-1', 'best-4'],
+  );
+  assert.equal(early.best, 0.4);
+  assert.equal(early.bestEpoch, 3);
+  assert.equal(reduce.best, 0.4);
+  assert.equal(reduce.wait, 0);
+  assert.throws(() => new ReduceLROnPlateau({ factor: 1.5 }), /factor 1\.5 is out of range/);
+});
+
 test('CSVLogger writes history.csv-style rows after each epoch, appending when asked', async () => {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'visionlab-csv-')), 'log.csv');
   const data = syntheticDataset({ perClass: 4, batchSize: 4 });

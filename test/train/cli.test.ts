@@ -42,7 +42,7 @@ test('user errors give one line and a non-zero exit, no stack trace', async () =
     [['--data', data, '--progress', 'loud'], /--progress "loud"/],
     [['--data', data, '--name', '../escape'], /not a valid run name/],
     [['--data', data, '--model', 'no_such_net'], /no model called "no_such_net"/],
-    [['--resume', 'never-ran', '--runs-dir', runs], /no run "never-ran" to resume/],
+    [['--resume', 'never-ran', '--runs-dir', runs], /no run "never-ran" to resume/i],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await cli(['train', ...tiny, ...args]);
@@ -102,12 +102,14 @@ test('visionlab train writes the run folder of the contract', async () => {
     'curves.png',
     'model/model.json',
     'model/weights.bin',
-    'checkpoint/checkpoint.bin',
     'metrics.json',
     'report.html',
   ]) {
     assert.ok(existsSync(path.join(dir, f)), f);
   }
+  // a finished run cannot be resumed, so it keeps no checkpoint (nor its lock)
+  assert.equal(existsSync(path.join(dir, 'checkpoint')), false);
+  assert.equal(existsSync(path.join(dir, 'run.lock')), false);
   const model = await loadModel(path.join(dir, 'model'));
   assert.deepEqual(model.inputs[0].shape, [null, 12, 12, 1]);
   model.dispose();

@@ -110,6 +110,16 @@ describe('pretrained weights download', () => {
     );
   });
 
+  it('keeps a file whose publisher gives no checksum, and says so when it cannot be fetched', async () => {
+    const unverified = { ...source('unverified.h5', `${baseUrl}/weights.h5`), checksum: null };
+    const file = await ensurePretrainedFile(unverified, { home, progress: false });
+    assert.ok(readFileSync(file).equals(payload));
+    await assert.rejects(
+      ensurePretrainedFile({ ...unverified, fileName: 'gone.h5', url: `${baseUrl}/gone.h5` }, { home }),
+      /its publisher gives no checksum/,
+    );
+  });
+
   it('refuses a cached file with the wrong checksum', async () => {
     const file = cachedWeightsPath('damaged.h5', home);
     mkdirSync(path.dirname(file), { recursive: true });

@@ -9,7 +9,14 @@ import h5wasm from 'h5wasm/node';
 import { initBackend } from '../../src/engine/backend.js';
 import { VisionlabError } from '../../src/errors.js';
 import { buildDavit } from '../../src/models/davit/index.js';
-import { loadWeightsH5, readKerasH5, saveWeightsH5 } from '../../src/weights/index.js';
+import {
+  layersOf,
+  loadKerasModel,
+  loadWeightsH5,
+  readKerasH5,
+  saveWeightsH5,
+  writeKerasH5,
+} from '../../src/weights/index.js';
 
 const TINY = { depths: [2, 2, 2, 2], widths: [8, 16, 24, 32], heads: [1, 2, 2, 4] };
 const tinyDavit = (numClasses = 10): tfl.LayersModel =>
@@ -159,7 +166,47 @@ describe('Keras .h5 weights', () => {
     assert.deepEqual(Array.from(model.getLayer('bn').getWeights()[0].dataSync()), [1, 2, 3, 4]);
   });
 
+  it('loads by layer order when a later Keras renamed layers and weights (conv1/conv → conv1_conv, depthwise_kernel → kernel)', async () => {
+    const source = tinyDavit();
+    const renamed = layersOf(source).map((layer, i) => ({
+      name: `renamed_${i}`,
+      weights: layer.weights.map((w) => ({
+        ...w,
+        name: `renamed_${i}/${w.name.split('/').pop()!.replace('depthwise_kernel', 'kernel')}`,
+      })),
+    }));
+    assert.ok(renamed.some((l) => l.weights.some((w) => w.name.endsWith('/kernel:0'))));
+    const file = path.join(dir, 'renamed.h5');
+    await writeKerasH5(file, renamed);
+    const target = tinyDavit();
+    const report = await loadWeightsH5(target, file);
+    assert.equal(report.rule, 'by-order');
+    assert.equal(report.loaded.length, target.weights.length);
+    assert.deepEqual([report.missingInFile, report.unusedInFile], [[], []]);
+    assertSameWeights(source, target);
+    // Forced by name, nothing fits, and the error says which rule was tried.
+    await assert.rejects(loadWeightsH5(tinyDavit(), file, { rule: 'by-name' }), /\(by layer name\)/);
+  });
+
+  it('by layer order, a file with other layers is refused as Keras refuses it, naming both counts', async () => {
+    const file = path.join(dir, 'other-layers.h5');
+    const layers = layersOf(tinyDavit(0)).map((l, i) => ({ ...l, name: `other_${i}` }));
+    await writeKerasH5(file, layers.slice(0, -3));
+    await assert.rejects(loadWeightsH5(tinyDavit(0), file), (err: Error) => {
+      assert.ok(err instanceof VisionlabError);
+      assert.match(
+        err.message,
+        /other-layers\.h5 does not fit .*by layer order.*the file has \d+ layers with weights, the model \d+/,
+      );
+      return true;
+    });
+  });
+
   it('says which file is missing or unreadable', async () => {
+    await assert.rejects(loadKerasModel(path.join(dir, 'nope.keras')), /nope\.keras does not exist/);
+    const notZip = path.join(dir, 'not-zip.keras');
+    await import('node:fs/promises').then((fs) => fs.writeFile(notZip, 'not a zip'));
+    await assert.rejects(loadKerasModel(notZip), /not-zip\.keras is not a readable \.keras \(zip\) file/);
     await assert.rejects(readKerasH5(path.join(dir, 'nope.h5')), /nope\.h5 does not exist/);
     const bogus = path.join(dir, 'bogus.h5');
     await import('node:fs/promises').then((fs) => fs.writeFile(bogus, 'not hdf5'));

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MobileNetV2Model } from 'nsfwjs/models/mobilenet_v2';
 import { initBackend } from '../../src/engine/backend.js';
+import { buildModel, getModel, summarizeModel } from '../../src/models/index.js';
 import { loadNsfwjsMobileNetV2 } from '../../src/weights/index.js';
 
 before(async () => {
@@ -79,5 +80,32 @@ describe('nsfwjs MobileNetV2 backbone', () => {
     const diff = tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0];
     const scale = tf.max(tf.abs(expected)).dataSync()[0];
     assert.ok(scale > 0.1 && diff <= 1e-4 * scale, `difference ${diff} of ${scale}`);
+  });
+
+  it('is the zoo entry mobilenet_v2_nsfwjs: the same layers, and with the bundled weights the same output', async () => {
+    const spec = getModel('mobilenet_v2_nsfwjs');
+    assert.deepEqual(
+      spec.pretrained?.map((p) => [p.tag, p.layout, p.downloadMB]),
+      [['nsfwjs', 'tfjs-bundled', 0]],
+    );
+    const atDefault = buildModel('mobilenet_v2_nsfwjs', { initializeWeights: false });
+    const summary = summarizeModel(atDefault);
+    assert.deepEqual(spec.stats, { params: summary.totalParams, flops: summary.flops });
+    atDefault.dispose();
+    const zoo = buildModel('mobilenet_v2_nsfwjs', { inputShape: [64, 64, 3] });
+    const bundled = await loadNsfwjsMobileNetV2([64, 64, 3]);
+    assert.deepEqual(
+      zoo.layers.map((l) => [l.name, l.getClassName()]),
+      bundled.layers.map((l) => [l.name, l.getClassName()]),
+    );
+    zoo.setWeights(bundled.getWeights());
+    const pixels = tf.randomUniform([2, 64, 64, 3], 0, 255, 'float32', 4);
+    const [a, b] = [zoo.predict(pixels) as tf.Tensor, bundled.predict(pixels) as tf.Tensor];
+    const diff = tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+    const scale = tf.max(tf.abs(b)).dataSync()[0];
+    assert.ok(scale > 0.1 && diff <= 1e-5 * scale, `difference ${diff} of ${scale}`);
+    tf.dispose([pixels, a, b]);
+    zoo.dispose();
+    bundled.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
 import { buildCompareHtml, collectRuns, COMPARISON_ROWS } from '../../report/compare.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { resolveRunDir } from '../../train/run-folder.js';
 import { writeOutputFile } from '../../report/output-file.js';
 
 interface CompareFlags {

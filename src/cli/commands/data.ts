@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatInspectReport, inspectImageDirectory, type InspectOptions } from '../../data/index.js';
 import { VisionlabError } from '../../errors.js';
+import { printable } from '../../util/printable.js';
 
 function number(name: string): (value: string) => number {
   return (value) => {
@@ -45,5 +46,11 @@ export function registerData(program: Command): void {
     .action(async (dir: string, flags: InspectFlags) => {
       const report = await inspectImageDirectory(dir, flags);
       console.log(flags.json ? JSON.stringify(report, null, 2) : formatInspectReport(report));
+      if (report.problems.length > 0) {
+        throw new VisionlabError(
+          `${printable(dir)} cannot be trained on: ${report.problems.map(printable).join('; ')}`,
+          'Give every class a sub-folder with readable images; at least two classes.',
+        );
+      }
     });
 }

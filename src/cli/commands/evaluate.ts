@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import type { EvaluationMetrics } from '../../evaluate/types.js';
 import { evaluateRun } from '../../report/evaluate-run.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { resolveRunDir } from '../../train/run-folder.js';
 import { VisionlabError } from '../../errors.js';
+import { printable } from '../../util/printable.js';
 
 interface EvaluateFlags {
   data?: string;
@@ -20,7 +21,7 @@ function f(value: number | null): string {
 
 function printMetrics(m: EvaluationMetrics, source: string, skipped: number): void {
   console.log(
-    `evaluated ${m.numExamples} images (${source})${skipped ? `, ${skipped} unreadable skipped` : ''}`,
+    `evaluated ${m.numExamples} images (${printable(source)})${skipped ? `, ${skipped} unreadable skipped` : ''}`,
   );
   console.log(
     `accuracy ${f(m.accuracy)}  log loss ${f(m.logLoss)}  ROC-AUC ${f(m.rocAuc)}  PR-AUC ${f(m.prAuc)}`,
@@ -52,7 +53,10 @@ function printMetrics(m: EvaluationMetrics, source: string, skipped: number): vo
   );
   if (m.thresholds) {
     const { bestF1, youden, positiveClass } = m.thresholds;
-    console.log(`\nthresholds on p(${positiveClass}):`);
+    const on = m.thresholds.chosenOn
+      ? `, chosen on ${m.thresholds.chosenOn.replace(/^split:/, 'the ')}${m.thresholds.chosenOn.startsWith('split:') ? ' split' : ''}`
+      : '';
+    console.log(`\nthresholds on p(${positiveClass})${on}:`);
     if (bestF1)
       console.log(
         `  best F1      ${bestF1.threshold.toFixed(4)} (F1 ${bestF1.f1.toFixed(4)}, precision ${bestF1.precision.toFixed(4)}, recall ${bestF1.recall.toFixed(4)})`,
@@ -71,7 +75,10 @@ export function registerEvaluate(program: Command): void {
       "evaluate a run's model on its held-out test split (or a folder); writes metrics.json, charts and report.html",
     )
     .argument('<run>', 'run folder, or run name inside --runs-dir')
-    .option('--data <dir>', "evaluate on this class-per-folder tree instead of the run's test split")
+    .option(
+      '--data <dir>',
+      "evaluate on this class-per-folder tree instead of the run's test split (stored in evaluations/)",
+    )
     .option('--split <name>', 'split of dataset.json to evaluate on', 'test')
     .option('--batch-size <n>', 'images per batch', '32')
     .option('--runs-dir <dir>', 'where run folders are', 'runs')
@@ -101,8 +108,9 @@ export function registerEvaluate(program: Command): void {
         return;
       }
       printMetrics(result.metrics, result.source, result.skipped);
+      const own = result.outputDir === runDir;
       console.log(
-        `\nwrote metrics.json, confusion/roc/pr charts${flags.report === false ? '' : ' and report.html'} in ${runDir}`,
+        `\nwrote metrics.json, confusion/roc/pr charts${flags.report === false || !own ? '' : ' and report.html'} in ${printable(result.outputDir)}`,
       );
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import { explainImage } from '../../report/explain.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { resolveRunDir } from '../../train/run-folder.js';
 import { writeOutputFile } from '../../report/output-file.js';
 
 interface ExplainFlags {

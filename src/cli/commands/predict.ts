@@ -2,16 +2,41 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import { VisionlabError } from '../../errors.js';
-import { loadModelFromDir } from '../../evaluate/load-model.js';
 import { expandImagePaths, predictImages, type ImagePrediction } from '../../evaluate/predict-images.js';
-import { readRunInputConfig } from '../../evaluate/run-config.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { readJsonFile, readRunInputConfig } from '../../evaluate/run-config.js';
+import { loadRunModel, resolveRunDir, RUN_FILES } from '../../train/run-folder.js';
+import { printable } from '../../util/printable.js';
 
 interface PredictFlags {
   json?: boolean;
   csv?: boolean;
   batchSize?: string;
   runsDir?: string;
+  threshold?: string;
+}
+
+/** `--threshold 0.3`, or `auto`: the best-F1 threshold the run's evaluation chose on its validation split. */
+async function resolveThreshold(runDir: string, value: string | undefined): Promise<number | undefined> {
+  if (value === undefined) return undefined;
+  if (value !== 'auto') {
+    const t = Number(value);
+    if (value.trim() === '' || !(t >= 0 && t <= 1)) {
+      throw new VisionlabError(`--threshold "${value}" is not a probability between 0 and 1, or auto`);
+    }
+    return t;
+  }
+  const metrics = await readJsonFile(
+    path.join(runDir, RUN_FILES.metrics),
+    'metrics.json (run `visionlab evaluate` first)',
+  );
+  const chosen = (metrics.thresholds as { bestF1?: { threshold?: unknown } } | undefined)?.bestF1?.threshold;
+  if (typeof chosen !== 'number') {
+    throw new VisionlabError(
+      `${path.join(runDir, RUN_FILES.metrics)} holds no decision threshold`,
+      'Thresholds exist for two-class runs once evaluated; or give one, e.g. --threshold 0.3.',
+    );
+  }
+  return chosen;
 }
 
 function csvCell(value: string): string {
@@ -47,28 +72,36 @@ export function registerPredict(program: Command): void {
     .option('--csv', 'print CSV (file, predicted, confidence, one column per class, error)')
     .option('--batch-size <n>', 'images per batch', '32')
     .option('--runs-dir <dir>', 'where run folders are', 'runs')
+    .option(
+      '--threshold <p|auto>',
+      "two classes: predict the second when its probability reaches p (auto: the run's best-F1 threshold, chosen on validation)",
+    )
     .action(async (run: string, images: string[], flags: PredictFlags) => {
       if (flags.json && flags.csv) throw new VisionlabError('Choose one of --json and --csv.');
       const runDir = resolveRunDir(run, flags.runsDir);
       const input = await readRunInputConfig(runDir);
+      const threshold = await resolveThreshold(runDir, flags.threshold);
       const files = await expandImagePaths(images);
       await initBackend();
-      const model = await loadModelFromDir(path.join(runDir, 'model'));
+      const model = await loadRunModel(runDir);
       let rows: ImagePrediction[];
       try {
-        rows = await predictImages(model, files, input, { batchSize: Number(flags.batchSize ?? 32) || 32 });
+        rows = await predictImages(model, files, input, {
+          batchSize: Number(flags.batchSize ?? 32) || 32,
+          threshold,
+        });
       } finally {
         model.dispose();
       }
       if (flags.json) console.log(JSON.stringify(rows, null, 2));
       else if (flags.csv) console.log(predictionsCsv(rows, input.classNames).trimEnd());
       else {
-        const width = Math.min(60, Math.max(...rows.map((r) => r.source.length)));
+        const width = Math.min(60, Math.max(...rows.map((r) => printable(r.source).length)));
         for (const r of rows) {
           const detail = r.error
-            ? `error: ${r.error}`
+            ? `error: ${printable(r.error)}`
             : `${r.predicted} ${r.confidence!.toFixed(4)}  (${input.classNames.map((c) => `${c} ${r.probabilities![c].toFixed(4)}`).join(', ')})`;
-          console.log(`${r.source.padEnd(width)}  ${detail}`);
+          console.log(`${printable(r.source).padEnd(width)}  ${detail}`);
         }
       }
       const failed = rows.filter((r) => r.error).length;

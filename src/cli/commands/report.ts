@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { initBackend } from '../../engine/backend.js';
 import { writeCurves } from '../../report/curves.js';
 import { writeReport } from '../../report/html-report.js';
-import { resolveRunDir } from '../../report/run-dir.js';
+import { resolveRunDir } from '../../train/run-folder.js';
 import { readRunFolder } from '../../track/read-run-folder.js';
+import { runFile } from '../../train/run-folder.js';
 
 interface ReportFlags {
   runsDir?: string;
@@ -30,7 +30,7 @@ export function registerReport(program: Command): void {
       }
       const file = await writeReport(runDir, { modelSummary: flags.modelSummary });
       const hasMetrics = await fs
-        .access(path.join(runDir, 'metrics.json'))
+        .access(runFile(runDir, 'metrics'))
         .then(() => true)
         .catch(() => false);
       console.log(

@@ -20,12 +20,21 @@ export function registerServe(program: Command): void {
       'address to bind; other machines can reach the dashboard only if you say so',
       '127.0.0.1',
     )
-    .action(async (opts: { port: string; runs: string; host: string }) => {
+    .option(
+      '--allow-remote',
+      'allow binding a non-loopback --host; the API then needs the token printed at start',
+    )
+    .action(async (opts: { port: string; runs: string; host: string; allowRemote?: boolean }) => {
       // Imported on use: the dashboard pulls in the chart and model code, which other commands do not need.
       const { startServer } = await import('../../serve/index.js');
       let server;
       try {
-        server = await startServer({ runsDir: opts.runs, port: parsePort(opts.port), host: opts.host });
+        server = await startServer({
+          runsDir: opts.runs,
+          port: parsePort(opts.port),
+          host: opts.host,
+          allowRemote: opts.allowRemote === true,
+        });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -36,7 +45,10 @@ export function registerServe(program: Command): void {
         }
         throw err;
       }
-      console.log(`visionlab dashboard: ${server.url}  (runs in ${server.store.runsDir}; Ctrl+C to stop)`);
+      const url = server.token ? `${server.url}/?token=${server.token}` : server.url;
+      console.log(`visionlab dashboard: ${url}  (runs in ${server.store.runsDir}; Ctrl+C to stop)`);
+      if (server.token)
+        console.log('other machines can reach it: share the URL with its token only with whom you trust');
       const running = server;
       await new Promise<void>((resolve) => {
         const stop = (): void => {

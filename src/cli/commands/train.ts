@@ -12,6 +12,7 @@ import {
 import { trainRun } from '../../train/run-training.js';
 import { lrFindHook } from '../../tune/lr-find-run.js';
 import { writeLrFindChart } from '../../report/lr-find-chart.js';
+import { printable } from '../../util/printable.js';
 import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
 
 export function registerTrain(program: Command): void {
@@ -39,8 +40,12 @@ export function registerTrain(program: Command): void {
     .option('--no-checkpoint', 'do not write checkpoint/ (no resume after an interruption)')
     .option('--no-evaluate', 'skip the test-split evaluation and the report at the end')
     .option('--progress <mode>', 'bar, epoch (one line per epoch), none or auto (default)')
+    .option(
+      '--precision <p>',
+      'fp32 (default) or bf16: mixed precision (bf16 matrix products and convolutions, fp32 weights, loss and optimizer) where the CPU has AVX512_BF16 or AMX',
+    )
     .option('--resume <run>', 'continue an interrupted run (its folder, or its name in --runs-dir)')
-    .action(async (flags: TrainFlags & { resume?: string; evaluate?: boolean }) => {
+    .action(async (flags: TrainFlags & { resume?: string }) => {
       const hooks = {
         writeCurves,
         findLearningRate: lrFindHook({
@@ -71,9 +76,8 @@ export function registerTrain(program: Command): void {
         : '';
       const restored = result.restoredEpoch ? ` (weights of epoch ${result.restoredEpoch} restored)` : '';
       console.log(`done: ${result.history.length} epochs${restored}; last epoch: ${summary}`);
-      if (flags.evaluate !== false)
-        await evaluateAndReport(result.runDir, (result.config.testSplit ?? 0) > 0);
-      console.log(`run folder: ${result.runDir}`);
+      if (result.config.evaluate) await evaluateAndReport(result.runDir, (result.config.testSplit ?? 0) > 0);
+      console.log(`run folder: ${printable(result.runDir)}`);
     });
 }
 

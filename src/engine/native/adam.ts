@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
+import { outputFloats } from './buffer-pool.js';
 import { NATIVE } from './kernel-utils.js';
 
 const KERNEL = 'VisionlabAdamUpdate';
@@ -44,7 +45,7 @@ function registerAdamKernel(addon: NativeAddon): void {
       const cpu = backend as MathBackendCPU;
       const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
       const n = tf.util.sizeFromShape(value.shape);
-      const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      const out = [outputFloats(n), outputFloats(n), outputFloats(n)];
       addon.adam(
         floats(cpu, value),
         floats(cpu, gradient),

@@ -33,6 +33,7 @@ export interface NativeAddon {
     p: Int32Array,
     bias: Float32Array | null,
     act: number,
+    bf16?: boolean,
   ): void;
   binary(
     op: number,
@@ -44,6 +45,7 @@ export interface NativeAddon {
     outShape?: Int32Array,
   ): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number, beta?: number): void;
+  reluBackward(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number, scale?: number): void;
   concat(inputs: Float32Array[], out: Float32Array, outer: number): void;
   slice(x: Float32Array, out: Float32Array, inShape: Int32Array, begin: Int32Array, size: Int32Array): void;
@@ -62,6 +64,32 @@ export interface NativeAddon {
     newV: Float32Array,
     hyper: Float32Array,
   ): void;
+  layerNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void;
+  layerNormBackward(
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void;
+  gelu(x: Float32Array, y: Float32Array): void;
+  geluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   pad(
     x: Float32Array,
     out: Float32Array,

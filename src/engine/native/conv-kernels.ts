@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from './kernel-utils.js';
+import { outputFloats } from './buffer-pool.js';
 import { convInfoFromAttrs } from '../conv-attrs.js';
 import { oneDnnEndPadding } from './window-padding.js';
+import { bf16Compute } from '../precision.js';
 
 const ACT_NONE = 0;
 const ACT_RELU = 1;
@@ -39,6 +41,7 @@ function convParams(info: tf.backend_util.Conv2DInfo, depthwise: boolean, act: n
     right,
     depthwise ? info.inChannels : 1,
     act,
+    bf16Compute() ? 1 : 0,
   ]);
 }
 
@@ -107,7 +110,7 @@ function convForward(depthwise: boolean, fused: boolean): NativeKernel {
     const params = convParams(info, depthwise, activation === 'relu' ? ACT_RELU : ACT_NONE);
     if (!params) return null;
     const shape = outShape(info);
-    const y = new Float32Array(sizeOf(shape));
+    const y = outputFloats(sizeOf(shape));
     addon.conv2dForward(
       floatsOf(backend, x),
       floatsOf(backend, filter),
@@ -130,7 +133,7 @@ function convBackwardData(depthwise: boolean): NativeKernel {
     if (!info) return null;
     const params = convParams(info, depthwise, ACT_NONE);
     if (!params) return null;
-    const dx = new Float32Array(sizeOf(inShape));
+    const dx = outputFloats(sizeOf(inShape));
     addon.conv2dBackwardData(floatsOf(backend, dy), floatsOf(backend, filter), dx, params);
     return backend.makeTensorInfo([...inShape], 'float32', dx);
   };
@@ -146,7 +149,7 @@ function convBackwardFilter(depthwise: boolean): NativeKernel {
     if (!info) return null;
     const params = convParams(info, depthwise, ACT_NONE);
     if (!params) return null;
-    const dw = new Float32Array(sizeOf(filterShape));
+    const dw = outputFloats(sizeOf(filterShape));
     addon.conv2dBackwardWeights(floatsOf(backend, x), floatsOf(backend, dy), dw, params);
     return backend.makeTensorInfo([...filterShape], 'float32', dw);
   };

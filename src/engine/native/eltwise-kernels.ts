@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
+import { outputFloats } from './buffer-pool.js';
 
 // Operation codes of native/src/eltwise.cc.
 const BINARY_OPS = {
@@ -50,7 +51,7 @@ function binaryKernel(op: number): NativeKernel {
       (na === n && nb === n) ||
       (na === n && (nb === 1 || repeatsOver(b.shape, shape))) ||
       (nb === n && (na === 1 || repeatsOver(a.shape, shape)));
-    const out = new Float32Array(n);
+    const out = outputFloats(n);
     if (fast) {
       addon.binary(op, floatsOf(backend, a), floatsOf(backend, b), out);
     } else {
@@ -73,7 +74,7 @@ function unaryKernel(op: number): NativeKernel {
   return ({ inputs, attrs, backend, addon }) => {
     const { x } = inputs;
     if (!allFloat32(backend, x)) return null;
-    const out = new Float32Array(sizeOf(x.shape));
+    const out = outputFloats(sizeOf(x.shape));
     addon.unary(op, floatsOf(backend, x), out, (attrs.alpha as number | undefined) ?? 0);
     return backend.makeTensorInfo([...x.shape], 'float32', out);
   };
@@ -97,7 +98,7 @@ function reduceKernel(mean: boolean): NativeKernel {
     const shape = attrs.keepDims
       ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
       : x.shape.filter((_, i) => i < first || i > last);
-    const out = new Float32Array(outer * inner);
+    const out = outputFloats(outer * inner);
     addon.sum(floatsOf(backend, x), out, outer, middle, inner, mean ? 1 / middle : 1);
     return backend.makeTensorInfo(shape, 'float32', out);
   };
@@ -113,7 +114,7 @@ const concat: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const shape = [...list[0].shape];
   shape[axis] = list.reduce((s, t) => s + t.shape[axis], 0);
   const outer = sizeOf(shape.slice(0, axis));
-  const out = new Float32Array(sizeOf(shape));
+  const out = outputFloats(sizeOf(shape));
   addon.concat(
     list.map((t) => floatsOf(backend, t)),
     out,
@@ -130,7 +131,7 @@ const splitV: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const sizes = tf.backend_util.prepareSplitSize(x, attrs.numOrSizeSplits as number | number[], axis);
   const outer = sizeOf(x.shape.slice(0, axis));
   const shapes = sizes.map((s) => x.shape.map((d, i) => (i === axis ? s : d)));
-  const outs = shapes.map((s) => new Float32Array(sizeOf(s)));
+  const outs = shapes.map((s) => outputFloats(sizeOf(s)));
   addon.split(floatsOf(backend, x), outs, outer);
   return shapes.map((s, i) => backend.makeTensorInfo(s, 'float32', outs[i]));
 };
@@ -142,7 +143,7 @@ const pad: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const paddings = attrs.paddings as Array<[number, number]>;
   if (paddings.some(([b, a]) => b < 0 || a < 0)) return null;
   const shape = x.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
-  const out = new Float32Array(sizeOf(shape));
+  const out = outputFloats(sizeOf(shape));
   addon.pad(
     floatsOf(backend, x),
     out,
@@ -164,7 +165,7 @@ const slice: NativeKernel = ({ inputs, attrs, backend, addon }) => {
     attrs.size as number | number[],
   );
   tf.slice_util.assertParamsValid(x as unknown as tf.Tensor, begin, size);
-  const out = new Float32Array(sizeOf(size));
+  const out = outputFloats(sizeOf(size));
   if (out.length > 0) {
     addon.slice(
       floatsOf(backend, x),
@@ -183,7 +184,7 @@ const tile: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const reps = attrs.reps as number[];
   if (!allFloat32(backend, x) || x.shape.length === 0 || reps.length !== x.shape.length) return null;
   const shape = x.shape.map((d, i) => d * reps[i]);
-  const out = new Float32Array(sizeOf(shape));
+  const out = outputFloats(sizeOf(shape));
   if (out.length > 0) addon.tile(floatsOf(backend, x), out, Int32Array.from(x.shape), Int32Array.from(reps));
   return backend.makeTensorInfo(shape, 'float32', out);
 };
@@ -191,7 +192,7 @@ const tile: NativeKernel = ({ inputs, attrs, backend, addon }) => {
 const clipByValue: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const { x } = inputs;
   if (!allFloat32(backend, x)) return null;
-  const out = new Float32Array(sizeOf(x.shape));
+  const out = outputFloats(sizeOf(x.shape));
   addon.unary(CLIP, floatsOf(backend, x), out, attrs.clipValueMin as number, attrs.clipValueMax as number);
   return backend.makeTensorInfo([...x.shape], 'float32', out);
 };
@@ -201,8 +202,13 @@ const transpose: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const { x } = inputs;
   const perm = attrs.perm as number[];
   if (!allFloat32(backend, x) || x.shape.length === 0 || perm.length !== x.shape.length) return null;
+  if (perm.every((p, i) => p === i)) {
+    // tfjs-layers' Dense on 3-D inputs transposes its kernel by the identity: share the data instead.
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  }
   const shape = perm.map((p) => x.shape[p]);
-  const out = new Float32Array(sizeOf(shape));
+  const out = outputFloats(sizeOf(shape));
   if (out.length > 0)
     addon.transpose(floatsOf(backend, x), out, Int32Array.from(x.shape), Int32Array.from(perm));
   return backend.makeTensorInfo(shape, 'float32', out);
@@ -216,7 +222,7 @@ const softmax: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const dim = tf.util.parseAxisParam(attrs.dim as number, logits.shape)[0];
   if (dim !== rank - 1) return null;
   const cols = logits.shape[rank - 1];
-  const out = new Float32Array(sizeOf(logits.shape));
+  const out = outputFloats(sizeOf(logits.shape));
   if (out.length > 0) addon.softmax(floatsOf(backend, logits), out, out.length / cols, cols);
   return backend.makeTensorInfo([...logits.shape], 'float32', out);
 };

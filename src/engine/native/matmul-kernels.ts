@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { bf16Compute } from '../precision.js';
 import { applyActivation } from './conv-kernels.js';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
+import { outputFloats } from './buffer-pool.js';
 
 /** Output shape and addon parameters, or null for batch broadcasts other than "same" or "one side 1". */
 function plan(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean) {
@@ -32,8 +34,8 @@ const batchMatMul: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   if (!allFloat32(backend, a, b)) return null;
   const p = plan(a, b, attrs.transposeA as boolean, attrs.transposeB as boolean);
   if (!p) return null;
-  const c = new Float32Array(p.size);
-  addon.matmul(floatsOf(backend, a), floatsOf(backend, b), c, p.params, null, 0);
+  const c = outputFloats(p.size);
+  addon.matmul(floatsOf(backend, a), floatsOf(backend, b), c, p.params, null, 0, bf16Compute());
   return backend.makeTensorInfo(p.shape, 'float32', c);
 };
 
@@ -46,7 +48,7 @@ const fusedMatMul: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   if (!p) return null;
   if (bias && sizeOf(bias.shape) !== p.N) return null;
   const activation = (attrs.activation as string | undefined) ?? 'linear';
-  const c = new Float32Array(p.size);
+  const c = outputFloats(p.size);
   addon.matmul(
     floatsOf(backend, a),
     floatsOf(backend, b),
@@ -54,6 +56,7 @@ const fusedMatMul: NativeKernel = ({ inputs, attrs, backend, addon }) => {
     p.params,
     bias ? floatsOf(backend, bias) : null,
     activation === 'relu' ? 1 : 0,
+    bf16Compute(),
   );
   const out = backend.makeTensorInfo(p.shape, 'float32', c);
   return applyActivation(backend, out, activation, preluActivationWeights, attrs.leakyreluAlpha as number);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
+import { outputFloats } from './buffer-pool.js';
 import type { Pad, Pair, Rounding } from '../conv-attrs.js';
 import { oneDnnEndPadding } from './window-padding.js';
 
@@ -44,7 +45,7 @@ function poolForward(max: boolean): NativeKernel {
     if (!allFloat32(backend, x) || x.shape.length !== 4) return null;
     const plan = poolParams(x.shape, attrs);
     if (!plan) return null;
-    const y = new Float32Array(sizeOf(plan.out));
+    const y = outputFloats(sizeOf(plan.out));
     addon.poolForward(max, floatsOf(backend, x), y, plan.params);
     return backend.makeTensorInfo(plan.out, 'float32', y);
   };
@@ -60,7 +61,7 @@ function poolBackward(max: boolean): NativeKernel {
     if (!allFloat32(backend, dy, input) || input.shape.length !== 4) return null;
     const plan = poolParams(input.shape, attrs);
     if (!plan) return null;
-    const dx = new Float32Array(sizeOf(input.shape));
+    const dx = outputFloats(sizeOf(input.shape));
     addon.poolBackward(max, floatsOf(backend, input), floatsOf(backend, dy), dx, plan.params);
     return backend.makeTensorInfo([...input.shape], 'float32', dx);
   };

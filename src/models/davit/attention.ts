@@ -21,19 +21,28 @@ function scaledSoftmax(scores: Sym, scale: number, name: string): Sym {
   return call(tfl.layers.softmax({ axis: -1, name: `${name}attention_scores` }), scaled);
 }
 
-/** Spatial multi-head self-attention inside each window: tokens attend to tokens. */
-export function windowSelfAttention(x: Sym, numHeads: number, name: string): Sym {
-  const [h, w, c] = dims(x);
+/**
+ * Multi-head self-attention over a token sequence [b, n, c] with one `qkv` projection, as ViT and
+ * DaViT's windows use it; the heads' outputs come back as `outShape` (default [n, c]) before the
+ * output projection.
+ */
+export function tokenSelfAttention(tokens: Sym, numHeads: number, name: string, outShape?: number[]): Sym {
+  const [n, c] = dims(tokens);
   const keyDim = c / numHeads;
-  const tokens = reshape(x, [h * w, c]);
   const qkv = call(tfl.layers.dense({ units: 3 * c, useBias: true, name: `${name}qkv` }), tokens);
   const [query, key, value] = new SplitLastAxis({ numSplits: 3 }).apply(qkv) as Sym[];
   const q = heads(query, numHeads, [0, 2, 1, 3]); // [b, heads, n, d]
   const k = heads(key, numHeads, [0, 2, 3, 1]); // [b, heads, d, n]
   const v = heads(value, numHeads, [0, 2, 1, 3]); // [b, heads, n, d]
   const attention = scaledSoftmax(matmul(q, k), 1 / Math.sqrt(keyDim), name);
-  const out = reshape(transpose(matmul(attention, v), [0, 2, 1, 3]), [h, w, c]);
+  const out = reshape(transpose(matmul(attention, v), [0, 2, 1, 3]), outShape ?? [n, c]);
   return call(tfl.layers.dense({ units: c, useBias: true, name: `${name}output` }), out);
+}
+
+/** Spatial multi-head self-attention inside each window: tokens attend to tokens. */
+export function windowSelfAttention(x: Sym, numHeads: number, name: string): Sym {
+  const [h, w, c] = dims(x);
+  return tokenSelfAttention(reshape(x, [h * w, c]), numHeads, name, [h, w, c]);
 }
 
 /** DaViT's channel attention: channel groups attend to each other over all positions. */

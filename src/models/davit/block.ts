@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import '../../layers/gelu-activation.js';
 import { channelSelfAttention, windowAttention } from './attention.js';
 import { call, dims, layerNorm, torchUniform, type Sym } from './graph.js';
 

@@ -37,7 +37,13 @@ export function PredictPage({ initialRun }) {
     setResult(null);
     try {
       // The file is the request body: no multipart parsing on the server, and its type is checked there by content.
-      setResult(await fetchJson(`${runUrl(run)}/predict`, { method: 'POST', body: file }));
+      setResult(
+        await fetchJson(`${runUrl(run)}/predict`, {
+          method: 'POST',
+          body: file,
+          headers: { 'x-visionlab-request': '1' },
+        }),
+      );
     } catch (err) {
       setError(err.message);
     } finally {

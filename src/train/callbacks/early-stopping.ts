@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Callback, resolveMode, type CallbackState, type Logs, type MonitorMode } from './callback.js';
+import type { CallbackState, Logs } from './callback.js';
+import { MonitorCallback, type MonitorOptions } from './monitor-callback.js';
 import { copyWeights, restoreWeights } from './weights.js';
 
-export interface EarlyStoppingOptions {
-  monitor?: string;
-  minDelta?: number;
+export interface EarlyStoppingOptions extends MonitorOptions {
   patience?: number;
-  mode?: MonitorMode;
   /** Training stops unless the monitored value beats this within `patience` epochs. */
   baseline?: number;
   /** Put back the weights of the best epoch when training ends, however it ends. */
@@ -21,12 +19,9 @@ export interface EarlyStoppingOptions {
  * of more than `minDelta`, and with `restoreBestWeights` restores the best epoch's weights at the end
  * of training whether it stopped early or ran out of epochs.
  */
-export class EarlyStopping extends Callback {
+export class EarlyStopping extends MonitorCallback {
   readonly name = 'EarlyStopping';
-  readonly monitor: string;
-  readonly minDelta: number;
   readonly patience: number;
-  readonly mode: 'min' | 'max';
   readonly baseline?: number;
   readonly restoreBestWeights: boolean;
   readonly startFromEpoch: number;
@@ -38,20 +33,12 @@ export class EarlyStopping extends Callback {
   private bestWeights?: tf.Tensor[];
 
   constructor(options: EarlyStoppingOptions = {}) {
-    super();
-    this.monitor = options.monitor ?? 'val_loss';
-    this.minDelta = Math.abs(options.minDelta ?? 0);
+    super(options, { minDelta: 0 });
     this.patience = options.patience ?? 0;
-    this.mode = resolveMode(options.mode ?? 'auto', this.monitor);
     this.baseline = options.baseline;
     this.restoreBestWeights = options.restoreBestWeights ?? false;
     this.startFromEpoch = options.startFromEpoch ?? 0;
     this.verbose = options.verbose ?? 0;
-  }
-
-  private isImprovement(value: number, reference: number | undefined): boolean {
-    if (reference === undefined) return true;
-    return this.mode === 'min' ? value + this.minDelta < reference : value - this.minDelta > reference;
   }
 
   override async onTrainBegin(): Promise<void> {
@@ -69,7 +56,7 @@ export class EarlyStopping extends Callback {
     // Keras 3: when best weights were never recorded, the current ones are the best.
     if (this.restoreBestWeights && !this.bestWeights) this.bestWeights = copyWeights(this.model);
     this.wait += 1;
-    if (!Number.isNaN(current) && this.isImprovement(current, this.best)) {
+    if (this.isImprovement(current, this.best)) {
       this.best = current;
       this.bestEpoch = epoch;
       if (this.restoreBestWeights) {

@@ -1,19 +1,18 @@
 import { saveModel, saveWeights } from '../model-io.js';
-import { Callback, resolveMode, type CallbackState, type Logs, type MonitorMode } from './callback.js';
+import type { CallbackState, Logs } from './callback.js';
+import { MonitorCallback, type MonitorOptions } from './monitor-callback.js';
 import { formatValue } from './format.js';
 
-export interface ModelCheckpointOptions {
+export interface ModelCheckpointOptions extends MonitorOptions {
   /**
    * Folder to save into; may hold Python-style fields filled from the epoch's logs, e.g.
    * `runs/x/epoch-{epoch:02d}-{val_loss:.4f}` (`epoch` is 1-based, as in Keras file names).
    */
   filepath: string;
-  monitor?: string;
   /** Save only when the monitored value improves on the best so far. */
   saveBestOnly?: boolean;
   /** Save only the weights (`weights.bin` + `weights.json`), not the topology. */
   saveWeightsOnly?: boolean;
-  mode?: MonitorMode;
   verbose?: 0 | 1;
 }
 
@@ -35,27 +34,23 @@ export function formatFilepath(template: string, values: Record<string, number>)
 }
 
 /** Keras' `ModelCheckpoint`: saves the model (or its weights) after each epoch, or only when it improves. */
-export class ModelCheckpoint extends Callback {
+export class ModelCheckpoint extends MonitorCallback {
   readonly name = 'ModelCheckpoint';
   readonly filepath: string;
-  readonly monitor: string;
   readonly saveBestOnly: boolean;
   readonly saveWeightsOnly: boolean;
-  readonly mode: 'min' | 'max';
   readonly verbose: 0 | 1;
   best: number;
   /** Folders written so far, in order. */
   readonly saved: string[] = [];
 
   constructor(options: ModelCheckpointOptions) {
-    super();
+    super(options, { minDelta: 0 });
     this.filepath = options.filepath;
-    this.monitor = options.monitor ?? 'val_loss';
     this.saveBestOnly = options.saveBestOnly ?? false;
     this.saveWeightsOnly = options.saveWeightsOnly ?? false;
-    this.mode = resolveMode(options.mode ?? 'auto', this.monitor);
     this.verbose = options.verbose ?? 0;
-    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.best = this.worstValue();
   }
 
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
@@ -66,8 +61,7 @@ export class ModelCheckpoint extends Callback {
         this.context.log(`warning: can save best model only with ${this.monitor} available, skipping`);
         return;
       }
-      const improved = this.mode === 'min' ? current < this.best : current > this.best;
-      if (!improved) {
+      if (!this.isImprovement(current, this.best)) {
         if (this.verbose) {
           this.context.log(
             `Epoch ${epoch + 1}: ${this.monitor} did not improve from ${formatValue(this.best)}`,
@@ -95,6 +89,6 @@ export class ModelCheckpoint extends Callback {
 
   override setState(state: CallbackState): void {
     const best = (state.json as { best: number | null }).best;
-    this.best = best ?? (this.mode === 'min' ? Infinity : -Infinity);
+    this.best = best ?? this.worstValue();
   }
 }

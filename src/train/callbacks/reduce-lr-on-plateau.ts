@@ -1,14 +1,13 @@
 import { getLearningRate, setLearningRate } from '../optimizers.js';
-import { Callback, resolveMode, type CallbackState, type Logs, type MonitorMode } from './callback.js';
+import { VisionlabError } from '../../errors.js';
+import type { CallbackState, Logs } from './callback.js';
+import { MonitorCallback, type MonitorOptions } from './monitor-callback.js';
 import { formatValue } from './format.js';
 
-export interface ReduceLROnPlateauOptions {
-  monitor?: string;
+export interface ReduceLROnPlateauOptions extends MonitorOptions {
   /** New lr = lr × factor (below 1). */
   factor?: number;
   patience?: number;
-  mode?: MonitorMode;
-  minDelta?: number;
   /** Epochs to wait after a reduction before counting again. */
   cooldown?: number;
   minLR?: number;
@@ -19,13 +18,10 @@ export interface ReduceLROnPlateauOptions {
  * Keras' `ReduceLROnPlateau`: multiplies the optimizer's learning rate by `factor` (never below
  * `minLR`) after `patience` epochs without improvement, in place, so Adam/RMSprop moments are kept.
  */
-export class ReduceLROnPlateau extends Callback {
+export class ReduceLROnPlateau extends MonitorCallback {
   readonly name = 'ReduceLROnPlateau';
-  readonly monitor: string;
   readonly factor: number;
   readonly patience: number;
-  readonly mode: 'min' | 'max';
-  readonly minDelta: number;
   readonly cooldown: number;
   readonly minLR: number;
   readonly verbose: 0 | 1;
@@ -34,15 +30,15 @@ export class ReduceLROnPlateau extends Callback {
   best = Infinity;
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
-    super();
-    this.monitor = options.monitor ?? 'val_loss';
+    super(options, { minDelta: 1e-4 });
     this.factor = options.factor ?? 0.1;
     if (!(this.factor < 1 && this.factor > 0)) {
-      throw new RangeError(`ReduceLROnPlateau does not support a factor ≥ 1 or ≤ 0 (got ${this.factor})`);
+      throw new VisionlabError(
+        `ReduceLROnPlateau factor ${this.factor} is out of range`,
+        'give a factor between 0 and 1 (exclusive), e.g. 0.5 to halve the learning rate',
+      );
     }
     this.patience = options.patience ?? 10;
-    this.mode = resolveMode(options.mode ?? 'auto', this.monitor);
-    this.minDelta = options.minDelta ?? 1e-4;
     this.cooldown = options.cooldown ?? 0;
     this.minLR = options.minLR ?? 0;
     this.verbose = options.verbose ?? 0;
@@ -50,13 +46,9 @@ export class ReduceLROnPlateau extends Callback {
   }
 
   private reset(): void {
-    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.best = this.worstValue();
     this.cooldownCounter = 0;
     this.wait = 0;
-  }
-
-  private improved(current: number): boolean {
-    return this.mode === 'min' ? current < this.best - this.minDelta : current > this.best + this.minDelta;
   }
 
   override async onTrainBegin(): Promise<void> {
@@ -70,7 +62,7 @@ export class ReduceLROnPlateau extends Callback {
       this.cooldownCounter -= 1;
       this.wait = 0;
     }
-    if (this.improved(current)) {
+    if (this.isImprovement(current, this.best)) {
       this.best = current;
       this.wait = 0;
     } else if (this.cooldownCounter <= 0) {
@@ -103,6 +95,6 @@ export class ReduceLROnPlateau extends Callback {
     this.wait = j.wait;
     this.cooldownCounter = j.cooldownCounter;
     // JSON has no Infinity: null stands for "no best yet".
-    this.best = j.best ?? (this.mode === 'min' ? Infinity : -Infinity);
+    this.best = j.best ?? this.worstValue();
   }
 }

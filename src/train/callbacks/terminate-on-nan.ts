@@ -1,6 +1,9 @@
 import { Callback, type Logs } from './callback.js';
 
-/** Keras' `TerminateOnNaN`: ends training as soon as a batch's loss is NaN or infinite. */
+/**
+ * Keras' `TerminateOnNaN`: ends training as soon as a batch's loss is NaN or infinite; also after an epoch
+ * whose validation loss is (the training loss can stay finite while the weights have overflowed).
+ */
 export class TerminateOnNaN extends Callback {
   readonly name = 'TerminateOnNaN';
 
@@ -8,6 +11,14 @@ export class TerminateOnNaN extends Callback {
     const loss = logs.loss;
     if (loss !== undefined && !Number.isFinite(loss)) {
       this.context.log(`Batch ${batch}: Invalid loss, terminating training`);
+      this.context.stopTraining = true;
+    }
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const loss = logs.val_loss;
+    if (loss !== undefined && !Number.isFinite(loss)) {
+      this.context.log(`Epoch ${epoch + 1}: Invalid val_loss, terminating training`);
       this.context.stopTraining = true;
     }
   }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { VisionlabError } from '../errors.js';
+import { VisionlabError } from '../../errors.js';
 
 /** Letters, digits, `.`, `_`, `-`; no leading dot; what `visionlab train --name` accepts as a folder name. */
 const RUN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/;
@@ -10,14 +10,14 @@ export function isValidRunName(name: string): boolean {
 
 /** The run's folder inside `runsDir`; throws for a name that could leave it (`..`, `/`, NUL, shell characters). */
 export function runDirFor(runsDir: string, name: string): string {
-  if (!isValidRunName(name)) {
-    throw new VisionlabError(
+  const invalid = () =>
+    new VisionlabError(
       `"${name}" is not a valid run name`,
       'Run names use letters, digits, ".", "_" and "-" only, and do not start with a dot.',
     );
-  }
+  if (!isValidRunName(name)) throw invalid();
   const root = path.resolve(runsDir);
   const dir = path.resolve(root, name);
-  if (path.dirname(dir) !== root) throw new VisionlabError(`"${name}" is not a valid run name`);
+  if (path.dirname(dir) !== root) throw invalid();
   return dir;
 }

@@ -1,0 +1,226 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { residual, squeezeExcite, stackStages, swish, type StageArgs } from './efficientnet-blocks.js';
+import { defineBuilder, L } from './layer-factory.js';
+import { poolingTop } from './heads.js';
+import { Normalization } from './layers/normalization.js';
+import { resolveOptions } from './options.js';
+import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
+import { kerasImagenetWeights } from './pretrained.js';
+import type { BuildOptions, ModelSpec } from './types.js';
+
+type Sym = tfl.SymbolicTensor;
+
+interface BlockArgs extends StageArgs {
+  kernelSize: number;
+  expandRatio: number;
+  seRatio: number;
+  /** Fused-MBConv (one full convolution instead of 1x1 expansion + depthwise), as Keras' `conv_type: 1`. */
+  fused: boolean;
+}
+
+/** `DEFAULT_BLOCKS_ARGS["efficientnetv2-b0"]` of keras/src/applications/efficientnet_v2.py (B1–B3 use the same). */
+const BLOCKS: BlockArgs[] = [
+  {
+    kernelSize: 3,
+    repeats: 1,
+    filtersIn: 32,
+    filtersOut: 16,
+    expandRatio: 1,
+    seRatio: 0,
+    strides: 1,
+    fused: true,
+  },
+  {
+    kernelSize: 3,
+    repeats: 2,
+    filtersIn: 16,
+    filtersOut: 32,
+    expandRatio: 4,
+    seRatio: 0,
+    strides: 2,
+    fused: true,
+  },
+  {
+    kernelSize: 3,
+    repeats: 2,
+    filtersIn: 32,
+    filtersOut: 48,
+    expandRatio: 4,
+    seRatio: 0,
+    strides: 2,
+    fused: true,
+  },
+  {
+    kernelSize: 3,
+    repeats: 3,
+    filtersIn: 48,
+    filtersOut: 96,
+    expandRatio: 4,
+    seRatio: 0.25,
+    strides: 2,
+    fused: false,
+  },
+  {
+    kernelSize: 3,
+    repeats: 5,
+    filtersIn: 96,
+    filtersOut: 112,
+    expandRatio: 6,
+    seRatio: 0.25,
+    strides: 1,
+    fused: false,
+  },
+  {
+    kernelSize: 3,
+    repeats: 8,
+    filtersIn: 112,
+    filtersOut: 192,
+    expandRatio: 6,
+    seRatio: 0.25,
+    strides: 2,
+    fused: false,
+  },
+];
+
+interface Variant {
+  name: string;
+  kerasName: string;
+  width: number;
+  depth: number;
+  size: number;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'efficientnet_v2_b0', kerasName: 'efficientnetv2-b0', width: 1.0, depth: 1.0, size: 224 },
+  { name: 'efficientnet_v2_b1', kerasName: 'efficientnetv2-b1', width: 1.0, depth: 1.1, size: 240 },
+  { name: 'efficientnet_v2_b2', kerasName: 'efficientnetv2-b2', width: 1.1, depth: 1.2, size: 260 },
+  { name: 'efficientnet_v2_b3', kerasName: 'efficientnetv2-b3', width: 1.2, depth: 1.4, size: 300 },
+];
+
+const DIVISOR = 8;
+const DROPOUT_RATE = 0.2;
+const BN_MOMENTUM = 0.9;
+
+const bn = (x: Sym, name: string): Sym =>
+  L.batchNormalization({ axis: -1, momentum: BN_MOMENTUM, name }).apply(x) as Sym;
+const conv = (x: Sym, filters: number, kernelSize: number, strides: number, name: string): Sym =>
+  L.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, name }).apply(x) as Sym;
+
+/** Keras' `MBConvBlock` and `FusedMBConvBlock`; `dropRate` is per-sample drop-connect in training. */
+function block(inputs: Sym, args: BlockArgs, dropRate: number, name: string): Sym {
+  const filters = args.filtersIn * args.expandRatio;
+  let x = inputs;
+  if (args.expandRatio !== 1) {
+    const kernel = args.fused ? args.kernelSize : 1;
+    const strides = args.fused ? args.strides : 1;
+    x = swish(
+      bn(conv(x, filters, kernel, strides, `${name}expand_conv`), `${name}expand_bn`),
+      `${name}expand_activation`,
+    );
+  }
+  if (!args.fused) {
+    x = L.depthwiseConv2d({
+      kernelSize: args.kernelSize,
+      strides: args.strides,
+      padding: 'same',
+      useBias: false,
+      name: `${name}dwconv2`,
+    }).apply(x) as Sym;
+    x = swish(bn(x, `${name}bn`), `${name}activation`);
+  }
+  if (args.seRatio > 0 && args.seRatio <= 1)
+    x = squeezeExcite(x, args.filtersIn, filters, args.seRatio, name);
+  const projectKernel = args.fused && args.expandRatio === 1 ? args.kernelSize : 1;
+  const projectStrides = args.fused && args.expandRatio === 1 ? args.strides : 1;
+  x = bn(conv(x, args.filtersOut, projectKernel, projectStrides, `${name}project_conv`), `${name}project_bn`);
+  if (args.fused && args.expandRatio === 1) x = swish(x, `${name}project_activation`);
+  return residual(x, inputs, args, dropRate, name);
+}
+
+function buildEfficientNetV2(variant: Variant, options: BuildOptions): tfl.LayersModel {
+  const opts = resolveOptions(options, {
+    name: variant.kerasName,
+    inputShape: [variant.size, variant.size, 3],
+    minSize: 32,
+  });
+  const roundFilters = (filters: number): number =>
+    Math.max(DIVISOR, Math.floor((filters * variant.width + DIVISOR / 2) / DIVISOR) * DIVISOR);
+  const roundRepeats = (repeats: number): number => Math.ceil(variant.depth * repeats);
+
+  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+  // Keras' include_preprocessing for the B variants: 0–255 RGB in, ImageNet mean/std inside the model.
+  let x: Sym = input;
+  if (opts.inputShape[2] === 3) {
+    x = L.rescaling({ scale: 1 / 255, name: 'rescaling' }).apply(x) as Sym;
+    x = new Normalization({
+      name: 'normalization',
+      mean: [...IMAGENET_MEAN_RGB],
+      variance: IMAGENET_STD_RGB.map((s) => s * s),
+    }).apply(x) as Sym;
+  } else {
+    x = L.rescaling({ scale: 1 / 128, offset: -1, name: 'rescaling' }).apply(x) as Sym;
+  }
+  x = swish(bn(conv(x, roundFilters(BLOCKS[0].filtersIn), 3, 2, 'stem_conv'), 'stem_bn'), 'stem_activation');
+
+  // Keras counts the drop-connect schedule over the unscaled repeats here (v1 uses the scaled ones).
+  const total = BLOCKS.reduce((sum, b) => sum + b.repeats, 0);
+  x = stackStages(x, BLOCKS, { filters: roundFilters, repeats: roundRepeats, total }, block);
+  x = swish(bn(conv(x, roundFilters(1280), 1, 1, 'top_conv'), 'top_bn'), 'top_activation');
+  const out = poolingTop(x, opts, { dropout: 'top_dropout' }, DROPOUT_RATE);
+  return tfl.model({ inputs: input, outputs: out, name: opts.name });
+}
+
+export const buildEfficientNetV2B0 = defineBuilder((o: BuildOptions) => buildEfficientNetV2(VARIANTS[0], o));
+export const buildEfficientNetV2B1 = defineBuilder((o: BuildOptions) => buildEfficientNetV2(VARIANTS[1], o));
+export const buildEfficientNetV2B2 = defineBuilder((o: BuildOptions) => buildEfficientNetV2(VARIANTS[2], o));
+export const buildEfficientNetV2B3 = defineBuilder((o: BuildOptions) => buildEfficientNetV2(VARIANTS[3], o));
+
+const builders = [buildEfficientNetV2B0, buildEfficientNetV2B1, buildEfficientNetV2B2, buildEfficientNetV2B3];
+
+/**
+ * keras/src/applications/efficientnet_v2.py: BASE_WEIGHTS_PATH, `<name>_notop.h5`, WEIGHTS_HASHES[bN][1];
+ * top-1 from the Keras Applications table.
+ */
+const WEIGHTS = [
+  { hash: '893217f2bb855e2983157299931e43ff', top1: 78.7, paramsWithoutTop: 5_919_312 },
+  { hash: '0e80663031ca32d657f9caa404b6ec37', top1: 79.8, paramsWithoutTop: 6_931_124 },
+  { hash: '1dfe2e7a5d45b6632553a8961ea609eb', top1: 80.5, paramsWithoutTop: 8_769_374 },
+  { hash: 'f6abf7b5849ac99a89b50dd3fd532856', top1: 82.0, paramsWithoutTop: 12_930_622 },
+];
+
+/** Parameters and FLOPs at the default size with the ImageNet top. */
+const STATS = [
+  { params: 7_200_312, flops: 1_453_316_112 },
+  { params: 8_212_124, flops: 2_419_884_776 },
+  { params: 10_178_374, flops: 3_430_521_244 },
+  { params: 14_467_622, flops: 6_079_705_948 },
+];
+
+export const efficientnetV2Specs: ModelSpec[] = VARIANTS.map((v, i) => ({
+  name: v.name,
+  family: 'EfficientNetV2',
+  build: builders[i],
+  stats: STATS[i],
+  defaultInputShape: [v.size, v.size, 3],
+  preprocessing: 'raw',
+  description: `EfficientNetV2-B${i} (keras.applications.EfficientNetV2B${i}); rescaling and normalisation inside the model`,
+  about: {
+    paper: 'Tan & Le, "EfficientNetV2: Smaller Models and Faster Training", arXiv 2104.00298',
+    year: 2021,
+    introduced:
+      'Fused-MBConv in the early stages (one 3x3 convolution instead of 1x1 expansion plus depthwise, faster on accelerators), a training-aware architecture search, and progressive learning: image size and regularisation grow during training.',
+    stages:
+      'rescaling and normalization; stem_; block1 … block3 fused (blockNx_expand_conv), block4 … block6 MBConv with squeeze-and-excitation; top_conv',
+  },
+  pretrained: [
+    kerasImagenetWeights({
+      url: `https://storage.googleapis.com/tensorflow/keras-applications/efficientnet_v2/${v.kerasName}_notop.h5`,
+      hash: WEIGHTS[i].hash,
+      preprocessing: 'raw',
+      top1: WEIGHTS[i].top1,
+      license: 'Apache-2.0 (google/automl EfficientNetV2, the origin of the Keras files)',
+      params: WEIGHTS[i].paramsWithoutTop,
+      origin: 'Tan & Le (Google), trained for TensorFlow, converted by Keras',
+    }),
+  ],
+}));

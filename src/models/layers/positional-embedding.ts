@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { type BaseLayerArgs, singleShape, singleTensor } from '../../layers/layer-args.js';
+
+/**
+ * keras_cv_attention_models' `PositionalEmbedding`: adds a learned embedding (weight
+ * `positional_embedding`, [1, tokens, channels]) to a token sequence, as ViT does.
+ */
+export class PositionalEmbedding extends tfl.layers.Layer {
+  static className = 'PositionalEmbedding';
+  private embedding?: tfl.LayerVariable;
+
+  constructor(args: BaseLayerArgs = {}) {
+    super(args);
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = singleShape(inputShape);
+    this.embedding = this.addWeight(
+      'positional_embedding',
+      [1, ...(shape.slice(1) as number[])],
+      'float32',
+      tfl.initializers.truncatedNormal({ stddev: 0.02 }),
+      undefined,
+      true,
+    );
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.add(singleTensor(inputs), this.embedding!.read()));
+  }
+}
+
+tf.serialization.registerClass(PositionalEmbedding);
