@@ -4,6 +4,7 @@ import { alexnetMiniSection } from './alexnet-mini.bench.js';
 import { dataDecodeSection } from './data-decode.js';
 import { inceptionSection } from './inception.bench.js';
 import { onnxruntimeSection } from './onnxruntime.bench.js';
+import { frozenPrefixSection } from './frozen-prefix.js';
 import { smallCnnFashionSection } from './small-cnn-fashion.bench.js';
 
 /** Options every section receives from `npm run bench`. */
@@ -30,4 +31,5 @@ export const sections: BenchSection[] = [
   davitSection,
   fashionTransferSection,
   onnxruntimeSection,
+  frozenPrefixSection,
 ];

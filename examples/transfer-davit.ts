@@ -74,8 +74,8 @@ try {
 const model = transfer.model;
 
 // for layer in model.layers[:80]: layer.trainable = False
-// print(len(model.trainable_weights))  → "trainable weight variables: before → after"
-freeze(model, { until: 80, verbose: true });
+// print(len(model.trainable_weights))  → "froze … of … parameters (… %), … of … weight variables: …"
+console.log(freeze(model, { until: 80 }).description);
 
 // model.compile(optimizer=Adam(1e-4), loss="binary_crossentropy", metrics=["accuracy"])
 const optimizer = makeOptimizer({ name: 'adam', learningRate: 1e-4 });

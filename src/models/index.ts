@@ -23,9 +23,7 @@ export * from './davit/index.js';
 export {
   buildTransferModel,
   describeFreezing,
-  freezeLayers,
   NSFWJS_BACKBONE,
-  stageFreezePattern,
   type TransferModel,
   type TransferModelOptions,
 } from './transfer.js';

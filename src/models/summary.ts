@@ -1,10 +1,13 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { modelStructure, type LayerPart } from '../freeze/structure.js';
 import { batchFoldFactor, layerFlops } from './flops.js';
 
 type Shape = Array<number | null>;
 
 /** One row of the summary. */
 export interface LayerSummary {
+  /** Position in `model.layers` (what `freeze({ until })` counts). */
+  index: number;
   name: string;
   className: string;
   /** Output shape with `null` for the batch; a list of shapes for multi-output layers. */
@@ -15,6 +18,15 @@ export interface LayerSummary {
   flops: number;
   /** Inbound tensors as Keras writes them: `layer[node][tensor]`. */
   connectedTo: string[];
+  /** The layer's `trainable` flag (Keras' `show_trainable` column). */
+  trainable: boolean;
+  /** Stem, stage, top or head, read from the layer names (see `modelStructure`). */
+  part: LayerPart;
+  /** Stage (0 for the stem) and block within it (0 for a stage's entry), or null outside stages. */
+  stage: number | null;
+  block: number | null;
+  /** Block counted over the whole network, what `freeze({ blocks })` counts. */
+  networkBlock: number | null;
 }
 
 export interface ModelSummary {
@@ -26,6 +38,9 @@ export interface ModelSummary {
   flops: number;
   inputShapes: Shape[];
   outputShapes: Shape[];
+  /** Stages and blocks recognised from the layer names (0 when the names show none). */
+  stages: number;
+  blocks: number;
   layers: LayerSummary[];
 }
 
@@ -44,9 +59,10 @@ function isModel(layer: unknown): layer is tfl.LayersModel {
 /** Layer-by-layer parameters, shapes, connections and FLOPs of a model, with Keras' totals. */
 export function summarizeModel(model: tfl.LayersModel): ModelSummary {
   const modelLayers = new Set(model.layers);
+  const structure = modelStructure(model);
   /** Examples of each layer's output per model input (see batchFoldFactor). */
   const fold = new Map<tfl.layers.Layer, number>();
-  const layers = model.layers.map((layer): LayerSummary => {
+  const layers = model.layers.map((layer, index): LayerSummary => {
     const node = layer.inboundNodes[0];
     const connectedTo: string[] = [];
     if (node) {
@@ -63,6 +79,7 @@ export function summarizeModel(model: tfl.LayersModel): ModelSummary {
       : [];
     const firstOutput = isShapeList(outputShape) ? outputShape[0] : outputShape;
     const config = layer.getConfig() as Record<string, unknown>;
+    const place = structure.layers[index];
     const inFactor = node?.inboundLayers.length ? (fold.get(node.inboundLayers[0]) ?? 1) : 1;
     fold.set(layer, batchFoldFactor(layer.getClassName(), inputShapes, firstOutput, inFactor));
     return {
@@ -76,6 +93,12 @@ export function summarizeModel(model: tfl.LayersModel): ModelSummary {
         ? summarizeModel(layer).flops
         : inFactor * layerFlops(layer.getClassName(), config, inputShapes, firstOutput),
       connectedTo,
+      index,
+      trainable: layer.trainable,
+      part: place.part,
+      stage: place.stage,
+      block: place.block,
+      networkBlock: place.globalBlock,
     };
   });
   const trainable = countOf(model.trainableWeights);
@@ -88,6 +111,8 @@ export function summarizeModel(model: tfl.LayersModel): ModelSummary {
     flops: layers.reduce((s, l) => s + l.flops, 0),
     inputShapes: model.inputs.map((t) => t.shape),
     outputShapes: model.outputs.map((t) => t.shape),
+    stages: structure.family ? structure.stages : 0,
+    blocks: structure.family ? structure.blocks : 0,
     layers,
   };
 }
@@ -132,19 +157,51 @@ function isChain(summary: ModelSummary): boolean {
   return summary.layers.every((l) => l.connectedTo.length <= 1) && summary.outputShapes.length === 1;
 }
 
-/** The Keras-style table of `model.summary()`, followed by the totals and the FLOPs estimate. */
+/** The line that opens a stage or block in the table: `── stage 2 · block 1 ──`. */
+function boundaryLabel(
+  layer: LayerSummary,
+  previous: LayerSummary | undefined,
+  blocks: number,
+): string | undefined {
+  const key = (l: LayerSummary | undefined) => (l ? `${l.part}/${l.stage}/${l.block}` : '');
+  if (key(layer) === key(previous) || layer.part === 'input') return undefined;
+  if (layer.part === 'stage') {
+    return layer.block
+      ? `stage ${layer.stage} · block ${layer.block} · block ${layer.networkBlock} of ${blocks}`
+      : `stage ${layer.stage}`;
+  }
+  return layer.part;
+}
+
+const trainableCell = (layer: LayerSummary): string =>
+  layer.params === 0 ? '-' : layer.trainable ? 'Y' : 'N';
+
+/**
+ * The Keras-style table of `model.summary()` with Keras' `show_trainable` column and each layer's index
+ * (what `freeze({ until })` counts), rules at stage and block boundaries, then the totals and FLOPs.
+ */
 export function formatSummary(summary: ModelSummary, lineLength?: number): string {
   const chain = isChain(summary);
-  const total = lineLength ?? (chain ? 72 : 110);
+  const body = lineLength ?? (chain ? 72 : 110);
   const widths = chain
     ? [
-        Math.floor(total * 0.45),
-        Math.floor(total * 0.3),
-        total - Math.floor(total * 0.45) - Math.floor(total * 0.3),
+        Math.floor(body * 0.45),
+        Math.floor(body * 0.3),
+        body - Math.floor(body * 0.45) - Math.floor(body * 0.3),
       ]
-    : [Math.floor(total * 0.3), Math.floor(total * 0.22), Math.floor(total * 0.12)];
-  if (!chain) widths.push(total - widths[0] - widths[1] - widths[2]);
-  const headers = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'].slice(0, widths.length);
+    : [Math.floor(body * 0.3), Math.floor(body * 0.22), Math.floor(body * 0.12)];
+  if (!chain) widths.push(body - widths[0] - widths[1] - widths[2]);
+  widths.unshift(6);
+  widths.push(10);
+  const total = widths.reduce((a, b) => a + b, 0);
+  const headers = [
+    '#',
+    'Layer (type)',
+    'Output Shape',
+    'Param #',
+    ...(chain ? [] : ['Connected to']),
+    'Trainable',
+  ];
   const row = (cells: string[]): string[] => {
     const columns = cells.map((c, i) => wrap(c, widths[i] - 1));
     const height = Math.max(...columns.map((c) => c.length));
@@ -159,15 +216,20 @@ export function formatSummary(summary: ModelSummary, lineLength?: number): strin
     }
     return lines;
   };
+  const marks = summary.stages > 0;
   const out: string[] = [`Model: "${summary.name}"`, '_'.repeat(total), ...row(headers), '='.repeat(total)];
   summary.layers.forEach((layer, i) => {
+    const label = marks ? boundaryLabel(layer, summary.layers[i - 1], summary.blocks) : undefined;
+    if (label) out.push(`── ${label} ${'─'.repeat(Math.max(2, total - label.length - 4))}`, '');
     const cells = [
+      String(layer.index),
       `${layer.name} (${layer.className})`,
       formatShape(layer.outputShape),
       grouped(layer.params),
     ];
     if (!chain)
       cells.push(layer.connectedTo.length ? `[${layer.connectedTo.map((c) => `'${c}'`).join(', ')}]` : '[]');
+    cells.push(trainableCell(layer));
     out.push(...row(cells));
     if (i < summary.layers.length - 1) out.push('');
   });
@@ -175,6 +237,7 @@ export function formatSummary(summary: ModelSummary, lineLength?: number): strin
   out.push(`Total params: ${grouped(summary.totalParams)}`);
   out.push(`Trainable params: ${grouped(summary.trainableParams)}`);
   out.push(`Non-trainable params: ${grouped(summary.nonTrainableParams)}`);
+  if (marks) out.push(`Stages: ${summary.stages} after the stem, ${summary.blocks} blocks`);
   out.push(`FLOPs (forward, one example): ${formatFlops(summary.flops)} (${grouped(summary.flops)})`);
   out.push('_'.repeat(total));
   return out.join('\n');

@@ -1,5 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { VisionlabError } from '../errors.js';
+import { freeze, isEmptyFreezeSpec, type FreezeReport, type FreezeSpec } from '../freeze/index.js';
+import { countValues } from '../freeze/counts.js';
 import { ensurePretrainedFile, type EnsureWeightsOptions } from '../weights/download.js';
 import { describeWeightImport, loadKerasWeights, type WeightImportReport } from '../weights/load-weights.js';
 import { loadNsfwjsMobileNetV2, NSFWJS_MOBILENET_V2_ORIGIN } from '../weights/nsfwjs-mobilenet-v2.js';
@@ -27,15 +29,16 @@ export interface TransferModelOptions {
   units?: number;
   /** Its activation (default sigmoid for 1 unit, softmax otherwise). */
   activation?: 'sigmoid' | 'softmax' | 'linear';
-  /** Freezes `model.layers[0 … freezeUntil-1]`, as `for layer in model.layers[:N]: layer.trainable = False`. */
+  /** What to freeze after building (see `FreezeSpec`): `{ until: 80 }`, `{ stages: 2 }`, `{ blocks: 3 }`, `{ names: /^stem_/ }`, `{ backbone: true }`. */
+  freeze?: FreezeSpec;
+  /** Shorthand for `freeze.until`: the first N layers, as `for layer in model.layers[:N]: layer.trainable = False`. */
   freezeUntil?: number;
-  /** Also freezes every layer whose name matches, e.g. /^(stem|stack1|stack2)_/ for DaViT's stem and first two stages. */
+  /** Shorthand for `freeze.names`, e.g. /^(stem|stack1|stack2)_/ for DaViT's stem and first two stages. */
   freezeNames?: RegExp | string;
-  /**
-   * For backbones with keras_cv_attention_models stage names (DaViT: `stem_`, `stack1_` … `stack4_`):
-   * freezes the stem and the first N stages, e.g. 2 → /^(stem|stack1|stack2)_/.
-   */
+  /** Shorthand for `freeze.stages`: the stem and the first N stages (read from the layer names). */
   freezeStages?: number;
+  /** Shorthand for `freeze.blocks`: the stem and the first N blocks. */
+  freezeBlocks?: number;
   /** Download and cache options for `pretrained: 'imagenet'`. */
   download?: EnsureWeightsOptions;
   /** Name of the returned model (default `<backbone>_transfer`). */
@@ -53,6 +56,8 @@ export interface TransferModel {
   trainableParamsBefore: number;
   trainableParamsAfter: number;
   frozenLayers: string[];
+  /** What freezing did, when something was frozen. */
+  freeze?: FreezeReport;
   /** Where the backbone's weights came from: a file's import report, a bundled model, or random. */
   weights: { source: 'random' | 'h5' | 'bundled'; description: string; report?: WeightImportReport };
 }
@@ -111,42 +116,14 @@ async function loadBackbone(options: TransferModelOptions): Promise<LoadedBackbo
   };
 }
 
-const countParams = (vars: tfl.LayerVariable[]): number =>
-  vars.reduce((n, v) => n + v.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
-
-/** The layer-name pattern of the stem and the first `stages` stages (`stem_`, `stack1_`, …). */
-export function stageFreezePattern(stages: number): RegExp {
-  if (!Number.isInteger(stages) || stages < 0) {
-    throw new VisionlabError(`freezeStages=${stages} is not a number of stages.`, 'Pass 0, 1, 2, …');
-  }
-  const names = ['stem', ...Array.from({ length: stages }, (_, i) => `stack${i + 1}`)];
-  return new RegExp(`^(${names.join('|')})_`);
-}
-
-/**
- * Freezes layers of a model by position and/or name; returns the names of the frozen layers.
- * Call before `compile`, as in Keras.
- */
-export function freezeLayers(
-  model: tfl.LayersModel,
-  freezeUntil = 0,
-  freezeNames?: RegExp | string,
-): string[] {
-  if (!Number.isInteger(freezeUntil) || freezeUntil < 0 || freezeUntil > model.layers.length) {
-    throw new VisionlabError(
-      `freezeUntil=${freezeUntil} is not a layer count of model "${model.name}" (0…${model.layers.length}).`,
-      'Pass how many layers, counted from the input, to freeze.',
-    );
-  }
-  const pattern = typeof freezeNames === 'string' ? new RegExp(freezeNames) : freezeNames;
-  const frozen: string[] = [];
-  model.layers.forEach((layer, index) => {
-    if (index < freezeUntil || pattern?.test(layer.name)) {
-      layer.trainable = false;
-      frozen.push(layer.name);
-    }
-  });
-  return frozen;
+/** The freeze spec of the options: `freeze` with the shorthands on top. */
+function freezeSpecOf(options: TransferModelOptions): FreezeSpec {
+  const spec: FreezeSpec = { ...options.freeze };
+  if (options.freezeUntil !== undefined && options.freezeUntil > 0) spec.until = options.freezeUntil;
+  if (options.freezeNames !== undefined) spec.names = options.freezeNames;
+  if (options.freezeStages !== undefined) spec.stages = options.freezeStages;
+  if (options.freezeBlocks !== undefined) spec.blocks = options.freezeBlocks;
+  return spec;
 }
 
 /**
@@ -156,7 +133,7 @@ export function freezeLayers(
  * `buildTransferModel({ backbone: 'davit_t', inputShape: [280, 280, 3], pretrained: 'imagenet', dropout: 0.3, units: 1, activation: 'sigmoid', freezeUntil: 80 })`
  */
 export async function buildTransferModel(options: TransferModelOptions): Promise<TransferModel> {
-  const { dropout = 0.3, units = 1, freezeUntil = 0, freezeNames } = options;
+  const { dropout = 0.3, units = 1 } = options;
   const activation = options.activation ?? (units === 1 ? 'sigmoid' : 'softmax');
   if (!(dropout >= 0 && dropout < 1)) throw new VisionlabError(`dropout=${dropout} must be in [0, 1).`);
   if (!Number.isInteger(units) || units < 1)
@@ -184,36 +161,23 @@ export async function buildTransferModel(options: TransferModelOptions): Promise
     name: options.name ?? `${baseName}_transfer`,
   });
   const trainableVariablesBefore = model.trainableWeights.length;
-  const trainableParamsBefore = countParams(model.trainableWeights);
-  const frozenLayers = freezeLayers(model, freezeUntil, freezeNames);
-  if (options.freezeStages !== undefined) {
-    const pattern = stageFreezePattern(options.freezeStages);
-    if (!model.layers.some((l) => pattern.test(l.name))) {
-      throw new VisionlabError(
-        `freezeStages needs a backbone with stem_/stackN_ layer names; "${baseName}" has none.`,
-        'Use freezeUntil or freezeNames for this backbone.',
-      );
-    }
-    for (const name of freezeLayers(model, 0, pattern))
-      if (!frozenLayers.includes(name)) frozenLayers.push(name);
-  }
+  const trainableParamsBefore = countValues(model.trainableWeights);
+  const spec = freezeSpecOf(options);
+  const report = isEmptyFreezeSpec(spec) ? undefined : freeze(model, spec);
   return {
     model,
     preprocessing,
     trainableVariablesBefore,
     trainableVariablesAfter: model.trainableWeights.length,
     trainableParamsBefore,
-    trainableParamsAfter: countParams(model.trainableWeights),
-    frozenLayers,
+    trainableParamsAfter: countValues(model.trainableWeights),
+    frozenLayers: report?.layers ?? [],
+    freeze: report,
     weights,
   };
 }
 
-/** One line for logs and the CLI: what was frozen and how many variables remain trainable. */
+/** One line for logs and the CLI: what was frozen, in parameters and weight variables. */
 export function describeFreezing(t: TransferModel): string {
-  const n = (x: number): string => x.toLocaleString('en-US');
-  return (
-    `trainable weight variables: ${t.trainableVariablesBefore} before freezing, ${t.trainableVariablesAfter} after ` +
-    `(${n(t.trainableParamsBefore)} → ${n(t.trainableParamsAfter)} parameters; ${t.frozenLayers.length} layers frozen)`
-  );
+  return t.freeze?.description ?? 'nothing frozen';
 }

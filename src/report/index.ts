@@ -24,3 +24,5 @@ export {
 } from './compare.js';
 export { countSavedParams } from './param-count.js';
 export { writeOutputFile } from './output-file.js';
+export { lrFindChartSpec, writeLrFindChart } from './lr-find-chart.js';
+export { freezeSearchChartSpec, writeFreezeSearchChart } from './freeze-search-chart.js';

@@ -27,6 +27,9 @@ export interface TrainFlags {
   lrSchedule?: string;
   freezeUntil?: string;
   freezeNames?: string;
+  freezeStages?: string;
+  freezeBlocks?: string;
+  frozenPrefixCache?: boolean;
   classWeight?: string;
   pretrained?: string;
   head?: string;
@@ -61,7 +64,8 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   num('validationSplit', '--validation-split');
   num('testSplit', '--test-split');
   str('optimizer');
-  num('learningRate', '--learning-rate');
+  if (flags.learningRate === 'auto') out.learningRate = 'auto';
+  else num('learningRate', '--learning-rate');
   num('momentum', '--momentum');
   str('runsDir');
   str('name');
@@ -71,6 +75,9 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   if (flags.lrSchedule !== undefined) out.lrSchedule = parseKeyValueList('--lr-schedule', flags.lrSchedule);
   num('freezeUntil', '--freeze-until');
   str('freezeNames');
+  num('freezeStages', '--freeze-stages');
+  num('freezeBlocks', '--freeze-blocks');
+  if (flags.frozenPrefixCache) out.frozenPrefixCache = true;
   if (flags.classWeight !== undefined) {
     out.classWeight =
       flags.classWeight === 'balanced' ? 'balanced' : parseKeyValueList('--class-weight', flags.classWeight);

@@ -77,7 +77,8 @@ export const trainConfigSchema = z
     validationSplit: z.number().min(0).lt(1).default(0.2),
     testSplit: z.number().min(0).lt(1).default(0.1),
     optimizer: z.enum(OPTIMIZER_NAMES).default('adam'),
-    learningRate: z.number().gt(0).optional(),
+    /** A rate, or `auto`: the learning-rate finder's suggestion (`lrFind`), found before training. */
+    learningRate: z.union([z.number().gt(0), z.literal('auto')]).optional(),
     momentum: z.number().min(0).lt(1).optional(),
     runsDir: z.string().min(1).default('runs'),
     name: z.string().min(1).optional(),
@@ -86,6 +87,13 @@ export const trainConfigSchema = z
     lrSchedule: lrScheduleSchema.optional(),
     freezeUntil: int().optional(),
     freezeNames: z.string().min(1).optional(),
+    /** Freeze the stem and the first N stages / blocks (read from the layer names; the same weights at every input size). */
+    freezeStages: int().optional(),
+    freezeBlocks: int().optional(),
+    /** A saved model folder (a run's `model/`) whose weights, in layer order, replace the built model's before training. */
+    initialWeights: z.string().min(1).optional(),
+    /** Run a frozen, deterministic prefix once per image and train only the rest (not with augmentation). */
+    frozenPrefixCache: z.boolean().default(false),
     classWeight: z.union([z.literal('balanced'), z.record(z.string(), z.number().min(0))]).optional(),
     pretrained: z.string().min(1).optional(),
     head: headSchema.optional(),

@@ -27,14 +27,6 @@ export {
 } from './callbacks/learning-rate-scheduler.js';
 export { ProgbarLogger, type ProgbarLoggerOptions } from './callbacks/progbar-logger.js';
 export {
-  freeze,
-  unfreeze,
-  countTrainableWeights,
-  countTrainableParams,
-  type FreezeOptions,
-  type FreezeReport,
-} from './freeze.js';
-export {
   makeOptimizer,
   getLearningRate,
   setLearningRate,
@@ -74,7 +66,13 @@ export {
   type TrainConfig,
   type TrainConfigInput,
 } from './config.js';
-export { trainRun, runDirectory, type TrainRunHooks, type TrainRunResult } from './run-training.js';
+export {
+  trainRun,
+  runDirectory,
+  type TrainRunHooks,
+  type TrainRunResult,
+  type FindLearningRateArgs,
+} from './run-training.js';
 export { demoDataDir } from './package-root.js';
 export { preprocessDataset } from './preprocess-dataset.js';
 export { splitValidation } from './validation-split.js';

@@ -5,14 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { augmentDataset, parseAugmentation } from '../data/augment/index.js';
 import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
-import type { ColorMode, ImageDataset } from '../data/types.js';
+import type { ImageDataset } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { withPrecision } from '../engine/precision.js';
 import { VisionlabError } from '../errors.js';
-import { getModel } from '../models/registry.js';
-import { buildSmallCnn } from '../models/small-cnn.js';
-import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
-import type { PreprocessMode } from '../models/types.js';
+import { splitFrozenPrefix, type FreezeReport } from '../freeze/index.js';
 import { preprocessDataset } from './preprocess-dataset.js';
 import { checkCheckpointIdentity, dataFingerprint, resumePoint } from './resume-point.js';
 import { checkOutputUnits, isModelFile, loadHandBuiltModel } from './hand-built-model.js';
@@ -23,9 +20,9 @@ import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { TrainConfig } from './config.js';
 import { fit, type FitResult } from './fit.js';
-import { freeze, type FreezeReport } from './freeze.js';
+import { FrozenFeatureDataset } from './feature-cache.js';
 import { saveModel } from './model-io.js';
-import { makeOptimizer } from './optimizers.js';
+import { makeOptimizer, setLearningRate } from './optimizers.js';
 import { packageRoot } from './package-root.js';
 import { setRandomSeed } from './random.js';
 import { RunFolderCallback, type CurvesWriter, type RunIdentity } from './run-callback.js';
@@ -41,6 +38,13 @@ import {
   writeStatus,
   type DatasetRecord,
 } from './run-folder.js';
+import {
+  buildModelFor,
+  colorModeFor,
+  defaultInputShape,
+  freezeFromConfig,
+  loadInitialWeights,
+} from './training-setup.js';
 import type { RunState } from './types.js';
 import { printable } from '../util/printable.js';
 
@@ -49,6 +53,23 @@ export interface TrainRunHooks {
   writeCurves?: CurvesWriter;
   /** Where progress lines go; default console.log. */
   log?: (line: string) => void;
+  /**
+   * Finds the learning rate for `learningRate: 'auto'` (the tune module's `lrFindHook`): gets the
+   * built, frozen model and the preprocessed training data, must leave the weights as it found them,
+   * and returns the rate.
+   */
+  findLearningRate?: (args: FindLearningRateArgs) => Promise<number>;
+  /** More callbacks for the fit, after the configured ones. */
+  callbacks?: Callback[];
+}
+
+export interface FindLearningRateArgs {
+  model: tfl.LayersModel;
+  train: ImageDataset;
+  optimizer: { name: TrainConfig['optimizer']; momentum?: number };
+  runDir: string;
+  seed: number;
+  log: (line: string) => void;
 }
 
 export interface TrainRunResult extends FitResult {
@@ -75,90 +96,12 @@ function divergedEpoch(history: readonly Record<string, number>[]): number | und
   return bad ? last.epoch : undefined;
 }
 
-function colorModeFor(channels: number): ColorMode {
-  if (channels === 1) return 'grayscale';
-  if (channels === 4) return 'rgba';
-  return 'rgb';
-}
-
-interface BuiltModel {
-  model: tfl.LayersModel;
-  preprocessing: PreprocessMode;
-  inputShape: [number, number, number];
-  /** Where the weights came from, for transfer models. */
-  weights?: string;
-}
-
-/** `--pretrained`, `--head` or the bundled pretrained backbone: the Keras transfer recipe (backbone → GAP → Dropout → Dense). */
-function wantsTransfer(config: TrainConfig): boolean {
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  return config.pretrained !== undefined || config.head !== undefined || name === NSFWJS_BACKBONE;
-}
-
-async function buildModelFor(
-  config: TrainConfig,
-  classes: number,
-  inputShape: [number, number, number],
-): Promise<BuiltModel> {
-  if (!wantsTransfer(config)) return buildNamedModel(config, classes, inputShape);
-  const binary = classes <= 2;
-  const pretrained = config.pretrained === 'none' ? null : config.pretrained;
-  const built = await buildTransferModel({
-    backbone: config.model,
-    inputShape,
-    pretrained,
-    dropout: config.head?.dropout ?? 0.3,
-    units: config.head?.units ?? (binary ? 1 : classes),
-    activation: config.head?.activation ?? (binary ? 'sigmoid' : 'softmax'),
-  });
-  return {
-    model: built.model,
-    preprocessing: built.preprocessing,
-    inputShape,
-    weights: built.weights.description,
-  };
-}
-
-function buildNamedModel(
-  config: TrainConfig,
-  classes: number,
-  inputShape: [number, number, number],
-): BuiltModel {
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  if (name === 'small_cnn') {
-    return { model: buildSmallCnn({ inputShape, classes }), preprocessing: 'raw', inputShape };
-  }
-  const spec = getModel(config.model);
-  const binary = classes <= 2;
-  const model = spec.build({
-    inputShape,
-    classes: binary ? 1 : classes,
-    classifierActivation: binary ? 'sigmoid' : 'softmax',
-    auxiliaryOutputs: true,
-  });
-  return { model, preprocessing: spec.preprocessing, inputShape };
-}
-
-function defaultInputShape(config: TrainConfig): [number, number, number] {
-  if (config.inputShape) return config.inputShape;
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  const base: [number, number, number] =
-    name === 'small_cnn'
-      ? [28, 28, 1]
-      : name === NSFWJS_BACKBONE
-        ? [224, 224, 3]
-        : getModel(config.model).defaultInputShape;
-  const [h, w] = config.imageSize ?? [base[0], base[1]];
-  const channels = config.colorMode ? { grayscale: 1, rgb: 3, rgba: 4 }[config.colorMode] : base[2];
-  return [h, w, channels];
-}
-
-function buildCallbacks(config: TrainConfig): Callback[] {
+function buildCallbacks(config: TrainConfig, learningRate: number | undefined): Callback[] {
   const callbacks: Callback[] = [];
   if (config.terminateOnNaN) callbacks.push(new TerminateOnNaN());
   if (config.lrSchedule && config.lrSchedule.type === 'cosine') {
     const s = config.lrSchedule;
-    const peak = config.learningRate ?? 0.001;
+    const peak = learningRate ?? 0.001;
     callbacks.push(
       new LearningRateScheduler(
         cosineDecay({
@@ -196,6 +139,25 @@ function classWeights(config: TrainConfig, train: ImageDataset): Record<number, 
     out[index] = value;
   }
   return out;
+}
+
+/**
+ * With a frozen, deterministic prefix: the trainable part of the model and datasets of the prefix's
+ * outputs (computed once per image); otherwise the datasets as they are.
+ */
+function frozenPrefixCache(
+  model: tfl.LayersModel | undefined,
+  train: ImageDataset,
+  validation: ImageDataset | undefined,
+): { model?: tfl.LayersModel; cut?: number; train: ImageDataset; validation?: ImageDataset } {
+  const split = model ? splitFrozenPrefix(model) : undefined;
+  if (!split) return { train, validation };
+  return {
+    model: split.suffix,
+    cut: split.cut,
+    train: new FrozenFeatureDataset(train, split.prefix),
+    validation: validation && new FrozenFeatureDataset(validation, split.prefix),
+  };
 }
 
 /** GoogLeNet's weights: the main output 1, each auxiliary classifier 0.3 (Szegedy et al. 2014). */
@@ -285,18 +247,28 @@ async function trainInPrecision(
   const model = built.model;
   if (built.weights) log(`backbone weights: ${built.weights}`);
   let freezeReport: FreezeReport | undefined;
-  if (config.freezeUntil !== undefined || config.freezeNames !== undefined) {
-    freezeReport = freeze(model, {
-      until: config.freezeUntil,
-      names: config.freezeNames ? new RegExp(config.freezeNames) : undefined,
-    });
-    log(
-      `trainable weight variables: ${freezeReport.before} → ${freezeReport.after} (${freezeReport.layers.length} layers frozen)`,
+  try {
+    if (config.initialWeights) {
+      await loadInitialWeights(model, config.initialWeights);
+      log(`initial weights: ${config.initialWeights}`);
+    }
+    freezeReport = freezeFromConfig(model, config);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  if (freezeReport) log(freezeReport.description);
+  if (config.learningRate === 'auto' && !hooks.findLearningRate) {
+    model.dispose();
+    throw new VisionlabError(
+      'learningRate "auto" needs a learning-rate finder',
+      'Pass hooks.findLearningRate (lrFindHook from the tune module), or give a number.',
     );
   }
+  // With "auto", the rate is set once the finder has run (after the run folder is reserved).
   const optimizer = makeOptimizer({
     name: config.optimizer,
-    learningRate: config.learningRate,
+    learningRate: config.learningRate === 'auto' ? undefined : config.learningRate,
     momentum: config.momentum,
   });
 
@@ -309,9 +281,22 @@ async function trainInPrecision(
     throw err;
   }
   try {
+    const learningRate =
+      config.learningRate === 'auto'
+        ? await hooks.findLearningRate!({
+            model,
+            train: preprocessDataset(splits.train, built.preprocessing),
+            optimizer: { name: config.optimizer, momentum: config.momentum },
+            runDir,
+            seed: config.seed,
+            log,
+          })
+        : config.learningRate;
+    if (learningRate !== undefined) setLearningRate(optimizer, learningRate);
     const now = new Date().toISOString();
     const effective = {
       ...config,
+      ...(learningRate !== undefined ? { learningRate } : {}),
       data: dataDir,
       runsDir: path.resolve(config.runsDir),
       imageSize: [inputShape[0], inputShape[1]],
@@ -349,7 +334,7 @@ async function trainInPrecision(
       epochsCompleted: 0,
     };
     const runFolder = new RunFolderCallback(runDir, state, hooks.writeCurves, identity);
-    const callbacks = [...buildCallbacks(config), runFolder];
+    const callbacks = [...buildCallbacks(config, learningRate), ...(hooks.callbacks ?? []), runFolder];
 
     log(`run folder: ${printable(runDir)}`);
     if (point && !point.checkpoint)
@@ -360,15 +345,25 @@ async function trainInPrecision(
     if (augmentation && !augmentation.isEmpty) log(`augmentation: ${augmentation.describe()}`);
     const train =
       augmentation && !augmentation.isEmpty ? augmentDataset(splits.train, augmentation) : splits.train;
+    const augmented = augmentation !== undefined && !augmentation.isEmpty;
+    const fitted = frozenPrefixCache(
+      config.frozenPrefixCache && !augmented ? model : undefined,
+      preprocessDataset(train, built.preprocessing),
+      splits.validation.length > 0 ? preprocessDataset(splits.validation, built.preprocessing) : undefined,
+    );
+    if (config.frozenPrefixCache) {
+      log(
+        fitted.cut
+          ? `frozen prefix cached: layers 0–${fitted.cut - 1} run once per image, the rest trains`
+          : `frozen prefix not cached: ${augmented ? 'augmentation comes before it' : 'no frozen, deterministic prefix'}`,
+      );
+    }
     let result: FitResult;
     try {
-      result = await fit(model, preprocessDataset(train, built.preprocessing), {
+      result = await fit(fitted.model ?? model, fitted.train, {
         epochs: config.epochs,
         optimizer,
-        validationData:
-          splits.validation.length > 0
-            ? preprocessDataset(splits.validation, built.preprocessing)
-            : undefined,
+        validationData: fitted.validation,
         classWeight,
         lossWeights: model.outputs.length > 1 ? auxiliaryLossWeights(model.outputs.length) : undefined,
         callbacks,

@@ -13,6 +13,8 @@ import { registerModels } from './models.js';
 import { registerSummary } from './summary.js';
 import { registerDiagram } from './diagram.js';
 import { registerExport } from './export.js';
+import { registerLrFind } from './lr-find.js';
+import { registerFreezeSearch } from './freeze-search.js';
 
 /** Every command of the CLI, one registration function per file. */
 export const commands: Array<(program: Command) => void> = [
@@ -20,6 +22,8 @@ export const commands: Array<(program: Command) => void> = [
   registerRuns,
   registerServe,
   registerTrain,
+  registerLrFind,
+  registerFreezeSearch,
   registerEvaluate,
   registerPredict,
   registerExplain,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeCurves } from '../../report/curves.js';
 import { evaluateRun } from '../../report/evaluate-run.js';
@@ -9,26 +10,21 @@ import {
   type TrainFlags,
 } from '../../train/cli-config.js';
 import { trainRun } from '../../train/run-training.js';
+import { lrFindHook } from '../../tune/lr-find-run.js';
+import { writeLrFindChart } from '../../report/lr-find-chart.js';
 import { printable } from '../../util/printable.js';
+import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command('train')
-    .description('train an image classifier on class-per-folder images and write a run folder')
-    .option('--config <file>', 'read options from a JSON or YAML file (flags override it)')
-    .option('--data <dir>', 'folder with one sub-folder of images per class (default: the bundled demo data)')
-    .option('--model <name>', 'model from the zoo (default small_cnn; see `visionlab models`)')
+    .description('train an image classifier on class-per-folder images and write a run folder');
+  addFreezeOptions(addDataModelOptions(command))
     .option('--epochs <n>', 'maximum number of epochs (default 15)')
-    .option('--seed <n>', 'seed of the split, the shuffles and the weight initialisation (default 42)')
-    .option('--batch-size <n>', 'examples per batch (default 32)')
-    .option('--image-size <h,w>', "resize images to H,W (default: the model's input size)")
-    .option('--input-shape <h,w,c>', 'model input shape, e.g. 280,280,3')
-    .option('--color-mode <mode>', 'rgb, grayscale or rgba (default: from the model input channels)')
-    .option('--validation-split <f>', 'fraction of each class held out for validation (default 0.2)')
-    .option('--test-split <f>', 'fraction of each class held out for the test set (default 0.1)')
-    .option('--optimizer <name>', 'adam, sgd, rmsprop or adagrad (default adam)')
-    .option('--learning-rate <lr>', "initial learning rate (default: the optimizer's Keras default)")
-    .option('--momentum <m>', 'momentum for sgd / rmsprop')
+    .option(
+      '--learning-rate <lr>',
+      "initial learning rate, or auto for the learning-rate finder's suggestion (default: the optimizer's Keras default)",
+    )
     .option('--runs-dir <dir>', 'where run folders go (default ./runs)')
     .option('--name <name>', 'run folder name (default <model>-<YYYYMMDD-HHMMSS>)')
     .option(
@@ -40,13 +36,7 @@ export function registerTrain(program: Command): void {
       'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
     )
     .option('--lr-schedule <opts>', 'cosine decay with warm-up, e.g. type=cosine,warmup=3,alpha=0.01')
-    .option('--freeze-until <n>', 'freeze the first N layers')
-    .option('--freeze-names <regex>', 'freeze the layers whose name matches')
-    .option('--class-weight <w>', '"balanced" or per class, e.g. ankle_boot=1,sneaker=2')
-    .option('--pretrained <weights>', 'imagenet or a weights file, for transfer learning')
-    .option('--head <opts>', 'new classification head, e.g. dropout=0.3,units=1,activation=sigmoid')
     .option('--augment <list>', 'augmentations, e.g. flip,rotate=0.1,zoom=0.1')
-    .option('--cache-dir <dir>', 'keep decoded, resized images here so that later runs skip decoding')
     .option('--no-checkpoint', 'do not write checkpoint/ (no resume after an interruption)')
     .option('--no-evaluate', 'skip the test-split evaluation and the report at the end')
     .option('--progress <mode>', 'bar, epoch (one line per epoch), none or auto (default)')
@@ -56,14 +46,20 @@ export function registerTrain(program: Command): void {
     )
     .option('--resume <run>', 'continue an interrupted run (its folder, or its name in --runs-dir)')
     .action(async (flags: TrainFlags & { resume?: string }) => {
+      const hooks = {
+        writeCurves,
+        findLearningRate: lrFindHook({
+          writeChart: (runDir, found) => writeLrFindChart(path.join(runDir, 'lr-find'), found),
+        }),
+      };
       let result;
       if (flags.resume) {
         const runDir = resolveRunToResume(flags.resume, flags.runsDir ?? 'runs');
         const config = await resumeConfig(runDir, flags);
-        result = await trainRun(config, { writeCurves }, runDir);
+        result = await trainRun(config, hooks, runDir);
       } else {
         const config = await resolveTrainConfig(flags);
-        result = await trainRun(config, { writeCurves });
+        result = await trainRun(config, hooks);
       }
       const last = result.history[result.history.length - 1];
       if (result.stopReason === 'interrupted') {
@@ -86,13 +82,17 @@ export function registerTrain(program: Command): void {
 }
 
 /** Every finished run gets its test metrics (when it held out a test split) and its report.html. */
-async function evaluateAndReport(runDir: string, hasTestSplit: boolean): Promise<void> {
+export async function evaluateAndReport(
+  runDir: string,
+  hasTestSplit: boolean,
+  print: (line: string) => void = (line) => console.log(line),
+): Promise<void> {
   if (!hasTestSplit) {
     await writeReport(runDir);
     return;
   }
-  const { metrics } = await evaluateRun(runDir, { onWarning: (m) => console.log(`warning: ${m}`) });
-  console.log(
+  const { metrics } = await evaluateRun(runDir, { onWarning: (m) => print(`warning: ${m}`) });
+  print(
     `test: accuracy ${metrics.accuracy.toFixed(4)}, log loss ${metrics.logLoss.toFixed(4)}; report.html written`,
   );
 }

@@ -2,15 +2,9 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { VisionlabError } from '../../src/errors.js';
-import {
-  countTrainableWeights,
-  fit,
-  freeze,
-  makeOptimizer,
-  setRandomSeed,
-  unfreeze,
-} from '../../src/train/index.js';
-import { assertBitEqual, initTrainingBackend, syntheticDataset, tinyCnn } from './helpers.js';
+import { countTrainableWeights, freeze, unfreeze } from '../../src/freeze/index.js';
+import { fit, makeOptimizer, setRandomSeed } from '../../src/train/index.js';
+import { assertBitEqual, initTrainingBackend, syntheticDataset, tinyCnn } from '../train/helpers.js';
 
 before(async () => {
   await initTrainingBackend();
@@ -31,12 +25,20 @@ test('freeze({until}) freezes the first N layers and reports the trainable weigh
   );
   assert.equal(countTrainableWeights(model), 6);
   const report = freeze(model, { until: 3 });
-  assert.deepEqual(report, { before: 6, after: 2, layers: ['rescale', 'conv1', 'bn1'] });
+  // conv1 3·3·1·4 + 4 = 40, bn1 gamma and beta 8 (its moving statistics 8 more, never trainable), out 4·4·4 + 1 = 65
+  assert.deepEqual(report, {
+    layers: ['rescale', 'conv1', 'bn1'],
+    indices: [0, 1, 2],
+    changed: ['rescale', 'conv1', 'bn1'],
+    params: { before: 113, after: 65, total: 121 },
+    variables: { before: 6, after: 2, total: 8 },
+    description: 'froze 48 of 121 parameters (39.7 %), 4 of 6 weight variables: layers 0–2',
+  });
   assert.equal(model.getLayer('conv1').trainable, false);
   assert.equal(model.getLayer('out').trainable, true);
   const back = unfreeze(model);
-  assert.equal(back.before, 2);
-  assert.equal(back.after, 6);
+  assert.deepEqual(back.variables, { before: 2, after: 6, total: 8 });
+  assert.deepEqual(back.params, { before: 65, after: 113, total: 121 });
 });
 
 test('freeze({names}) freezes by pattern; bad arguments are user errors', () => {
@@ -44,10 +46,15 @@ test('freeze({names}) freezes by pattern; bad arguments are user errors', () => 
   const model = tinyCnn({ batchNorm: true });
   const report = freeze(model, { names: /^(conv|bn)\d$/ });
   assert.deepEqual(report.layers, ['conv1', 'bn1']);
-  assert.equal(report.after, 2);
-  assert.throws(() => freeze(model, { until: 99 }), VisionlabError);
+  assert.equal(report.variables.after, 2);
+  // Criteria add up: the first layer and the layers named out.
+  unfreeze(model);
+  assert.deepEqual(freeze(model, { until: 1, names: 'out' }).layers, ['rescale', 'out']);
+  assert.throws(() => freeze(model, { until: 99 }), /freeze until=99 is not a whole number from 0 to 6/);
   assert.throws(() => freeze(model, { names: /^nothing$/ }), VisionlabError);
   assert.throws(() => freeze(model, {}), VisionlabError);
+  assert.throws(() => freeze(model, { stages: 1 }), /layer names show its stages/);
+  assert.deepEqual(freeze(model, { backbone: true }).layers, ['rescale', 'conv1', 'bn1', 'pool1']);
 });
 
 test('frozen layers keep their weights bit for bit through training; their BatchNormalization runs in inference mode', async () => {

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { VisionlabError } from '../../errors.js';
+import { writeCurves } from '../../report/curves.js';
+import { writeFreezeSearchChart } from '../../report/freeze-search-chart.js';
+import { resolveTrainConfig, type TrainFlags } from '../../train/cli-config.js';
+import { parseNumberFlag } from '../../train/flags.js';
+import { trainRun } from '../../train/run-training.js';
+import {
+  bestFreezeConfig,
+  freezeSearch,
+  SEARCH_STRATEGIES as STRATEGIES,
+  type SearchStrategy,
+} from '../../tune/freeze-search.js';
+import { formatFreezeSearchTable } from '../../tune/search-table.js';
+import { addDataModelOptions } from './data-model-options.js';
+import { evaluateAndReport } from './train.js';
+
+interface FreezeSearchFlags extends TrainFlags {
+  candidates?: string;
+  budget?: string;
+  eta?: string;
+  strategy?: string;
+  thenTrain?: boolean;
+  json?: boolean;
+}
+
+const MODES = ['stages', 'blocks', 'auto'] as const;
+
+export function registerFreezeSearch(program: Command): void {
+  const command = program
+    .command('freeze-search')
+    .description(
+      'which layers to freeze, measured: short fine-tunes at stage or block boundaries (head-only and full fine-tuning included) under successive halving',
+    );
+  addDataModelOptions(command)
+    .option('--candidates <where>', 'cut at stages, blocks or auto (default auto)')
+    .option('--budget <epochs>', 'epochs of the longest trial; the first rung trains 1 epoch (default 4)')
+    .option('--eta <n>', 'keep the better 1/eta of the trials per rung (default 2)')
+    .option(
+      '--strategy <s>',
+      'fixed (train at the freeze point) or lp-ft (train the head first, then fine-tune at the freeze point); default fixed',
+    )
+    .option('--learning-rate <lr>', 'learning rate of every trial')
+    .option('--epochs <n>', 'maximum epochs of the --then-train run (default 15)')
+    .option(
+      '--early-stopping <opts>',
+      'early stopping of the --then-train run (default patience=3,restore-best)',
+    )
+    .option('--runs-dir <dir>', 'where the search folder goes (default ./runs)')
+    .option('--name <name>', 'search name: its folder in the runs folder (default <model>-freeze-search)')
+    .option('--then-train', 'continue the best freeze point into a full run with early stopping')
+    .option('--json', 'print { "candidates": [...], "best": ... }')
+    .action(async (flags: FreezeSearchFlags) => {
+      const { candidates, budget, eta, strategy, thenTrain, json, name, ...trainFlags } = flags;
+      if (candidates !== undefined && !(MODES as readonly string[]).includes(candidates)) {
+        throw new VisionlabError(`--candidates "${candidates}" is not one of ${MODES.join(', ')}`);
+      }
+      if (strategy !== undefined && !(STRATEGIES as readonly string[]).includes(strategy)) {
+        throw new VisionlabError(`--strategy "${strategy}" is not one of ${STRATEGIES.join(', ')}`);
+      }
+      const config = await resolveTrainConfig(trainFlags);
+      if (config.learningRate === 'auto') {
+        throw new VisionlabError(
+          'freeze-search takes a numeric --learning-rate',
+          'Find one with `visionlab lr-find`.',
+        );
+      }
+      const result = await freezeSearch(config, {
+        candidates: candidates as (typeof MODES)[number] | undefined,
+        budget: budget === undefined ? undefined : parseNumberFlag('--budget', budget),
+        eta: eta === undefined ? undefined : parseNumberFlag('--eta', eta),
+        name,
+        strategy: strategy as SearchStrategy | undefined,
+        log: (line) => console.error(line),
+      });
+      const chart = path.join(result.dir, 'freeze-search');
+      await writeFreezeSearchChart(chart, result);
+      let bestRun: string | undefined;
+      if (thenTrain) {
+        const run = await trainRun(bestFreezeConfig(config, result), {
+          writeCurves,
+          log: (line) => console.error(line),
+        });
+        await evaluateAndReport(run.runDir, (run.config.testSplit ?? 0) > 0, (line) => console.error(line));
+        bestRun = run.runDir;
+      }
+      if (json) {
+        const { candidates: rows, best } = result;
+        const strip = ({ freezeConfig: _f, runDir: _r, ...row }: (typeof rows)[number]) => row;
+        console.log(
+          JSON.stringify({
+            candidates: rows.map(strip),
+            best: strip(best),
+            search: result.dir,
+            reused: result.reused,
+            ...(bestRun ? { bestRun } : {}),
+          }),
+        );
+        return;
+      }
+      console.log(formatFreezeSearchTable(result));
+      console.log(`search folder: ${result.dir} (compare the trials: visionlab compare ${result.dir}/r*)`);
+      console.log(`chart: ${chart}.png`);
+      if (bestRun) console.log(`best freeze point trained: ${bestRun}`);
+    });
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { VisionlabError } from '../../errors.js';
+import { writeLrFindChart } from '../../report/lr-find-chart.js';
+import { resolveTrainConfig, type TrainFlags } from '../../train/cli-config.js';
+import { parseNumberFlag } from '../../train/flags.js';
+import { lrFindForConfig } from '../../tune/lr-find-run.js';
+import { LR_RULES, type LrRule } from '../../tune/lr-suggest.js';
+import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
+
+interface LrFindFlags extends TrainFlags {
+  iterations?: string;
+  startLr?: string;
+  endLr?: string;
+  rule?: string;
+  output: string;
+  json?: boolean;
+}
+
+export function registerLrFind(program: Command): void {
+  const command = program
+    .command('lr-find')
+    .description(
+      "fastai's learning-rate finder: an exponential ramp of rates over a few hundred batches, the smoothed loss against the rate, and a suggested rate",
+    );
+  addFreezeOptions(addDataModelOptions(command))
+    .option('--iterations <n>', 'batches in the ramp (default 200)')
+    .option('--start-lr <lr>', 'first rate of the ramp (default 1e-7)')
+    .option('--end-lr <lr>', 'last rate of the ramp (default 10)')
+    .option('--rule <rule>', `how to read the curve: ${LR_RULES.join(', ')} (default valley)`)
+    .option('-o, --output <file>', 'the chart (a .png; an .svg is written beside it)', 'lr-find.png')
+    .option('--json', 'print { "suggestion", "rule", "points": [...] }')
+    .action(async (flags: LrFindFlags) => {
+      if (flags.rule !== undefined && !(LR_RULES as readonly string[]).includes(flags.rule)) {
+        throw new VisionlabError(`--rule "${flags.rule}" is not one of ${LR_RULES.join(', ')}`);
+      }
+      const { iterations, startLr, endLr, rule, output, json, ...trainFlags } = flags;
+      const config = await resolveTrainConfig(trainFlags);
+      const num = (flag: string, v: string | undefined) =>
+        v === undefined ? undefined : parseNumberFlag(flag, v);
+      const result = await lrFindForConfig(config, {
+        iterations: num('--iterations', iterations),
+        startLr: num('--start-lr', startLr),
+        endLr: num('--end-lr', endLr),
+        rule: rule as LrRule | undefined,
+        log: (line) => console.error(line),
+      });
+      const base = output.replace(/\.(png|svg)$/i, '');
+      await writeLrFindChart(base, result);
+      if (json) {
+        console.log(
+          JSON.stringify({
+            suggestion: result.suggestion,
+            rule: result.rule,
+            ruleDescription: result.ruleDescription,
+            stoppedBy: result.stoppedBy,
+            chart: path.resolve(`${base}.png`),
+            points: result.points,
+          }),
+        );
+        return;
+      }
+      console.log(`suggested learning rate: ${result.suggestion.toPrecision(3)}`);
+      console.log(`rule: ${result.ruleDescription}`);
+      console.log(
+        `ramp: ${result.points.length} batches from ${result.points[0]?.learningRate.toPrecision(2)} to ${result.points.at(-1)?.learningRate.toPrecision(2)}, stopped by ${result.stoppedBy}`,
+      );
+      console.log(`chart: ${path.resolve(`${base}.png`)}`);
+    });
+}

@@ -1,0 +1,6 @@
+export { freeze, unfreeze, type FreezeReport } from './freeze.js';
+export { selectFrozenLayers, isEmptyFreezeSpec, type FreezeSpec } from './select.js';
+export { modelStructure, type ModelStructure, type LayerPlace, type LayerPart } from './structure.js';
+export { countTrainableWeights, countTrainableParams } from './counts.js';
+export { formatIndexRanges } from './describe.js';
+export { splitFrozenPrefix, type FrozenPrefixSplit } from './frozen-prefix.js';

@@ -1,0 +1,218 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { VisionlabError } from '../errors.js';
+import type { TrainConfig } from '../train/config.js';
+import { runDirectory } from '../train/run-training.js';
+import { buildModelFor, initTrainingBackend, loadTrainingData } from '../train/training-setup.js';
+import { freezeCandidates, type CandidateMode, type FreezeCandidate } from './candidates.js';
+import { InProcessExecutor, type TrialExecutor, type TrialReport } from './executor.js';
+import { successiveHalving } from './halving.js';
+import { openSearchState, saveSearchState } from './search-state.js';
+
+export const SEARCH_STRATEGIES = ['fixed', 'lp-ft'] as const;
+export type SearchStrategy = (typeof SEARCH_STRATEGIES)[number];
+
+export interface FreezeSearchOptions {
+  /** Where to cut (default auto: blocks when a backbone has at most 8, else stages). */
+  candidates?: CandidateMode;
+  /** Epochs of the last rung: no trial trains longer (default 4). */
+  budget?: number;
+  /** Keep the better 1/eta per rung (default 2). */
+  eta?: number;
+  /**
+   * `fixed`: each trial trains at its freeze point. `lp-ft` (Kumar et al., ICLR 2022): each trial first
+   * trains the head alone (linear probing for half the rung's epochs, at least 1, one probe shared by
+   * all candidates of the rung), then fine-tunes from there at its freeze point for the rung's epochs.
+   */
+  strategy?: SearchStrategy;
+  /** Search name: its folder in the runs folder (default `<model>-freeze-search`). */
+  name?: string;
+  executor?: TrialExecutor;
+  log?: (line: string) => void;
+}
+
+/** One row of the results: a candidate at the longest rung it reached. */
+export interface FreezeSearchRow {
+  freeze: string;
+  /** The config keys that make this freeze point (`freezeStages`, `freezeBlocks`, `freezeUntil`). */
+  freezeConfig: FreezeCandidate['freeze'];
+  frozenLayers: number;
+  trainableParams: number;
+  valLoss: number;
+  valAccuracy: number;
+  epochs: number;
+  secondsPerEpoch: number;
+  rung: number;
+  runDir: string;
+}
+
+export interface FreezeSearchResult {
+  name: string;
+  dir: string;
+  candidates: FreezeSearchRow[];
+  best: FreezeSearchRow;
+  /** Every trial, rung by rung. */
+  rungs: Array<{ epochs: number; trials: Array<{ freeze: string; id: string } & TrialReport> }>;
+  /** Trials taken from an earlier, interrupted run of the same search. */
+  reused: string[];
+}
+
+const slug = (label: string): string => label.replace(/=/g, '');
+
+/** An LP-FT trial as one: the fine-tune's result, the two phases' epochs and time. */
+function combineTrials(lp: TrialReport, ft: TrialReport): TrialReport {
+  const epochs = lp.epochs + ft.epochs;
+  return {
+    ...ft,
+    epochs,
+    secondsPerEpoch: (lp.secondsPerEpoch * lp.epochs + ft.secondsPerEpoch * ft.epochs) / epochs,
+    history: [...lp.history, ...ft.history.map((h) => ({ ...h, epoch: h.epoch + lp.epochs }))],
+  };
+}
+
+/**
+ * Searches the freeze point: short fine-tunes of `config`'s model at candidate cuts (stage or block
+ * boundaries, full fine-tuning and head-only included) under successive halving. Each trial is a run
+ * folder inside `<runsDir>/<name>/`; `search.json` there records the finished ones, so running the same
+ * search again skips them. Every trial starts from the same weights with the same seed.
+ */
+export async function freezeSearch(
+  config: TrainConfig,
+  options: FreezeSearchOptions = {},
+): Promise<FreezeSearchResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const budget = options.budget ?? 4;
+  if (!Number.isInteger(budget) || budget < 1) {
+    throw new VisionlabError(`budget=${budget}: give the epochs of the longest trial, a whole number ≥ 1`);
+  }
+  const name = options.name ?? `${config.model}-freeze-search`;
+  const dir = runDirectory(config.runsDir, name);
+  await initTrainingBackend(log);
+  const data = await loadTrainingData(config, log);
+  const built = await buildModelFor(config, data.classNames.length, data.inputShape);
+  let candidates: FreezeCandidate[];
+  try {
+    candidates = freezeCandidates(built.model, options.candidates ?? 'auto');
+  } finally {
+    built.model.dispose();
+  }
+  log(
+    `freeze-search ${name}: ${candidates.length} candidates (${candidates.map((c) => c.label).join(', ')})`,
+  );
+  const base: TrainConfig = {
+    ...config,
+    runsDir: dir,
+    freezeUntil: undefined,
+    freezeNames: undefined,
+    freezeStages: undefined,
+    freezeBlocks: undefined,
+    earlyStopping: undefined,
+    checkpoint: false,
+    verbose: 0,
+    frozenPrefixCache: true,
+  };
+  const settings = {
+    config: { ...base, runsDir: undefined, name: undefined, epochs: undefined },
+    candidates: candidates.map((c) => c.label),
+    budget,
+    eta: options.eta ?? 2,
+    strategy: options.strategy ?? 'fixed',
+  };
+  await fs.mkdir(dir, { recursive: true });
+  const state = await openSearchState(dir, name, settings);
+  const executor = options.executor ?? new InProcessExecutor();
+  const reused: string[] = [];
+  const runOnce = async (id: string, trial: TrainConfig): Promise<TrialReport> => {
+    const done = state.trials[id];
+    if (done && done.epochs === trial.epochs) {
+      reused.push(id);
+      log(`  ${id}: done before (val_loss ${done.valLoss.toFixed(4)})`);
+      return done;
+    }
+    // A trial killed half-way left a partial run folder: start it again.
+    const trialDir = path.join(dir, id);
+    if (existsSync(trialDir)) await fs.rm(trialDir, { recursive: true, force: true });
+    log(`  ${id}: ${trial.epochs} epoch${trial.epochs === 1 ? '' : 's'}`);
+    const report = await executor.run({ id, config: { ...trial, name: id } });
+    log(
+      `  ${id}: val_loss ${report.valLoss.toFixed(4)}, val_accuracy ${report.valAccuracy.toFixed(4)}, ${report.secondsPerEpoch.toFixed(1)} s/epoch`,
+    );
+    state.trials[id] = report;
+    await saveSearchState(dir, state);
+    return report;
+  };
+  const headOnly = candidates.find((c) => c.label === 'head-only');
+  const rungs = await successiveHalving(
+    candidates,
+    { maxEpochs: budget, eta: options.eta },
+    async (candidate, epochs, rung) => {
+      const id = `r${rung}-${slug(candidate.label)}`;
+      if (settings.strategy === 'fixed' || candidate === headOnly || !headOnly) {
+        return runOnce(id, { ...base, ...candidate.freeze, epochs });
+      }
+      const lpEpochs = Math.max(1, Math.floor(epochs / 2));
+      const lp = await runOnce(`lp-e${lpEpochs}`, { ...base, ...headOnly.freeze, epochs: lpEpochs });
+      const ft = await runOnce(id, {
+        ...base,
+        ...candidate.freeze,
+        epochs,
+        initialWeights: path.join(lp.runDir, 'model'),
+      });
+      return combineTrials(lp, ft);
+    },
+  );
+  const latest = new Map<string, FreezeSearchRow>();
+  rungs.forEach((r, rung) => {
+    for (const { candidate: c, result } of r.results) {
+      latest.set(c.label, {
+        freeze: c.label,
+        freezeConfig: c.freeze,
+        frozenLayers: c.frozenLayers,
+        trainableParams: c.trainableParams,
+        valLoss: result.valLoss,
+        valAccuracy: result.valAccuracy,
+        epochs: result.epochs,
+        secondsPerEpoch: result.secondsPerEpoch,
+        rung,
+        runDir: result.runDir,
+      });
+    }
+  });
+  const rows = candidates.map((c) => latest.get(c.label)!);
+  const best = latest.get(rungs[rungs.length - 1].results[0].candidate.label)!;
+  await saveSearchState(dir, state);
+  return {
+    name,
+    dir,
+    candidates: rows,
+    best,
+    rungs: rungs.map((r) => ({
+      epochs: r.epochs,
+      trials: r.results.map(({ candidate, result }) => ({ freeze: candidate.label, ...result })),
+    })),
+    reused,
+  };
+}
+
+/**
+ * The training config that continues a search's winner into a full run: from the winning trial's
+ * weights, at its freeze point, for the config's epochs, with early stopping that restores the best
+ * weights unless the config sets its own.
+ */
+export function bestFreezeConfig(config: TrainConfig, result: FreezeSearchResult): TrainConfig {
+  return {
+    ...config,
+    ...result.best.freezeConfig,
+    initialWeights: path.join(result.best.runDir, 'model'),
+    name: config.name ?? `${result.name}-best`,
+    earlyStopping: config.earlyStopping ?? {
+      monitor: 'val_loss',
+      minDelta: 0,
+      patience: 3,
+      mode: 'auto',
+      restoreBestWeights: true,
+      startFromEpoch: 0,
+      verbose: 1,
+    },
+  };
+}
