@@ -4,7 +4,6 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { augmentDataset, parseAugmentation } from '../data/augment/index.js';
-import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
 import type { ImageDataset } from '../data/types.js';
 import { initBackend } from '../engine/backend.js';
 import { withPrecision } from '../engine/precision.js';
@@ -44,6 +43,7 @@ import {
   defaultInputShape,
   freezeFromConfig,
   loadInitialWeights,
+  loadTrainingSplits,
 } from './training-setup.js';
 import type { RunState } from './types.js';
 import { printable } from '../util/printable.js';
@@ -206,26 +206,8 @@ async function trainInPrecision(
   const colorMode = config.colorMode ?? colorModeFor(inputShape[2]);
   setRandomSeed(config.seed);
 
-  const splits = await imageDatasetSplitsFromDirectory(dataDir, {
-    imageSize: [inputShape[0], inputShape[1]],
-    colorMode,
-    labelMode: 'int',
-    batchSize: config.batchSize,
-    seed: config.seed,
-    validationSplit: config.validationSplit,
-    testSplit: config.testSplit,
-    cacheDir: config.cacheDir ? path.resolve(config.cacheDir) : undefined,
-    onWarning: (m) => log(`warning: ${m}`),
-  });
+  const splits = await loadTrainingSplits(config, dataDir, inputShape, colorMode, log);
   const classNames = [...splits.train.classNames];
-  if (classNames.length < 2) {
-    throw new VisionlabError(
-      `${dataDir} has only one class (${classNames.join('')})`,
-      'A classifier needs at least two class sub-folders.',
-    );
-  }
-  if (splits.train.length === 0)
-    throw new VisionlabError(`${dataDir} has no training images after the split`);
   const classWeight = classWeights(config, splits.train);
   const identity: RunIdentity = {
     runId: typeof point?.saved.runId === 'string' ? point.saved.runId : randomUUID(),
