@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { VisionlabError } from '../errors.js';
 import { commands } from './commands/index.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../train/package-root.js';
 import { printableLines } from '../util/printable.js';
 
 /** Runs the command line; resolves to the process exit code. */

@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../train/package-root.js';
 import { CAFFE_MEAN_BGR, IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';

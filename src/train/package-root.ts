@@ -24,3 +24,17 @@ export function packageRoot(): string {
 export function demoDataDir(): string {
   return path.join(packageRoot(), 'examples', 'data');
 }
+
+/** visionlab's version, from its package.json. */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+      name?: string;
+      version?: string;
+    };
+    if (pkg.name === 'visionlab' && pkg.version) return pkg.version;
+  } catch {
+    // no package.json of ours above this file
+  }
+  return '0.0.0';
+}

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend } from '../../engine/backend.js';
 import { detectPrecisionSupport } from '../../engine/precision.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../train/package-root.js';
 
 export function registerInfo(program: Command): void {
   program
