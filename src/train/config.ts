@@ -92,6 +92,11 @@ export const trainConfigSchema = z
     freezeBlocks: int().optional(),
     /** A saved model folder (a run's `model/`) whose weights, in layer order, replace the built model's before training. */
     initialWeights: z.string().min(1).optional(),
+    /** Discriminative learning rates: the head at the learning rate, each stage (block) below at the one above ÷ factor. */
+    discriminativeLr: z
+      .object({ unit: z.enum(['stages', 'blocks']), factor: z.number().min(1) })
+      .strict()
+      .optional(),
     /** Run a frozen, deterministic prefix once per image and train only the rest (not with augmentation). */
     frozenPrefixCache: z.boolean().default(false),
     classWeight: z.union([z.literal('balanced'), z.record(z.string(), z.number().min(0))]).optional(),

@@ -30,10 +30,13 @@ export {
   makeOptimizer,
   getLearningRate,
   setLearningRate,
+  defaultLearningRate,
   OPTIMIZER_NAMES,
   type OptimizerName,
   type OptimizerSpec,
 } from './optimizers.js';
+export { DiscriminativeOptimizer, type VariableGroup } from './discriminative-optimizer.js';
+export { discriminativeGroups, ULMFIT_LR_FACTOR, type DiscriminativeLr } from './layer-groups.js';
 export { defaultLossFor, perExampleLoss, perExampleCorrect, type LossName } from './losses.js';
 export { setRandomSeed, getRandomState, setRandomState, unsetRandomSeed } from './random.js';
 export {

@@ -21,6 +21,8 @@ import type { TrainConfig } from './config.js';
 import { fit, type FitResult } from './fit.js';
 import { FrozenFeatureDataset } from './feature-cache.js';
 import { saveModel } from './model-io.js';
+import { DiscriminativeOptimizer } from './discriminative-optimizer.js';
+import { discriminativeGroups } from './layer-groups.js';
 import { makeOptimizer, setLearningRate } from './optimizers.js';
 import { packageRoot } from './package-root.js';
 import { setRandomSeed } from './random.js';
@@ -248,11 +250,26 @@ async function trainInPrecision(
     );
   }
   // With "auto", the rate is set once the finder has run (after the run folder is reserved).
-  const optimizer = makeOptimizer({
+  const optimizerSpec = {
     name: config.optimizer,
     learningRate: config.learningRate === 'auto' ? undefined : config.learningRate,
     momentum: config.momentum,
-  });
+  };
+  let optimizer: tf.Optimizer;
+  try {
+    optimizer = config.discriminativeLr
+      ? new DiscriminativeOptimizer(optimizerSpec, discriminativeGroups(model, config.discriminativeLr))
+      : makeOptimizer(optimizerSpec);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  if (optimizer instanceof DiscriminativeOptimizer) {
+    const rates = optimizer.groupLearningRates().slice(0, -1);
+    log(
+      `discriminative learning rates (head first, ÷${config.discriminativeLr!.factor} per ${config.discriminativeLr!.unit.slice(0, -1)}): ${rates.length} groups`,
+    );
+  }
 
   let lock: RunLock;
   try {
