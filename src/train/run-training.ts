@@ -257,18 +257,17 @@ async function trainInPrecision(
   };
   let optimizer: tf.Optimizer;
   try {
-    optimizer = config.discriminativeLr
-      ? new DiscriminativeOptimizer(optimizerSpec, discriminativeGroups(model, config.discriminativeLr))
-      : makeOptimizer(optimizerSpec);
+    const lr = config.discriminativeLr;
+    const groups = lr ? discriminativeGroups(model, lr) : undefined;
+    optimizer = groups ? new DiscriminativeOptimizer(optimizerSpec, groups) : makeOptimizer(optimizerSpec);
+    if (lr && groups) {
+      log(
+        `discriminative learning rates: ${groups.length} groups, ÷${lr.factor} per ${lr.unit.slice(0, -1)} below the head`,
+      );
+    }
   } catch (err) {
     model.dispose();
     throw err;
-  }
-  if (optimizer instanceof DiscriminativeOptimizer) {
-    const rates = optimizer.groupLearningRates().slice(0, -1);
-    log(
-      `discriminative learning rates (head first, ÷${config.discriminativeLr!.factor} per ${config.discriminativeLr!.unit.slice(0, -1)}): ${rates.length} groups`,
-    );
   }
 
   let lock: RunLock;

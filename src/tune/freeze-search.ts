@@ -2,6 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { VisionlabError } from '../errors.js';
 import type { TrainConfig } from '../train/config.js';
+import { ULMFIT_LR_FACTOR } from '../train/layer-groups.js';
 import { runDirectory } from '../train/run-training.js';
 import { buildModelFor, initTrainingBackend, loadTrainingData } from '../train/training-setup.js';
 import { freezeCandidates, type CandidateMode, type FreezeCandidate } from './candidates.js';
@@ -9,7 +10,7 @@ import { InProcessExecutor, type TrialExecutor, type TrialReport } from './execu
 import { successiveHalving } from './halving.js';
 import { openSearchState, saveSearchState } from './search-state.js';
 
-export const SEARCH_STRATEGIES = ['fixed', 'lp-ft'] as const;
+export const SEARCH_STRATEGIES = ['fixed', 'lp-ft', 'gradual'] as const;
 export type SearchStrategy = (typeof SEARCH_STRATEGIES)[number];
 
 export interface FreezeSearchOptions {
@@ -23,6 +24,11 @@ export interface FreezeSearchOptions {
    * `fixed`: each trial trains at its freeze point. `lp-ft` (Kumar et al., ICLR 2022): each trial first
    * trains the head alone (linear probing for half the rung's epochs, at least 1, one probe shared by
    * all candidates of the rung), then fine-tunes from there at its freeze point for the rung's epochs.
+   * `gradual` (fastai, Howard & Ruder 2018): the same head-first probe, then the rung's epochs in phases
+   * (at most one per epoch), each unfreezing more stages (blocks) from the head down until the trial's
+   * freeze point, with discriminative learning rates: the head at the learning rate, each stage (block)
+   * below at the one above ÷ 2.6 (ULMFiT's factor). Each phase is a run folder (`<trial>-p1`, …, the
+   * last one the trial's own).
    */
   strategy?: SearchStrategy;
   /** Search name: its folder in the runs folder (default `<model>-freeze-search`). */
@@ -59,15 +65,27 @@ export interface FreezeSearchResult {
 
 const slug = (label: string): string => label.replace(/=/g, '');
 
-/** An LP-FT trial as one: the fine-tune's result, the two phases' epochs and time. */
-function combineTrials(lp: TrialReport, ft: TrialReport): TrialReport {
-  const epochs = lp.epochs + ft.epochs;
-  return {
-    ...ft,
-    epochs,
-    secondsPerEpoch: (lp.secondsPerEpoch * lp.epochs + ft.secondsPerEpoch * ft.epochs) / epochs,
-    history: [...lp.history, ...ft.history.map((h) => ({ ...h, epoch: h.epoch + lp.epochs }))],
-  };
+/** A trial of several phases as one: the last phase's result, every phase's epochs and time. */
+function combineTrials(phases: TrialReport[]): TrialReport {
+  const last = phases[phases.length - 1];
+  const epochs = phases.reduce((sum, p) => sum + p.epochs, 0);
+  const seconds = phases.reduce((sum, p) => sum + p.secondsPerEpoch * p.epochs, 0);
+  const history: TrialReport['history'] = [];
+  for (const p of phases) history.push(...p.history.map((h) => ({ ...h, epoch: h.epoch + history.length })));
+  return { ...last, epochs, secondsPerEpoch: epochs > 0 ? seconds / epochs : 0, history };
+}
+
+/**
+ * Gradual unfreezing's phases for a trial of `epochs` epochs that ends at `path[path.length - 1]`
+ * (`path`: the freeze points from the head down, each unfreezing one more stage or block): at most one
+ * phase per epoch, the freeze points and the epochs spread evenly over them.
+ */
+export function gradualPhases<T>(path: readonly T[], epochs: number): Array<{ freeze: T; epochs: number }> {
+  const count = Math.min(epochs, path.length);
+  return Array.from({ length: count }, (_, p) => ({
+    freeze: path[Math.ceil((path.length * (p + 1)) / count) - 1],
+    epochs: Math.floor((epochs * (p + 1)) / count) - Math.floor((epochs * p) / count),
+  }));
 }
 
 /**
@@ -110,6 +128,7 @@ export async function freezeSearch(
     checkpoint: false,
     verbose: 0,
     frozenPrefixCache: true,
+    discriminativeLr: undefined,
   };
   const settings = {
     config: { ...base, runsDir: undefined, name: undefined, epochs: undefined },
@@ -142,6 +161,7 @@ export async function freezeSearch(
     return report;
   };
   const headOnly = candidates.find((c) => c.label === 'head-only');
+  const unit = candidates.some((c) => c.freeze.freezeBlocks !== undefined) ? 'blocks' : 'stages';
   const rungs = await successiveHalving(
     candidates,
     { maxEpochs: budget, eta: options.eta },
@@ -152,13 +172,32 @@ export async function freezeSearch(
       }
       const lpEpochs = Math.max(1, Math.floor(epochs / 2));
       const lp = await runOnce(`lp-e${lpEpochs}`, { ...base, ...headOnly.freeze, epochs: lpEpochs });
-      const ft = await runOnce(id, {
-        ...base,
-        ...candidate.freeze,
-        epochs,
-        initialWeights: path.join(lp.runDir, 'model'),
-      });
-      return combineTrials(lp, ft);
+      if (settings.strategy === 'lp-ft') {
+        const ft = await runOnce(id, {
+          ...base,
+          ...candidate.freeze,
+          epochs,
+          initialWeights: path.join(lp.runDir, 'model'),
+        });
+        return combineTrials([lp, ft]);
+      }
+      const from = candidates.indexOf(headOnly);
+      const unfreezing = candidates.slice(candidates.indexOf(candidate), from).reverse();
+      const phases = gradualPhases(unfreezing, epochs);
+      const reports = [lp];
+      for (const [p, phase] of phases.entries()) {
+        const previous = reports[reports.length - 1];
+        reports.push(
+          await runOnce(p === phases.length - 1 ? id : `${id}-p${p + 1}`, {
+            ...base,
+            ...phase.freeze.freeze,
+            epochs: phase.epochs,
+            initialWeights: path.join(previous.runDir, 'model'),
+            discriminativeLr: { unit, factor: ULMFIT_LR_FACTOR },
+          }),
+        );
+      }
+      return combineTrials(reports);
     },
   );
   const latest = new Map<string, FreezeSearchRow>();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { InProcessExecutor, type TrialExecutor, type TrialRequest } from '../../src/tune/executor.js';
-import { bestFreezeConfig, freezeSearch } from '../../src/tune/freeze-search.js';
+import { bestFreezeConfig, freezeSearch, gradualPhases } from '../../src/tune/freeze-search.js';
 import { SEARCH_FILE } from '../../src/tune/search-state.js';
 import { initTrainingBackend } from '../train/helpers.js';
 import { writeImageFolder } from '../train/image-folder.js';
@@ -187,4 +187,46 @@ test('lp-ft: one shared linear probe per rung, then each candidate fine-tunes fr
   assert.equal(executor.requests.find((r) => r.id === 'r0-head-only')!.config.initialWeights, undefined);
   assert.equal(result.best.freeze, 'stages=5');
   assert.equal(result.best.epochs, 1 + 2, 'probe and fine-tune');
+});
+
+test('gradual phases: at most one per epoch, the freeze points and epochs spread evenly', () => {
+  assert.deepEqual(gradualPhases(['s7', 's6', 's5'], 2), [
+    { freeze: 's6', epochs: 1 },
+    { freeze: 's5', epochs: 1 },
+  ]);
+  assert.deepEqual(gradualPhases(['s7', 's6'], 1), [{ freeze: 's6', epochs: 1 }]);
+  assert.deepEqual(gradualPhases(['s7', 's6'], 5), [
+    { freeze: 's7', epochs: 2 },
+    { freeze: 's6', epochs: 3 },
+  ]);
+});
+
+test('gradual: the shared head probe, then phases unfreezing from the head down with discriminative rates', async () => {
+  const runs = path.join(tmp, 'runs-e');
+  const executor = new ScriptedExecutor();
+  const result = await freezeSearch(config(runs), {
+    budget: 2,
+    executor,
+    name: 's4',
+    strategy: 'gradual',
+    log: () => {},
+  });
+  const byId = (id: string) => executor.requests.find((r) => r.id === id)!.config;
+  const root = path.join(path.resolve(runs), 's4');
+  // stages=5 at 2 epochs: unfreeze stage 7 and 6 in the first phase, stage 5 in the second.
+  const first = byId('r1-stages5-p1');
+  assert.equal(first.freezeStages, 6);
+  assert.equal(first.epochs, 1);
+  assert.equal(first.initialWeights, path.join(root, 'lp-e1', 'model'));
+  assert.deepEqual(first.discriminativeLr, { unit: 'stages', factor: 2.6 });
+  const second = byId('r1-stages5');
+  assert.equal(second.freezeStages, 5);
+  assert.equal(second.initialWeights, path.join(root, 'r1-stages5-p1', 'model'));
+  // One epoch: straight from the probe to the freeze point (fastai's fine_tune).
+  assert.equal(byId('r0-full').initialWeights, path.join(root, 'lp-e1', 'model'));
+  assert.equal(byId('r0-full').freezeStages, undefined);
+  assert.equal(byId('r0-head-only').discriminativeLr, undefined);
+  assert.equal(result.best.freeze, 'stages=5');
+  assert.equal(result.best.epochs, 1 + 2, 'probe and two phases');
+  assert.equal(result.best.runDir, path.join(root, 'r1-stages5'));
 });

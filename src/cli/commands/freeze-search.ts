@@ -39,7 +39,7 @@ export function registerFreezeSearch(program: Command): void {
     .option('--eta <n>', 'keep the better 1/eta of the trials per rung (default 2)')
     .option(
       '--strategy <s>',
-      'fixed (train at the freeze point) or lp-ft (train the head first, then fine-tune at the freeze point); default fixed',
+      'fixed (train at the freeze point), lp-ft (train the head first, then fine-tune at the freeze point) or gradual (the head first, then unfreeze stage by stage down to the freeze point, each stage below at the rate above ÷2.6); default fixed',
     )
     .option('--learning-rate <lr>', 'learning rate of every trial')
     .option('--epochs <n>', 'maximum epochs of the --then-train run (default 15)')
