@@ -5,6 +5,10 @@ import type { TrainConfig } from '../train/config.js';
 import { ULMFIT_LR_FACTOR } from '../train/layer-groups.js';
 import { runDirectory } from '../train/run-training.js';
 import { buildModelFor, initTrainingBackend, loadTrainingData } from '../train/training-setup.js';
+import { modelStructure } from '../freeze/structure.js';
+import { preprocessDataset } from '../train/preprocess-dataset.js';
+import { autoRgn } from './auto-rgn.js';
+import { rankByRgn, type RankedCandidate } from './rank-candidates.js';
 import { freezeCandidates, type CandidateMode, type FreezeCandidate } from './candidates.js';
 import { InProcessExecutor, type TrialExecutor, type TrialReport } from './executor.js';
 import { successiveHalving } from './halving.js';
@@ -33,6 +37,14 @@ export interface FreezeSearchOptions {
   strategy?: SearchStrategy;
   /** Search name: its folder in the runs folder (default `<model>-freeze-search`). */
   name?: string;
+  /**
+   * `auto-rgn`: before the halving, score each candidate by Auto-RGN (Lee et al., ICLR 2023) on a few
+   * training batches and keep the `rankKeep` best cuts (default half), with full fine-tuning and head-only.
+   */
+  rank?: 'auto-rgn';
+  rankKeep?: number;
+  /** Batches Auto-RGN averages over (default 4). */
+  rankBatches?: number;
   executor?: TrialExecutor;
   log?: (line: string) => void;
 }
@@ -50,6 +62,8 @@ export interface FreezeSearchRow {
   secondsPerEpoch: number;
   rung: number;
   runDir: string;
+  /** With `rank: 'auto-rgn'`: the relative gradient norm of the backbone weights it trains (null for head-only). */
+  rgn?: number | null;
 }
 
 export interface FreezeSearchResult {
@@ -61,6 +75,8 @@ export interface FreezeSearchResult {
   rungs: Array<{ epochs: number; trials: Array<{ freeze: string; id: string } & TrialReport> }>;
   /** Trials taken from an earlier, interrupted run of the same search. */
   reused: string[];
+  /** With `rank: 'auto-rgn'`: every candidate's RGN, best first, and whether it was kept. */
+  ranking?: Array<{ freeze: string; rgn: number | null; kept: boolean }>;
 }
 
 const slug = (label: string): string => label.replace(/=/g, '');
@@ -103,20 +119,40 @@ export async function freezeSearch(
   if (!Number.isInteger(budget) || budget < 1) {
     throw new VisionlabError(`budget=${budget}: give the epochs of the longest trial, a whole number ≥ 1`);
   }
+  const keep = options.rankKeep;
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) {
+    throw new VisionlabError(`rankKeep=${keep}: give the cuts to keep, a whole number ≥ 1`);
+  }
   const name = options.name ?? `${config.model}-freeze-search`;
   const dir = runDirectory(config.runsDir, name);
   await initTrainingBackend(log);
   const data = await loadTrainingData(config, log);
   const built = await buildModelFor(config, data.classNames.length, data.inputShape);
   let candidates: FreezeCandidate[];
+  let ranking: RankedCandidate[] | undefined;
   try {
     candidates = freezeCandidates(built.model, options.candidates ?? 'auto');
+    if (options.rank === 'auto-rgn') {
+      const rgn = await autoRgn(built.model, preprocessDataset(data.splits.train, built.preprocessing), {
+        batches: options.rankBatches,
+      });
+      const headStart = modelStructure(built.model).headStart;
+      ranking = rankByRgn(candidates, rgn.layers, headStart, options.rankKeep);
+      log(
+        `Auto-RGN on ${rgn.batches} batches: ${ranking.map((r) => `${r.candidate.label} ${r.rgn === undefined ? '–' : r.rgn.toExponential(2)}${r.kept ? '' : ' (pruned)'}`).join(', ')}`,
+      );
+      const kept = new Set(ranking.filter((r) => r.kept).map((r) => r.candidate));
+      candidates = candidates.filter((c) => kept.has(c));
+    }
   } finally {
     built.model.dispose();
   }
   log(
     `freeze-search ${name}: ${candidates.length} candidates (${candidates.map((c) => c.label).join(', ')})`,
   );
+  // Ranked: the halving's first rung runs the best-ranked first.
+  const order = ranking ? ranking.filter((r) => r.kept).map((r) => r.candidate) : candidates;
+  const rgnOf = new Map(ranking?.map((r) => [r.candidate.label, r.rgn]));
   const base: TrainConfig = {
     ...config,
     runsDir: dir,
@@ -136,6 +172,7 @@ export async function freezeSearch(
     budget,
     eta: options.eta ?? 2,
     strategy: options.strategy ?? 'fixed',
+    ...(options.rank ? { rank: options.rank } : {}),
   };
   await fs.mkdir(dir, { recursive: true });
   const state = await openSearchState(dir, name, settings);
@@ -163,7 +200,7 @@ export async function freezeSearch(
   const headOnly = candidates.find((c) => c.label === 'head-only');
   const unit = candidates.some((c) => c.freeze.freezeBlocks !== undefined) ? 'blocks' : 'stages';
   const rungs = await successiveHalving(
-    candidates,
+    order,
     { maxEpochs: budget, eta: options.eta },
     async (candidate, epochs, rung) => {
       const id = `r${rung}-${slug(candidate.label)}`;
@@ -214,6 +251,7 @@ export async function freezeSearch(
         secondsPerEpoch: result.secondsPerEpoch,
         rung,
         runDir: result.runDir,
+        ...(ranking ? { rgn: rgnOf.get(c.label) ?? null } : {}),
       });
     }
   });
@@ -230,6 +268,9 @@ export async function freezeSearch(
       trials: r.results.map(({ candidate, result }) => ({ freeze: candidate.label, ...result })),
     })),
     reused,
+    ...(ranking
+      ? { ranking: ranking.map((r) => ({ freeze: r.candidate.label, rgn: r.rgn ?? null, kept: r.kept })) }
+      : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { parseTrainConfig } from '../../src/train/config.js';
 import { InProcessExecutor, type TrialExecutor, type TrialRequest } from '../../src/tune/executor.js';
 import { bestFreezeConfig, freezeSearch, gradualPhases } from '../../src/tune/freeze-search.js';
 import { SEARCH_FILE } from '../../src/tune/search-state.js';
+import { formatFreezeSearchTable } from '../../src/tune/search-table.js';
 import { initTrainingBackend } from '../train/helpers.js';
 import { writeImageFolder } from '../train/image-folder.js';
 
@@ -229,4 +230,50 @@ test('gradual: the shared head probe, then phases unfreezing from the head down 
   assert.equal(result.best.freeze, 'stages=5');
   assert.equal(result.best.epochs, 1 + 2, 'probe and two phases');
   assert.equal(result.best.runDir, path.join(root, 'r1-stages5'));
+});
+
+test('rank auto-rgn: every cut scored, the better half searched with full and head-only, RGN in the rows', async () => {
+  const runs = path.join(tmp, 'runs-f');
+  const executor = new ScriptedExecutor();
+  const result = await freezeSearch(config(runs), {
+    budget: 1,
+    executor,
+    name: 's5',
+    rank: 'auto-rgn',
+    rankBatches: 2,
+    log: () => {},
+  });
+  const ranking = result.ranking!;
+  assert.equal(ranking.length, 10);
+  const cuts = ranking.filter((r) => r.freeze !== 'full' && r.freeze !== 'head-only');
+  assert.deepEqual(
+    cuts.map((r) => r.kept),
+    [true, true, true, true, false, false, false, false],
+    'the better 4 of 8 cuts kept',
+  );
+  const scores = cuts.map((r) => r.rgn!);
+  assert.ok(scores.every((x) => Number.isFinite(x) && x > 0));
+  assert.deepEqual(
+    [...scores].sort((a, b) => b - a),
+    scores,
+    'best first',
+  );
+  assert.equal(
+    ranking.find((r) => r.freeze === 'head-only')!.rgn,
+    null,
+    'head-only trains no backbone weight',
+  );
+  const searched = new Set(executor.requests.map((r) => r.id));
+  assert.equal(searched.size, 6);
+  for (const r of ranking) assert.equal(searched.has(`r0-${r.freeze.replace(/=/g, '')}`), r.kept, r.freeze);
+  for (const row of result.candidates) {
+    assert.equal(row.rgn, ranking.find((r) => r.freeze === row.freeze)!.rgn);
+  }
+  const table = formatFreezeSearchTable(result).split('\n');
+  assert.ok(table[0].endsWith('RGN'));
+  const pruned = cuts.filter((r) => !r.kept).map((r) => `${r.freeze} ${r.rgn!.toExponential(2)}`);
+  assert.equal(
+    table.at(-1),
+    `pruned by Auto-RGN (‖g‖/‖w‖ of the backbone weights trained): ${pruned.join(', ')}`,
+  );
 });

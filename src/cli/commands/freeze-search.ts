@@ -21,6 +21,8 @@ interface FreezeSearchFlags extends TrainFlags {
   budget?: string;
   eta?: string;
   strategy?: string;
+  rank?: string;
+  rankKeep?: string;
   thenTrain?: boolean;
   json?: boolean;
 }
@@ -41,6 +43,11 @@ export function registerFreezeSearch(program: Command): void {
       '--strategy <s>',
       'fixed (train at the freeze point), lp-ft (train the head first, then fine-tune at the freeze point) or gradual (the head first, then unfreeze stage by stage down to the freeze point, each stage below at the rate above ÷2.6); default fixed',
     )
+    .option(
+      '--rank <how>',
+      'auto-rgn: score the cuts by relative gradient norm on a few batches first and search only the best (Lee et al. 2023)',
+    )
+    .option('--rank-keep <n>', 'cuts kept by --rank, full fine-tuning and head-only besides (default half)')
     .option('--learning-rate <lr>', 'learning rate of every trial')
     .option('--epochs <n>', 'maximum epochs of the --then-train run (default 15)')
     .option(
@@ -52,7 +59,11 @@ export function registerFreezeSearch(program: Command): void {
     .option('--then-train', 'continue the best freeze point into a full run with early stopping')
     .option('--json', 'print { "candidates": [...], "best": ... }')
     .action(async (flags: FreezeSearchFlags) => {
-      const { candidates, budget, eta, strategy, thenTrain, json, name, ...trainFlags } = flags;
+      const { candidates, budget, eta, strategy, rank, rankKeep, thenTrain, json, name, ...trainFlags } =
+        flags;
+      if (rank !== undefined && rank !== 'auto-rgn') {
+        throw new VisionlabError(`--rank "${rank}" is not auto-rgn`);
+      }
       if (candidates !== undefined && !(MODES as readonly string[]).includes(candidates)) {
         throw new VisionlabError(`--candidates "${candidates}" is not one of ${MODES.join(', ')}`);
       }
@@ -72,6 +83,8 @@ export function registerFreezeSearch(program: Command): void {
         eta: eta === undefined ? undefined : parseNumberFlag('--eta', eta),
         name,
         strategy: strategy as SearchStrategy | undefined,
+        rank,
+        rankKeep: rankKeep === undefined ? undefined : parseNumberFlag('--rank-keep', rankKeep),
         log: (line) => console.error(line),
       });
       const chart = path.join(result.dir, 'freeze-search');
@@ -94,6 +107,7 @@ export function registerFreezeSearch(program: Command): void {
             best: strip(best),
             search: result.dir,
             reused: result.reused,
+            ...(result.ranking ? { ranking: result.ranking } : {}),
             ...(bestRun ? { bestRun } : {}),
           }),
         );
