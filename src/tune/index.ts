@@ -57,3 +57,4 @@ export {
   type UnitRgn,
 } from './auto-rgn.js';
 export { rankByRgn, type RankedCandidate } from './rank-candidates.js';
+export { ProcessExecutor, type ProcessExecutorOptions, type WorkerMessage } from './process-executor.js';

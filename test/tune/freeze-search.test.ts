@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
-import os from 'node:os';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { InProcessExecutor, type TrialExecutor, type TrialRequest } from '../../src/tune/executor.js';
 import { bestFreezeConfig, freezeSearch, gradualPhases } from '../../src/tune/freeze-search.js';
+import { imageFolderFixture, scriptedReport } from './image-fixture.js';
 import { SEARCH_FILE } from '../../src/tune/search-state.js';
 import { formatFreezeSearchTable } from '../../src/tune/search-table.js';
-import { initTrainingBackend } from '../train/helpers.js';
-import { writeImageFolder } from '../train/image-folder.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-freeze-search-'));
-const data = path.join(tmp, 'data');
-
-before(async () => {
-  await initTrainingBackend();
-  await writeImageFolder(data, { perClass: 12 });
-});
-after(async () => {
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+const { tmp, data } = imageFolderFixture('visionlab-freeze-search-');
 
 const config = (runsDir: string) =>
   parseTrainConfig({
@@ -43,15 +32,7 @@ class ScriptedExecutor implements TrialExecutor {
     const c = request.config;
     const depth = c.freezeStages ?? (c.freezeUntil !== undefined ? 9 : -1);
     const valLoss = Math.abs(depth - 5) / 10 + 0.1 / c.epochs;
-    return {
-      id: request.id,
-      runDir: path.join(c.runsDir, request.id),
-      epochs: c.epochs,
-      secondsPerEpoch: 1,
-      valLoss,
-      valAccuracy: 1 - valLoss,
-      history: [],
-    };
+    return scriptedReport(request, valLoss);
   }
 }
 

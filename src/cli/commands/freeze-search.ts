@@ -12,6 +12,7 @@ import {
   SEARCH_STRATEGIES as STRATEGIES,
   type SearchStrategy,
 } from '../../tune/freeze-search.js';
+import { ProcessExecutor } from '../../tune/process-executor.js';
 import { formatFreezeSearchTable } from '../../tune/search-table.js';
 import { addDataModelOptions } from './data-model-options.js';
 import { evaluateAndReport } from './train.js';
@@ -23,6 +24,7 @@ interface FreezeSearchFlags extends TrainFlags {
   strategy?: string;
   rank?: string;
   rankKeep?: string;
+  executor?: string;
   thenTrain?: boolean;
   json?: boolean;
 }
@@ -48,6 +50,10 @@ export function registerFreezeSearch(program: Command): void {
       'auto-rgn: score the cuts by relative gradient norm on a few batches first and search only the best (Lee et al. 2023)',
     )
     .option('--rank-keep <n>', 'cuts kept by --rank, full fine-tuning and head-only besides (default half)')
+    .option(
+      '--executor <where>',
+      'in-process (default) or process: each trial in a worker process of its own, so a crash costs one trial',
+    )
     .option('--learning-rate <lr>', 'learning rate of every trial')
     .option('--epochs <n>', 'maximum epochs of the --then-train run (default 15)')
     .option(
@@ -59,8 +65,22 @@ export function registerFreezeSearch(program: Command): void {
     .option('--then-train', 'continue the best freeze point into a full run with early stopping')
     .option('--json', 'print { "candidates": [...], "best": ... }')
     .action(async (flags: FreezeSearchFlags) => {
-      const { candidates, budget, eta, strategy, rank, rankKeep, thenTrain, json, name, ...trainFlags } =
-        flags;
+      const {
+        candidates,
+        budget,
+        eta,
+        strategy,
+        rank,
+        rankKeep,
+        executor,
+        thenTrain,
+        json,
+        name,
+        ...trainFlags
+      } = flags;
+      if (executor !== undefined && executor !== 'in-process' && executor !== 'process') {
+        throw new VisionlabError(`--executor "${executor}" is not one of in-process, process`);
+      }
       if (rank !== undefined && rank !== 'auto-rgn') {
         throw new VisionlabError(`--rank "${rank}" is not auto-rgn`);
       }
@@ -84,6 +104,8 @@ export function registerFreezeSearch(program: Command): void {
         name,
         strategy: strategy as SearchStrategy | undefined,
         rank,
+        executor:
+          executor === 'process' ? new ProcessExecutor({ log: (line) => console.error(line) }) : undefined,
         rankKeep: rankKeep === undefined ? undefined : parseNumberFlag('--rank-keep', rankKeep),
         log: (line) => console.error(line),
       });
