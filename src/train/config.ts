@@ -99,6 +99,8 @@ export const trainConfigSchema = z
       .optional(),
     /** Run a frozen, deterministic prefix once per image and train only the rest (not with augmentation). */
     frozenPrefixCache: z.boolean().default(false),
+    /** A folder where those prefix outputs are also kept on disk, for later runs and other processes (bounded, least recently used first out). */
+    frozenPrefixCacheDir: z.string().min(1).optional(),
     classWeight: z.union([z.literal('balanced'), z.record(z.string(), z.number().min(0))]).optional(),
     pretrained: z.string().min(1).optional(),
     head: headSchema.optional(),

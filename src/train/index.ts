@@ -35,6 +35,13 @@ export {
   type OptimizerName,
   type OptimizerSpec,
 } from './optimizers.js';
+export {
+  PrefixFeatureStore,
+  prefixFeatureKey,
+  clearPrefixFeatureMemory,
+  type PrefixFeatureStoreOptions,
+} from './prefix-feature-store.js';
+export { FrozenFeatureDataset, type FeatureStoreSlot } from './feature-cache.js';
 export { DiscriminativeOptimizer, type VariableGroup } from './discriminative-optimizer.js';
 export { discriminativeGroups, ULMFIT_LR_FACTOR, type DiscriminativeLr } from './layer-groups.js';
 export { defaultLossFor, perExampleLoss, perExampleCorrect, type LossName } from './losses.js';

@@ -20,6 +20,7 @@ import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { TrainConfig } from './config.js';
 import { fit, type FitResult } from './fit.js';
 import { FrozenFeatureDataset } from './feature-cache.js';
+import { PrefixFeatureStore, prefixFeatureKey } from './prefix-feature-store.js';
 import { saveModel } from './model-io.js';
 import { DiscriminativeOptimizer } from './discriminative-optimizer.js';
 import { discriminativeGroups } from './layer-groups.js';
@@ -151,14 +152,20 @@ function frozenPrefixCache(
   model: tfl.LayersModel | undefined,
   train: ImageDataset,
   validation: ImageDataset | undefined,
+  store: { store: PrefixFeatureStore; preprocessing: string },
 ): { model?: tfl.LayersModel; cut?: number; train: ImageDataset; validation?: ImageDataset } {
   const split = model ? splitFrozenPrefix(model) : undefined;
   if (!split) return { train, validation };
+  const features = (dataset: ImageDataset) =>
+    new FrozenFeatureDataset(dataset, split.prefix, {
+      store: store.store,
+      key: prefixFeatureKey(split.prefix, dataset, store.preprocessing),
+    });
   return {
     model: split.suffix,
     cut: split.cut,
-    train: new FrozenFeatureDataset(train, split.prefix),
-    validation: validation && new FrozenFeatureDataset(validation, split.prefix),
+    train: features(train),
+    validation: validation && features(validation),
   };
 }
 
@@ -348,6 +355,10 @@ async function trainInPrecision(
       config.frozenPrefixCache && !augmented ? model : undefined,
       preprocessDataset(train, built.preprocessing),
       splits.validation.length > 0 ? preprocessDataset(splits.validation, built.preprocessing) : undefined,
+      {
+        store: new PrefixFeatureStore({ dir: config.frozenPrefixCacheDir }),
+        preprocessing: built.preprocessing,
+      },
     );
     if (config.frozenPrefixCache) {
       log(

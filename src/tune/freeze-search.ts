@@ -79,6 +79,9 @@ export interface FreezeSearchResult {
   ranking?: Array<{ freeze: string; rgn: number | null; kept: boolean }>;
 }
 
+/** The search folder's disk cache of frozen-prefix outputs, shared by its trials. */
+const PREFIX_CACHE_DIR = 'prefix-cache';
+
 const slug = (label: string): string => label.replace(/=/g, '');
 
 /** A trial of several phases as one: the last phase's result, every phase's epochs and time. */
@@ -164,10 +167,18 @@ export async function freezeSearch(
     checkpoint: false,
     verbose: 0,
     frozenPrefixCache: true,
+    // Trials with the same frozen prefix (later rungs, the probes, worker processes) share its outputs.
+    frozenPrefixCacheDir: path.join(dir, PREFIX_CACHE_DIR),
     discriminativeLr: undefined,
   };
   const settings = {
-    config: { ...base, runsDir: undefined, name: undefined, epochs: undefined },
+    config: {
+      ...base,
+      runsDir: undefined,
+      name: undefined,
+      epochs: undefined,
+      frozenPrefixCacheDir: undefined,
+    },
     candidates: candidates.map((c) => c.label),
     budget,
     eta: options.eta ?? 2,
@@ -258,6 +269,8 @@ export async function freezeSearch(
   const rows = candidates.map((c) => latest.get(c.label)!);
   const best = latest.get(rungs[rungs.length - 1].results[0].candidate.label)!;
   await saveSearchState(dir, state);
+  // The search is done: its prefix outputs go (a killed search keeps them for its resume).
+  await fs.rm(path.join(dir, PREFIX_CACHE_DIR), { recursive: true, force: true });
   return {
     name,
     dir,

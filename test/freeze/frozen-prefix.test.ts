@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { freeze, splitFrozenPrefix } from '../../src/freeze/index.js';
 import { FrozenFeatureDataset } from '../../src/train/feature-cache.js';
-import { fit, makeOptimizer, setRandomSeed } from '../../src/train/index.js';
+import {
+  clearPrefixFeatureMemory,
+  fit,
+  makeOptimizer,
+  PrefixFeatureStore,
+  prefixFeatureKey,
+  setRandomSeed,
+} from '../../src/train/index.js';
 import { initTrainingBackend, syntheticDataset, tinyCnn, weightsOf } from '../train/helpers.js';
 
 before(async () => {
@@ -66,4 +76,70 @@ test('training on cached prefix outputs runs the prefix once per image and train
     const gap = Math.max(...w.map((v, j) => Math.abs(v - plain.weights[i][j])));
     assert.ok(gap < 1e-5, `weight ${i} differs by ${gap}`);
   });
+});
+
+test('prefix outputs kept in the store: a later run with the same prefix, weights and images reads them, from disk too', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'prefix-store-'));
+  try {
+    clearPrefixFeatureMemory();
+    const images = () => syntheticDataset({ perClass: 6, batchSize: 4, shuffleSeed: 5 });
+    const build = (weights?: tf.Tensor[]) => {
+      setRandomSeed(4);
+      const model = tinyCnn({ batchNorm: true });
+      freeze(model, { until: 3 });
+      if (weights) model.setWeights(weights);
+      return { model, split: splitFrozenPrefix(model)! };
+    };
+    const drain = async (dataset: FrozenFeatureDataset) => {
+      const out: number[] = [];
+      for await (const batch of dataset.batches(0)) {
+        out.push(...(await batch.x.data()));
+        tf.dispose([batch.x, batch.y!]);
+      }
+      return out;
+    };
+    const first = build();
+    const store = new PrefixFeatureStore({ dir });
+    const key = prefixFeatureKey(first.split.prefix, images(), 'raw');
+    const a = new FrozenFeatureDataset(images(), first.split.prefix, { store, key });
+    const expected = await drain(a);
+    assert.equal(a.computed, 12);
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.f32'));
+    assert.deepEqual(files, [`${key}.f32`], 'one file for the set, under its key');
+
+    // Another build (its layers get other names) with the same weights: the same key; from disk alone.
+    clearPrefixFeatureMemory();
+    const second = build(first.model.getWeights());
+    const tensors = tf.memory().numTensors;
+    const sameKey = prefixFeatureKey(second.split.prefix, images(), 'raw');
+    assert.equal(sameKey, key);
+    const b = new FrozenFeatureDataset(images(), second.split.prefix, { store, key: sameKey });
+    assert.deepEqual(await drain(b), expected);
+    assert.equal(b.computed, 0, 'nothing computed');
+    assert.equal(b.loaded, 12);
+    assert.equal(tf.memory().numTensors, tensors, 'no tensor left behind');
+
+    // Other preprocessing, other images or other weights: other keys.
+    assert.notEqual(prefixFeatureKey(second.split.prefix, images(), 'tf'), key);
+    const fewer = syntheticDataset({ perClass: 5, batchSize: 4 });
+    assert.notEqual(prefixFeatureKey(second.split.prefix, fewer, 'raw'), key);
+    const conv = second.model.getLayer('conv1');
+    const changed = conv.getWeights().map((w) => tf.tidy(() => tf.add(w, 0.01)));
+    conv.setWeights(changed);
+    assert.notEqual(prefixFeatureKey(second.split.prefix, images(), 'raw'), key);
+
+    // Bounded: a store of 1 byte keeps no set on disk after a save.
+    const small = new PrefixFeatureStore({ dir, maxDiskBytes: 1 });
+    await small.save('other', new Float32Array(4));
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith('.f32')),
+      [],
+    );
+    tf.dispose(changed);
+    first.model.dispose();
+    second.model.dispose();
+  } finally {
+    clearPrefixFeatureMemory();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
