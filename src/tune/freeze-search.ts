@@ -186,7 +186,8 @@ export async function freezeSearch(
     ...(options.rank ? { rank: options.rank } : {}),
   };
   await fs.mkdir(dir, { recursive: true });
-  const state = await openSearchState(dir, name, settings);
+  const state = await openSearchState(dir, name, config.model, settings);
+  await saveSearchState(dir, state);
   const executor = options.executor ?? new InProcessExecutor();
   const reused: string[] = [];
   const runOnce = async (id: string, trial: TrainConfig): Promise<TrialReport> => {
@@ -210,7 +211,7 @@ export async function freezeSearch(
   };
   const headOnly = candidates.find((c) => c.label === 'head-only');
   const unit = candidates.some((c) => c.freeze.freezeBlocks !== undefined) ? 'blocks' : 'stages';
-  const rungs = await successiveHalving(
+  const halving = successiveHalving(
     order,
     { maxEpochs: budget, eta: options.eta },
     async (candidate, epochs, rung) => {
@@ -248,6 +249,11 @@ export async function freezeSearch(
       return combineTrials(reports);
     },
   );
+  const rungs = await halving.catch(async (err: Error) => {
+    const ended = new Date().toISOString();
+    await saveSearchState(dir, { ...state, status: 'failed', endedAt: ended, message: err.message });
+    throw err;
+  });
   const latest = new Map<string, FreezeSearchRow>();
   rungs.forEach((r, rung) => {
     for (const { candidate: c, result } of r.results) {
@@ -268,6 +274,16 @@ export async function freezeSearch(
   });
   const rows = candidates.map((c) => latest.get(c.label)!);
   const best = latest.get(rungs[rungs.length - 1].results[0].candidate.label)!;
+  state.status = 'finished';
+  state.endedAt = new Date().toISOString();
+  state.best = best.freeze;
+  state.results = rows.map(({ freeze, runDir, valLoss, valAccuracy, epochs }) => ({
+    freeze,
+    runDir,
+    valLoss,
+    valAccuracy,
+    epochs,
+  }));
   await saveSearchState(dir, state);
   // The search is done: its prefix outputs go (a killed search keeps them for its resume).
   await fs.rm(path.join(dir, PREFIX_CACHE_DIR), { recursive: true, force: true });
