@@ -8,7 +8,7 @@ import { FrozenFeatureDataset } from '../src/train/feature-cache.js';
 import {
   clearPrefixFeatureMemory,
   PrefixFeatureStore,
-  prefixFeatureKey,
+  prefixFeatureKeys,
 } from '../src/train/prefix-feature-store.js';
 import { fit } from '../src/train/fit.js';
 import { makeOptimizer } from '../src/train/optimizers.js';
@@ -73,7 +73,7 @@ export const frozenPrefixSection: BenchSection = {
     options.log(`  cached prefix (layers 0–${split.cut - 1}): ${epochs} epochs`);
     const dir = await mkdtemp(path.join(tmpdir(), 'bench-prefix-cache-'));
     const store = new PrefixFeatureStore({ dir });
-    const slot = () => ({ store, key: prefixFeatureKey(split.prefix, data(), 'torch') });
+    const slot = () => ({ store, key: prefixFeatureKeys(model, [split.cut], data(), 'torch')[0] });
     const cached = await epochSeconds(
       split.suffix,
       new FrozenFeatureDataset(data(), split.prefix, slot()),

@@ -127,4 +127,7 @@ for (const [label, freeze] of contenders) {
 }
 console.log(`\n${`trained for ${config.epochs} epochs`.padEnd(30)}   trainable  val_acc  test_acc`);
 for (const r of rows) console.log(r);
-console.log(`\ntotal: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+const cpu = process.cpuUsage();
+console.log(
+  `\ntotal: ${((performance.now() - started) / 1000).toFixed(0)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU`,
+);

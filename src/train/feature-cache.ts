@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Batch, ImageDataset } from '../data/types.js';
-import type { PrefixFeatureStore } from './prefix-feature-store.js';
+import { innerPrefix, innerPrefixCuts, type FrozenPrefixSplit } from '../freeze/frozen-prefix.js';
+import { prefixFeatureKeys, type PrefixFeatureStore } from './prefix-feature-store.js';
 
 /** A store of whole image sets' prefix outputs, and this set's key in it. */
 export interface FeatureStoreSlot {
@@ -111,4 +112,34 @@ export class FrozenFeatureDataset implements ImageDataset {
       yield { x, y: batch.y, indices: batch.indices };
     }
   }
+}
+
+/**
+ * The split's prefix outputs on `dataset`: read from the store when it holds them; else computed from the
+ * outputs of the deepest shorter prefix it holds (an earlier trial that froze less), running only the
+ * layers in between; else from the images. `origin` says which.
+ */
+export function frozenFeatures(
+  model: LayersModel,
+  split: FrozenPrefixSplit,
+  dataset: ImageDataset,
+  store: PrefixFeatureStore,
+  preprocessing: string,
+): { dataset: FrozenFeatureDataset; origin: string } {
+  const inner = innerPrefixCuts(model, split);
+  const [own, ...shorter] = prefixFeatureKeys(model, [split.cut, ...inner], dataset, preprocessing);
+  const slot = { store, key: own };
+  if (store.has(own)) {
+    return { dataset: new FrozenFeatureDataset(dataset, split.prefix, slot), origin: 'the cache' };
+  }
+  const k = shorter.findIndex((key) => store.has(key));
+  const part = k >= 0 ? innerPrefix(model, split, inner[k]) : undefined;
+  if (part) {
+    const from = new FrozenFeatureDataset(dataset, part.prefix, { store, key: shorter[k] });
+    return {
+      dataset: new FrozenFeatureDataset(from, part.middle, slot),
+      origin: `the cached outputs of layers 0–${part.cut - 1}, through layers ${part.cut}–${split.cut - 1}`,
+    };
+  }
+  return { dataset: new FrozenFeatureDataset(dataset, split.prefix, slot), origin: 'the images' };
 }

@@ -37,11 +37,11 @@ export {
 } from './optimizers.js';
 export {
   PrefixFeatureStore,
-  prefixFeatureKey,
+  prefixFeatureKeys,
   clearPrefixFeatureMemory,
   type PrefixFeatureStoreOptions,
 } from './prefix-feature-store.js';
-export { FrozenFeatureDataset, type FeatureStoreSlot } from './feature-cache.js';
+export { FrozenFeatureDataset, frozenFeatures, type FeatureStoreSlot } from './feature-cache.js';
 export { DiscriminativeOptimizer, type VariableGroup } from './discriminative-optimizer.js';
 export { discriminativeGroups, ULMFIT_LR_FACTOR, type DiscriminativeLr } from './layer-groups.js';
 export { defaultLossFor, perExampleLoss, perExampleCorrect, type LossName } from './losses.js';

@@ -34,13 +34,25 @@ function remember(key: string, features: Float32Array): void {
 }
 
 /**
- * The key of a prefix's outputs on an image set: the prefix's layer kinds, configs (without names, which
- * differ from build to build) and every weight's bytes, the input and output shapes, the images (paths
- * and labels, in order) and how they were preprocessed. Equal keys: equal outputs.
+ * The keys of the outputs of the model's prefixes ending at `cuts` (layers 0 … cut-1) on an image set:
+ * each hashes those layers' kinds, configs (without names, which differ from build to build) and weight
+ * bytes in order, then the images (paths and labels, in order), their shape and how they were
+ * preprocessed. Equal keys: equal outputs. One pass over the weights for all cuts.
  */
-export function prefixFeatureKey(prefix: LayersModel, dataset: ImageDataset, preprocessing: string): string {
+export function prefixFeatureKeys(
+  model: LayersModel,
+  cuts: readonly number[],
+  dataset: ImageDataset,
+  preprocessing: string,
+): string[] {
+  const images = JSON.stringify([dataFingerprint(dataset), dataset.imageShape, preprocessing]);
   const hash = createHash('sha256');
-  for (const layer of prefix.layers) {
+  const keys = new Map<number, string>();
+  const last = Math.max(0, ...cuts);
+  for (let i = 0; i <= last; i++) {
+    if (cuts.includes(i)) keys.set(i, hash.copy().update(images).digest('hex').slice(0, 32));
+    if (i === last) break;
+    const layer = model.layers[i];
     const { name: _name, ...config } = layer.getConfig();
     hash.update(`${layer.getClassName()}${JSON.stringify(config)}\n`);
     for (const w of layer.weights) {
@@ -48,10 +60,7 @@ export function prefixFeatureKey(prefix: LayersModel, dataset: ImageDataset, pre
       hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     }
   }
-  hash.update(JSON.stringify([prefix.inputs[0].shape, prefix.outputs[0].shape, preprocessing]));
-  hash.update(dataFingerprint(dataset));
-  hash.update(JSON.stringify(dataset.imageShape));
-  return hash.digest('hex').slice(0, 32);
+  return cuts.map((c) => keys.get(c)!);
 }
 
 /** Prefix outputs of whole image sets, one flat array per set, in memory and optionally on disk. */
@@ -64,6 +73,12 @@ export class PrefixFeatureStore {
 
   private file(key: string): string | undefined {
     return this.options.dir && path.join(this.options.dir, `${key}${FILE_EXT}`);
+  }
+
+  /** Whether either cache holds the set (without reading it). */
+  has(key: string): boolean {
+    const file = this.file(key);
+    return memory.has(key) || (file !== undefined && existsSync(file));
   }
 
   /** The set's outputs (every example's, in dataset order), or undefined when neither cache has them. */

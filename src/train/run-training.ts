@@ -19,8 +19,8 @@ import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { TrainConfig } from './config.js';
 import { fit, type FitResult } from './fit.js';
-import { FrozenFeatureDataset } from './feature-cache.js';
-import { PrefixFeatureStore, prefixFeatureKey } from './prefix-feature-store.js';
+import { frozenFeatures } from './feature-cache.js';
+import { PrefixFeatureStore } from './prefix-feature-store.js';
 import { saveModel } from './model-io.js';
 import { DiscriminativeOptimizer } from './discriminative-optimizer.js';
 import { discriminativeGroups } from './layer-groups.js';
@@ -153,19 +153,24 @@ function frozenPrefixCache(
   train: ImageDataset,
   validation: ImageDataset | undefined,
   store: { store: PrefixFeatureStore; preprocessing: string },
-): { model?: tfl.LayersModel; cut?: number; train: ImageDataset; validation?: ImageDataset } {
+): {
+  model?: tfl.LayersModel;
+  cut?: number;
+  origin?: string;
+  train: ImageDataset;
+  validation?: ImageDataset;
+} {
   const split = model ? splitFrozenPrefix(model) : undefined;
-  if (!split) return { train, validation };
+  if (!model || !split) return { train, validation };
   const features = (dataset: ImageDataset) =>
-    new FrozenFeatureDataset(dataset, split.prefix, {
-      store: store.store,
-      key: prefixFeatureKey(split.prefix, dataset, store.preprocessing),
-    });
+    frozenFeatures(model, split, dataset, store.store, store.preprocessing);
+  const cachedTrain = features(train);
   return {
     model: split.suffix,
     cut: split.cut,
-    train: features(train),
-    validation: validation && features(validation),
+    origin: cachedTrain.origin,
+    train: cachedTrain.dataset,
+    validation: validation && features(validation).dataset,
   };
 }
 
@@ -363,7 +368,7 @@ async function trainInPrecision(
     if (config.frozenPrefixCache) {
       log(
         fitted.cut
-          ? `frozen prefix cached: layers 0–${fitted.cut - 1} run once per image, the rest trains`
+          ? `frozen prefix cached: layers 0–${fitted.cut - 1} run once per image (from ${fitted.origin}), the rest trains`
           : `frozen prefix not cached: ${augmented ? 'augmentation comes before it' : 'no frozen, deterministic prefix'}`,
       );
     }

@@ -153,8 +153,6 @@ export async function freezeSearch(
   log(
     `freeze-search ${name}: ${candidates.length} candidates (${candidates.map((c) => c.label).join(', ')})`,
   );
-  // Ranked: the halving's first rung runs the best-ranked first.
-  const order = ranking ? ranking.filter((r) => r.kept).map((r) => r.candidate) : candidates;
   const rgnOf = new Map(ranking?.map((r) => [r.candidate.label, r.rgn]));
   const base: TrainConfig = {
     ...config,
@@ -211,8 +209,9 @@ export async function freezeSearch(
   };
   const headOnly = candidates.find((c) => c.label === 'head-only');
   const unit = candidates.some((c) => c.freeze.freezeBlocks !== undefined) ? 'blocks' : 'stages';
+  // Shallowest freeze first: a deeper trial computes its frozen prefix from a shallower one's cached outputs.
   const halving = successiveHalving(
-    order,
+    candidates,
     { maxEpochs: budget, eta: options.eta },
     async (candidate, epochs, rung) => {
       const id = `r${rung}-${slug(candidate.label)}`;

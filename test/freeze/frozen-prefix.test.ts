@@ -11,7 +11,8 @@ import {
   fit,
   makeOptimizer,
   PrefixFeatureStore,
-  prefixFeatureKey,
+  frozenFeatures,
+  prefixFeatureKeys,
   setRandomSeed,
 } from '../../src/train/index.js';
 import { initTrainingBackend, syntheticDataset, tinyCnn, weightsOf } from '../train/helpers.js';
@@ -100,7 +101,7 @@ test('prefix outputs kept in the store: a later run with the same prefix, weight
     };
     const first = build();
     const store = new PrefixFeatureStore({ dir });
-    const key = prefixFeatureKey(first.split.prefix, images(), 'raw');
+    const key = prefixFeatureKeys(first.model, [first.split.cut], images(), 'raw')[0];
     const a = new FrozenFeatureDataset(images(), first.split.prefix, { store, key });
     const expected = await drain(a);
     assert.equal(a.computed, 12);
@@ -111,7 +112,7 @@ test('prefix outputs kept in the store: a later run with the same prefix, weight
     clearPrefixFeatureMemory();
     const second = build(first.model.getWeights());
     const tensors = tf.memory().numTensors;
-    const sameKey = prefixFeatureKey(second.split.prefix, images(), 'raw');
+    const sameKey = prefixFeatureKeys(second.model, [second.split.cut], images(), 'raw')[0];
     assert.equal(sameKey, key);
     const b = new FrozenFeatureDataset(images(), second.split.prefix, { store, key: sameKey });
     assert.deepEqual(await drain(b), expected);
@@ -120,13 +121,13 @@ test('prefix outputs kept in the store: a later run with the same prefix, weight
     assert.equal(tf.memory().numTensors, tensors, 'no tensor left behind');
 
     // Other preprocessing, other images or other weights: other keys.
-    assert.notEqual(prefixFeatureKey(second.split.prefix, images(), 'tf'), key);
+    assert.notEqual(prefixFeatureKeys(second.model, [second.split.cut], images(), 'tf')[0], key);
     const fewer = syntheticDataset({ perClass: 5, batchSize: 4 });
-    assert.notEqual(prefixFeatureKey(second.split.prefix, fewer, 'raw'), key);
+    assert.notEqual(prefixFeatureKeys(second.model, [second.split.cut], fewer, 'raw')[0], key);
     const conv = second.model.getLayer('conv1');
     const changed = conv.getWeights().map((w) => tf.tidy(() => tf.add(w, 0.01)));
     conv.setWeights(changed);
-    assert.notEqual(prefixFeatureKey(second.split.prefix, images(), 'raw'), key);
+    assert.notEqual(prefixFeatureKeys(second.model, [second.split.cut], images(), 'raw')[0], key);
 
     // Bounded: a store of 1 byte keeps no set on disk after a save.
     const small = new PrefixFeatureStore({ dir, maxDiskBytes: 1 });
@@ -141,5 +142,51 @@ test('prefix outputs kept in the store: a later run with the same prefix, weight
   } finally {
     clearPrefixFeatureMemory();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a deeper frozen prefix is computed from a shallower one’s cached outputs, running only the layers between', async () => {
+  clearPrefixFeatureMemory();
+  try {
+    const images = () => syntheticDataset({ perClass: 6, batchSize: 4, shuffleSeed: 5 });
+    setRandomSeed(4);
+    const model = tinyCnn({ batchNorm: true });
+    const store = new PrefixFeatureStore();
+    // A trial freezing rescale and conv1: its prefix ends at conv1's output (layers 0–1).
+    freeze(model, { until: 2 });
+    const shallow = splitFrozenPrefix(model)!;
+    assert.equal(shallow.cut, 2);
+    const first = frozenFeatures(model, shallow, images(), store, 'raw');
+    assert.equal(first.origin, 'the images');
+    for await (const batch of first.dataset.batches(0)) tf.dispose([batch.x, batch.y!]);
+    // A later trial (the same weights) freezing bn1 too: its prefix (layers 0–4) starts from those outputs.
+    setRandomSeed(4);
+    const again = tinyCnn({ batchNorm: true });
+    freeze(again, { until: 3 });
+    const deep = splitFrozenPrefix(again)!;
+    assert.equal(deep.cut, 5);
+    const tensors = tf.memory().numTensors;
+    const later = frozenFeatures(again, deep, images(), store, 'raw');
+    assert.equal(later.origin, 'the cached outputs of layers 0–1, through layers 2–4');
+    const viaShallow: number[] = [];
+    for await (const batch of later.dataset.batches(0)) {
+      viaShallow.push(...(await batch.x.data()));
+      tf.dispose([batch.x, batch.y!]);
+    }
+    assert.equal(tf.memory().numTensors, tensors, 'no tensor left behind');
+    const direct: number[] = [];
+    for await (const batch of images().batches(0)) {
+      const out = deep.prefix.predict(batch.x) as tf.Tensor;
+      direct.push(...(await out.data()));
+      tf.dispose([out, batch.x, batch.y!]);
+    }
+    const gap = Math.max(...direct.map((v, i) => Math.abs(v - viaShallow[i])));
+    assert.ok(gap < 1e-5, `the same outputs as the whole prefix on the images (gap ${gap})`);
+    // Now cached under its own key: a third trial reads it whole.
+    assert.equal(frozenFeatures(again, deep, images(), store, 'raw').origin, 'the cache');
+    model.dispose();
+    again.dispose();
+  } finally {
+    clearPrefixFeatureMemory();
   }
 });
