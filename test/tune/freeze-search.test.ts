@@ -258,3 +258,28 @@ test('rank auto-rgn: every cut scored, the better half searched with full and he
     `pruned by Auto-RGN (‖g‖/‖w‖ of the backbone weights trained): ${pruned.join(', ')}`,
   );
 });
+
+test('a trial with discriminative rates trains through DiscriminativeOptimizer: one group per trainable stage', async () => {
+  const runs = path.join(tmp, 'runs-g');
+  const lines: string[] = [];
+  const trial = {
+    ...config(runs),
+    freezeUntil: undefined,
+    freezeStages: 6,
+    epochs: 1,
+    learningRate: 0.01,
+    discriminativeLr: { unit: 'stages' as const, factor: 2.6 },
+    verbose: 0 as const,
+    checkpoint: false,
+  };
+  const report = await new InProcessExecutor((l) => lines.push(l)).run({
+    id: 'dlr',
+    config: { ...trial, name: 'dlr' },
+  });
+  // Stage 7 below the head (with MobileNetV2's top); stages 1–6 and the stem are frozen.
+  assert.ok(
+    lines.includes('discriminative learning rates: 2 groups, ÷2.6 per stage below the head'),
+    lines.join('\n'),
+  );
+  assert.ok(Number.isFinite(report.valLoss));
+});
