@@ -4,9 +4,10 @@ import type { Batch, ImageDataset } from '../data/types.js';
 import { VisionlabError } from '../errors.js';
 import { Callback, type Logs, type TrainingContext } from './callbacks/callback.js';
 import { ProgbarLogger } from './callbacks/progbar-logger.js';
-import { defaultLossFor, perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
+import { defaultLossFor, type LossName } from './losses.js';
 import { getLearningRate, makeOptimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 import { setRandomState } from './random.js';
+import { evalStep, trainStep } from './train-step.js';
 import { splitValidation } from './validation-split.js';
 import {
   loadTrainingState,
@@ -64,10 +65,6 @@ interface Totals extends EpochTotals {
 
 function newTotals(outputs: number): Totals {
   return { loss: new Array(outputs + 1).fill(0), correct: new Array(outputs).fill(0), count: 0 };
-}
-
-function asArray(t: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
-  return Array.isArray(t) ? t : [t];
 }
 
 /** Keras' log names: `loss`, `accuracy`, and per output `<name>_loss`/`<name>_accuracy` when there are several. */
@@ -141,60 +138,6 @@ function letSignalsIn(): Promise<void> {
 function disposeBatch(batch: Batch): void {
   batch.x.dispose();
   batch.y?.dispose();
-}
-
-/** Runs one optimisation step; returns [total loss, loss per output…, correct per output…] for the batch. */
-function trainStep(
-  model: LayersModel,
-  optimizer: tf.Optimizer,
-  varList: tf.Variable[],
-  x: tf.Tensor,
-  labels: tf.Tensor1D,
-  sampleWeights: tf.Tensor1D | undefined,
-  losses: LossName[],
-  lossWeights: number[],
-): tf.Tensor1D {
-  const parts: tf.Scalar[] = [];
-  const corrects: tf.Scalar[] = [];
-  const total = optimizer.minimize(
-    () => {
-      const outputs = asArray(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
-      let sum = tf.scalar(0);
-      outputs.forEach((out, i) => {
-        const perExample = perExampleLoss(losses[i], out, labels);
-        const weighted = sampleWeights ? tf.mul(perExample, sampleWeights) : perExample;
-        const loss = tf.mean(weighted) as tf.Scalar;
-        parts.push(tf.keep(loss));
-        corrects.push(tf.keep(tf.sum(perExampleCorrect(out, labels))) as tf.Scalar);
-        sum = tf.add(sum, tf.mul(loss, lossWeights[i]));
-      });
-      for (const reg of model.calculateLosses()) sum = tf.add(sum, reg);
-      return sum;
-    },
-    true,
-    varList,
-  ) as tf.Scalar;
-  const packed = tf.stack([total, ...parts, ...corrects]) as tf.Tensor1D;
-  tf.dispose([total, ...parts, ...corrects]);
-  return packed;
-}
-
-function evalStep(
-  model: LayersModel,
-  x: tf.Tensor,
-  labels: tf.Tensor1D,
-  losses: LossName[],
-  lossWeights: number[],
-) {
-  return tf.tidy(() => {
-    const outputs = asArray(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
-    const parts = outputs.map((out, i) => tf.mean(perExampleLoss(losses[i], out, labels)) as tf.Scalar);
-    const corrects = outputs.map((out) => tf.sum(perExampleCorrect(out, labels)) as tf.Scalar);
-    let total = tf.scalar(0);
-    parts.forEach((p, i) => (total = tf.add(total, tf.mul(p, lossWeights[i]))));
-    for (const reg of model.calculateLosses()) total = tf.add(total, reg);
-    return tf.stack([total, ...parts, ...corrects]) as tf.Tensor1D;
-  });
 }
 
 function accumulate(
