@@ -1,5 +1,7 @@
 export type * from './types.js';
-export { fit, evaluateLosses, type FitOptions, type FitResult, type StopReason } from './fit.js';
+export { fit, type FitOptions, type FitResult, type StopReason } from './fit.js';
+export { evaluateLosses } from './evaluate-losses.js';
+export { CallbackList } from './callbacks/callback-list.js';
 export {
   Callback,
   resolveMode,
@@ -44,7 +46,13 @@ export {
   directorySaveHandler,
   directoryLoadHandler,
 } from './model-io.js';
-export { saveTrainingState, loadTrainingState, type TrainingCheckpoint } from './training-state.js';
+export {
+  TrainingState,
+  saveTrainingState,
+  loadTrainingState,
+  type TrainingCheckpoint,
+  type TrainingParts,
+} from './training-state.js';
 export { formatHistoryCsv, historyColumns, HISTORY_COLUMNS } from './history-csv.js';
 export {
   RUN_FILES,
