@@ -10,18 +10,42 @@ export {
   type CallbackState,
   type MonitorMode,
 } from './callbacks/callback.js';
-export { MonitorCallback, type MonitorOptions } from './callbacks/monitor-callback.js';
-export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
-export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
+export {
+  MonitorCallback,
+  MONITOR_DEFAULTS,
+  type MonitorOptions,
+  type MonitorDefaults,
+} from './callbacks/monitor-callback.js';
+export {
+  CALLBACK_ENTRIES,
+  CALLBACK_FLAGS,
+  buildConfiguredCallbacks,
+  type CallbackConfig,
+  type CallbackConfigKey,
+  type CallbackFlag,
+} from './callbacks/registry.js';
+export { callbackEntry, withDefaults, type CallbackEntry, type CallbackRunInfo } from './callbacks/entry.js';
+export {
+  EarlyStopping,
+  EARLY_STOPPING_DEFAULTS,
+  type EarlyStoppingOptions,
+} from './callbacks/early-stopping.js';
+export {
+  ReduceLROnPlateau,
+  REDUCE_LR_DEFAULTS,
+  type ReduceLROnPlateauOptions,
+} from './callbacks/reduce-lr-on-plateau.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export {
   ModelCheckpoint,
+  MODEL_CHECKPOINT_DEFAULTS,
   formatFilepath,
   type ModelCheckpointOptions,
 } from './callbacks/model-checkpoint.js';
 export { CSVLogger, type CSVLoggerOptions } from './callbacks/csv-logger.js';
 export {
   LearningRateScheduler,
+  LR_SCHEDULE_DEFAULTS,
   cosineDecay,
   linearWarmup,
   type Schedule,

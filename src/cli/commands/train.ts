@@ -9,17 +9,24 @@ import {
   resumeConfig,
   type TrainFlags,
 } from '../../train/cli-config.js';
+import { CALLBACK_FLAGS } from '../../train/callbacks/registry.js';
 import { trainRun } from '../../train/run-training.js';
 import { lrFindHook } from '../../tune/lr-find-run.js';
 import { writeLrFindChart } from '../../report/lr-find-chart.js';
 import { printable } from '../../util/printable.js';
 import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
 
+/** One `key=value,…` option per callback of the registry (`--early-stopping`, `--reduce-lr`, …). */
+function addCallbackOptions(command: Command): Command {
+  for (const flag of CALLBACK_FLAGS) command.option(`${flag.name} <opts>`, flag.help);
+  return command;
+}
+
 export function registerTrain(program: Command): void {
   const command = program
     .command('train')
     .description('train an image classifier on class-per-folder images and write a run folder');
-  addFreezeOptions(addDataModelOptions(command))
+  addCallbackOptions(addFreezeOptions(addDataModelOptions(command)))
     .option('--epochs <n>', 'maximum number of epochs (default 15)')
     .option(
       '--learning-rate <lr>',
@@ -27,15 +34,6 @@ export function registerTrain(program: Command): void {
     )
     .option('--runs-dir <dir>', 'where run folders go (default ./runs)')
     .option('--name <name>', 'run folder name (default <model>-<YYYYMMDD-HHMMSS>)')
-    .option(
-      '--early-stopping <opts>',
-      'e.g. patience=7,restore-best (monitor, min-delta, mode, baseline, start-from-epoch)',
-    )
-    .option(
-      '--reduce-lr <opts>',
-      'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
-    )
-    .option('--lr-schedule <opts>', 'cosine decay with warm-up, e.g. type=cosine,warmup=3,alpha=0.01')
     .option('--augment <list>', 'augmentations, e.g. flip,rotate=0.1,zoom=0.1')
     .option('--no-checkpoint', 'do not write checkpoint/ (no resume after an interruption)')
     .option('--no-evaluate', 'skip the test-split evaluation and the report at the end')
