@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { registerModel, getModel, listModels, buildModel } from './registry.js';
+export { registerModel, getModel, listModels, buildModel, normalizeModelName } from './registry.js';
 export {
   preprocessInput,
   PREPROCESS_MODES,
@@ -23,7 +23,6 @@ export * from './davit/index.js';
 export {
   buildTransferModel,
   describeFreezing,
-  NSFWJS_BACKBONE,
   type TransferModel,
   type TransferModelOptions,
 } from './transfer.js';
@@ -59,7 +58,8 @@ export {
   type ModelInfo,
 } from './describe.js';
 export { float32MB, kerasImagenetWeights, type KerasFileArgs } from './pretrained.js';
-export { buildMobileNetV2Nsfwjs } from './mobilenet-v2-nsfwjs.js';
+export { buildMobileNetV2Nsfwjs, NSFWJS_BACKBONE } from './mobilenet-v2-nsfwjs.js';
+export { buildSmallCnn } from './small-cnn.js';
 export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
 export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
