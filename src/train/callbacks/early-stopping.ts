@@ -5,7 +5,7 @@ import { callbackEntry, withDefaults } from './entry.js';
 import {
   MONITOR_DEFAULTS,
   MonitorCallback,
-  monitorSchemaShape,
+  plateauSchemaShape,
   type MonitorOptions,
 } from './monitor-callback.js';
 import { copyWeights, restoreWeights } from './weights.js';
@@ -34,8 +34,7 @@ const D = EARLY_STOPPING_DEFAULTS;
 
 export const earlyStoppingSchema = z
   .object({
-    ...monitorSchemaShape(D),
-    patience: z.number().int().min(0).default(D.patience),
+    ...plateauSchemaShape(D),
     baseline: z.number().optional(),
     restoreBestWeights: z.boolean().default(D.restoreBestWeights),
     startFromEpoch: z.number().int().min(0).default(D.startFromEpoch),

@@ -36,6 +36,14 @@ export function monitorSchemaShape(defaults: MonitorDefaults) {
   };
 }
 
+/** The same with `patience`: epochs without an improvement before the callback acts. */
+export function plateauSchemaShape(defaults: MonitorDefaults & { patience: number }) {
+  return {
+    ...monitorSchemaShape(defaults),
+    patience: z.number().int().min(0).default(defaults.patience),
+  };
+}
+
 /**
  * A callback that watches one monitored value: EarlyStopping, ReduceLROnPlateau and ModelCheckpoint
  * share its improvement test, so "better" means the same thing in all three.

@@ -6,7 +6,7 @@ import { callbackEntry, withDefaults } from './entry.js';
 import {
   MONITOR_DEFAULTS,
   MonitorCallback,
-  monitorSchemaShape,
+  plateauSchemaShape,
   type MonitorOptions,
 } from './monitor-callback.js';
 import { formatValue } from './format.js';
@@ -35,9 +35,8 @@ const D = REDUCE_LR_DEFAULTS;
 
 export const reduceLrSchema = z
   .object({
-    ...monitorSchemaShape(D),
+    ...plateauSchemaShape(D),
     factor: z.number().gt(0).lt(1).default(D.factor),
-    patience: z.number().int().min(0).default(D.patience),
     cooldown: z.number().int().min(0).default(D.cooldown),
     minLR: z.number().min(0).default(D.minLR),
   })
