@@ -72,6 +72,7 @@ export {
 } from './model-io.js';
 export {
   TrainingState,
+  readTrainingCheckpoint,
   saveTrainingState,
   loadTrainingState,
   type TrainingCheckpoint,

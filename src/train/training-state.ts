@@ -5,6 +5,7 @@ import type { Callback } from './callbacks/callback.js';
 import {
   disposeCheckpoint,
   readCheckpointFile,
+  readCheckpointState,
   writeCheckpointFile,
   type NamedTensors,
 } from './checkpoint-file.js';
@@ -91,6 +92,11 @@ export async function saveTrainingState(file: string, args: SaveArgs): Promise<v
     // The iteration counter is a fresh scalar each call (the other optimizer weights are its live variables).
     optimizerWeights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
   }
+}
+
+/** The JSON half of a checkpoint file (epoch, batch, history, callbacks' state), without its tensors; null when there is none. */
+export function readTrainingCheckpoint(file: string): Promise<TrainingCheckpoint | null> {
+  return readCheckpointState<TrainingCheckpoint>(file);
 }
 
 /** Loads a checkpoint into `model`, `optimizer` and `callbacks` (after their `onTrainBegin`). */

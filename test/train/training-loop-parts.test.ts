@@ -6,11 +6,10 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { CallbackList } from '../../src/train/callbacks/callback-list.js';
 import { Callback, type Logs, type TrainingContext } from '../../src/train/callbacks/callback.js';
-import { readCheckpointState } from '../../src/train/checkpoint-file.js';
 import { InterruptRequest } from '../../src/train/interrupt.js';
 import { makeOptimizer } from '../../src/train/optimizers.js';
 import { getRandomState, setRandomSeed, unsetRandomSeed } from '../../src/train/random.js';
-import { TrainingState, type TrainingCheckpoint } from '../../src/train/training-state.js';
+import { readTrainingCheckpoint, TrainingState } from '../../src/train/training-state.js';
 import { initTrainingBackend, tinyCnn } from './helpers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-loop-parts-'));
@@ -98,7 +97,7 @@ test('TrainingState saved mid-epoch resumes at that batch, with its totals, hist
   Math.random();
   assert.notEqual(getRandomState(), randomAtSave);
 
-  const saved = (await readCheckpointState<TrainingCheckpoint>(file))!;
+  const saved = (await readTrainingCheckpoint(file))!;
   assert.equal(saved.epoch, 1);
   assert.equal(saved.batch, 2);
   assert.deepEqual(saved.totals, { loss: [2, 2], correct: [3], count: 4 });
@@ -123,7 +122,7 @@ test('TrainingState saved mid-epoch resumes at that batch, with its totals, hist
   resumed.endBatches();
   resumed.endEpoch({ epoch: 2, loss: 0.5 });
   await resumed.save(file, parts);
-  const between = (await readCheckpointState<TrainingCheckpoint>(file))!;
+  const between = (await readTrainingCheckpoint(file))!;
   assert.equal(between.epoch, 2);
   assert.equal(between.batch, 0);
   assert.equal(between.totals, undefined);
