@@ -9,7 +9,10 @@ import { EarlyStopping } from '../../src/train/callbacks/early-stopping.js';
 import { LearningRateScheduler } from '../../src/train/callbacks/learning-rate-scheduler.js';
 import { ReduceLROnPlateau } from '../../src/train/callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from '../../src/train/callbacks/terminate-on-nan.js';
+import type { TrainingContext } from '../../src/train/callbacks/callback.js';
 import { flagsToConfig, type TrainFlags } from '../../src/train/cli-config.js';
+import { VisionlabError } from '../../src/errors.js';
+import { getLearningRate, makeOptimizer } from '../../src/train/optimizers.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 
 test('a callback built from an empty config entry has the defaults its constructor has', () => {
@@ -74,4 +77,17 @@ test('every registered flag reaches its config key through the train flags', () 
     const out = flagsToConfig({ [flag.key]: 'patience=3' } as TrainFlags);
     assert.deepEqual(out[flag.key], { patience: 3 }, `${flag.name} is parsed into ${flag.key}`);
   }
+});
+
+test('a schedule that returns no finite rate stops training with our error, naming the epoch', async () => {
+  const scheduler = new LearningRateScheduler((epoch) => (epoch === 1 ? NaN : 0.01));
+  const optimizer = makeOptimizer({ name: 'sgd', learningRate: 0.1 });
+  scheduler.setContext({ optimizer, log: () => {} } as unknown as TrainingContext);
+  await scheduler.onEpochBegin(0);
+  assert.equal(getLearningRate(optimizer), 0.01);
+  await assert.rejects(
+    scheduler.onEpochBegin(1),
+    (e: Error) => e instanceof VisionlabError && /returned NaN for epoch 2/.test(e.message),
+  );
+  optimizer.dispose();
 });

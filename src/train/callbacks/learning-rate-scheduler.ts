@@ -1,5 +1,6 @@
 import { getLearningRate, setLearningRate } from '../optimizers.js';
 import { z } from 'zod';
+import { VisionlabError } from '../../errors.js';
 import { Callback, type Logs } from './callback.js';
 import { callbackEntry } from './entry.js';
 import { formatValue } from './format.js';
@@ -20,8 +21,12 @@ export class LearningRateScheduler extends Callback {
 
   override async onEpochBegin(epoch: number, _logs?: Logs): Promise<void> {
     const lr = this.schedule(epoch, getLearningRate(this.context.optimizer));
-    if (!Number.isFinite(lr))
-      throw new Error(`the learning-rate schedule returned ${lr} for epoch ${epoch + 1}`);
+    if (!Number.isFinite(lr)) {
+      throw new VisionlabError(
+        `the learning-rate schedule returned ${lr} for epoch ${epoch + 1}`,
+        'Make the schedule return a finite number for every epoch.',
+      );
+    }
     setLearningRate(this.context.optimizer, lr);
     if (this.verbose > 0)
       this.context.log(
