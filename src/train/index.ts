@@ -2,6 +2,7 @@ export type * from './types.js';
 export { fit, type FitOptions, type FitResult, type StopReason } from './fit.js';
 export { evaluateLosses } from './evaluate-losses.js';
 export { CallbackList } from './callbacks/callback-list.js';
+export { InterruptRequest } from './interrupt.js';
 export {
   Callback,
   resolveMode,
