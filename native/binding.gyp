@@ -10,7 +10,8 @@
         "src/eltwise.cc",
         "src/activation-grad.cc",
         "src/norm.cc",
-        "src/adam.cc"
+        "src/adam.cc",
+        "src/softmax-grad.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

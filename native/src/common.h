@@ -80,5 +80,6 @@ void InitEltwise(Napi::Env env, Napi::Object exports);
 void InitActivationGrad(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
 void InitAdam(Napi::Env env, Napi::Object exports);
+void InitSoftmaxGrad(Napi::Env env, Napi::Object exports);
 
 }  // namespace vl

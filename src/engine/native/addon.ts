@@ -63,6 +63,7 @@ export interface NativeAddon {
     sizes: Int32Array,
     hyper: Float32Array,
   ): void;
+  softmaxBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
   layerNorm(
     x: Float32Array,
     gamma: Float32Array,
