@@ -10,8 +10,7 @@
         "src/eltwise.cc",
         "src/activation-grad.cc",
         "src/norm.cc",
-        "src/adam.cc",
-        "src/softmax-grad.cc"
+        "src/adam.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -64,7 +64,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitActivationGrad(env, exports);
   InitNorm(env, exports);
   InitAdam(env, exports);
-  InitSoftmaxGrad(env, exports);
   return exports;
 }
 

@@ -80,6 +80,5 @@ void InitEltwise(Napi::Env env, Napi::Object exports);
 void InitActivationGrad(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
 void InitAdam(Napi::Env env, Napi::Object exports);
-void InitSoftmaxGrad(Napi::Env env, Napi::Object exports);
 
 }  // namespace vl
