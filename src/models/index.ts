@@ -43,7 +43,6 @@ export {
   buildEfficientNetV2B3,
 } from './efficientnet-v2.js';
 export { buildVgg16, buildVgg19 } from './vgg.js';
-export { Normalization, type NormalizationArgs } from './layers/normalization.js';
 export { summary, summarizeModel, formatSummary, formatShape, formatFlops } from './summary.js';
 export type { LayerSummary, ModelSummary } from './summary.js';
 export { layerFlops } from './flops.js';
@@ -64,7 +63,4 @@ export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './par
 export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
 export { buildConvNeXt, buildConvNeXtTiny, type ConvNeXtOptions } from './convnext.js';
-export { LayerScale, type LayerScaleArgs } from './layers/layer-scale.js';
-export { ClassToken, FirstToken } from './layers/class-token.js';
-export { PositionalEmbedding } from './layers/positional-embedding.js';
 export { buildVit, buildVitB16, buildVitS16, VIT_ARCHITECTURES, type VitArchitecture } from './vit.js';

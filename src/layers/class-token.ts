@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type BaseLayerArgs, singleShape, singleTensor } from '../../layers/layer-args.js';
+import { type BaseLayerArgs, singleShape, singleTensor } from './layer-args.js';
 
 /**
  * keras_cv_attention_models' `ClassToken`: prepends one learned token (weight `tokens`, [1, 1, channels])
