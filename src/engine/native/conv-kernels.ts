@@ -1,4 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  Conv2D,
+  FusedConv2D,
+  DepthwiseConv2dNative,
+  FusedDepthwiseConv2D,
+  Conv2DBackpropInput,
+  Conv2DBackpropFilter,
+  DepthwiseConv2dNativeBackpropInput,
+  DepthwiseConv2dNativeBackpropFilter,
+  Relu6,
+  Elu,
+  Sigmoid,
+  LeakyRelu,
+  Prelu,
+} from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
@@ -83,15 +98,15 @@ export function applyActivation(
     case 'relu':
       return y;
     case 'relu6':
-      return run('Relu6', { x: y });
+      return run(Relu6, { x: y });
     case 'elu':
-      return run('Elu', { x: y });
+      return run(Elu, { x: y });
     case 'sigmoid':
-      return run('Sigmoid', { x: y });
+      return run(Sigmoid, { x: y });
     case 'leakyrelu':
-      return run('LeakyRelu', { x: y }, { alpha: leakyreluAlpha ?? 0.2 });
+      return run(LeakyRelu, { x: y }, { alpha: leakyreluAlpha ?? 0.2 });
     case 'prelu':
-      return run('Prelu', { x: y, alpha: prelu as tf.TensorInfo });
+      return run(Prelu, { x: y, alpha: prelu as tf.TensorInfo });
     default:
       throw new Error(`unknown fused activation ${activation}`);
   }
@@ -156,12 +171,12 @@ function convBackwardFilter(depthwise: boolean): NativeKernel {
 }
 
 export const convKernels: Record<string, NativeKernel> = {
-  Conv2D: convForward(false, false),
-  FusedConv2D: convForward(false, true),
-  DepthwiseConv2dNative: convForward(true, false),
-  FusedDepthwiseConv2D: convForward(true, true),
-  Conv2DBackpropInput: convBackwardData(false),
-  Conv2DBackpropFilter: convBackwardFilter(false),
-  DepthwiseConv2dNativeBackpropInput: convBackwardData(true),
-  DepthwiseConv2dNativeBackpropFilter: convBackwardFilter(true),
+  [Conv2D]: convForward(false, false),
+  [FusedConv2D]: convForward(false, true),
+  [DepthwiseConv2dNative]: convForward(true, false),
+  [FusedDepthwiseConv2D]: convForward(true, true),
+  [Conv2DBackpropInput]: convBackwardData(false),
+  [Conv2DBackpropFilter]: convBackwardFilter(false),
+  [DepthwiseConv2dNativeBackpropInput]: convBackwardData(true),
+  [DepthwiseConv2dNativeBackpropFilter]: convBackwardFilter(true),
 };

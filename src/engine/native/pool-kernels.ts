@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { MaxPool, AvgPool, MaxPoolGrad, AvgPoolGrad } from '@tensorflow/tfjs-core';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
 import type { Pad, Pair, Rounding } from '../conv-attrs.js';
@@ -68,8 +69,8 @@ function poolBackward(max: boolean): NativeKernel {
 }
 
 export const poolKernels: Record<string, NativeKernel> = {
-  MaxPool: poolForward(true),
-  AvgPool: poolForward(false),
-  MaxPoolGrad: poolBackward(true),
-  AvgPoolGrad: poolBackward(false),
+  [MaxPool]: poolForward(true),
+  [AvgPool]: poolForward(false),
+  [MaxPoolGrad]: poolBackward(true),
+  [AvgPoolGrad]: poolBackward(false),
 };
