@@ -57,7 +57,13 @@ export {
   pretrainedTags,
   type ModelInfo,
 } from './describe.js';
-export { float32MB, kerasImagenetWeights, type KerasFileArgs } from './pretrained.js';
+export {
+  float32MB,
+  kerasApplicationSpecs,
+  kerasImagenetWeights,
+  type KerasApplicationVariant,
+  type KerasFileArgs,
+} from './pretrained.js';
 export { buildMobileNetV2Nsfwjs } from './mobilenet-v2-nsfwjs.js';
 export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
 export { buildDenseNet121 } from './densenet.js';
