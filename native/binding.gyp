@@ -8,9 +8,16 @@
         "src/pool.cc",
         "src/gemm.cc",
         "src/eltwise.cc",
+        "src/reduce.cc",
+        "src/compare.cc",
+        "src/transpose.cc",
+        "src/slice.cc",
+        "src/tile.cc",
+        "src/concat.cc",
+        "src/softmax.cc",
+        "src/adam.cc",
         "src/activation-grad.cc",
-        "src/norm.cc",
-        "src/adam.cc"
+        "src/norm.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -7,8 +7,6 @@
 namespace vl {
 namespace {
 
-constexpr int64_t kParallelMin = 1 << 15;
-
 // reluBackward(dy, x, dx): dx = dy * step(x), as TF.js's Relu gradient computes it (step is 1 above
 // zero, 0 at or below it, NaN at NaN), without the step tensor in between.
 Napi::Value ReluBackward(const Napi::CallbackInfo &info) {
@@ -57,8 +55,7 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitActivationGrad(Napi::Env env, Napi::Object exports) {
-  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
-  exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));
+  set_functions(env, exports, {{"reluBackward", ReluBackward}, {"softmaxBackward", SoftmaxBackward}});
 }
 
 }  // namespace vl

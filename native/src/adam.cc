@@ -1,15 +1,12 @@
 // Adam updating weights and moments in place, all variables of a step in one call. The arithmetic is
-// TF.js's AdamOptimizer with its float32 constants and order of operations (it replaces the copying
-// `adam` of eltwise.cc); writing into the existing arrays saves allocating three arrays of every
-// weight's size per step, which on DaViT-T's 27.6 M parameters is 330 MB of fresh memory a step.
+// TF.js's AdamOptimizer with its float32 constants and order of operations; writing into the existing
+// arrays saves allocating three arrays of every weight's size per step, which on DaViT-T's 27.6 M parameters is 330 MB of fresh memory a step.
 #include <cmath>
 
 #include "common.h"
 
 namespace vl {
 namespace {
-
-constexpr int64_t kParallelMin = 1 << 15;
 
 std::vector<float *> arrays(const Napi::CallbackInfo &info, size_t i) {
   if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be an array");
@@ -58,7 +55,7 @@ Napi::Value AdamInPlace(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitAdam(Napi::Env env, Napi::Object exports) {
-  exports.Set("adamInPlace", Napi::Function::New(env, AdamInPlace));
+  set_functions(env, exports, {{"adamInPlace", AdamInPlace}});
 }
 
 }  // namespace vl

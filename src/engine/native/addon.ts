@@ -44,6 +44,10 @@ export interface NativeAddon {
     bShape?: Int32Array,
     outShape?: Int32Array,
   ): void;
+  /** Operation codes of `binary`, `unary` and `compare` by TF.js kernel name (native/src/eltwise.cc, compare.cc). */
+  binaryOps: Readonly<Record<string, number>>;
+  unaryOps: Readonly<Record<string, number>>;
+  compareOps: Readonly<Record<string, number>>;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number, beta?: number): void;
   reluBackward(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number, scale?: number): void;
