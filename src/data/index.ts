@@ -14,7 +14,7 @@ export type { ImageLoadOptions } from './options.js';
 export { PixelDataset, skippedSummary } from './pixel-dataset.js';
 export type { PixelLoader, PixelDatasetConfig, MemoryBudget } from './pixel-dataset.js';
 export { decodeImage, probeImage, ImageReadError } from './decode-image.js';
-export { DEFAULT_MAX_PIXELS, INTERPOLATIONS } from './decode-options.js';
+export { DEFAULT_MAX_PIXELS, INTERPOLATIONS, channelsOf, colorModeOf } from './decode-options.js';
 export type { DecodeSpec, Interpolation } from './decode-options.js';
 export { ImageCache } from './image-cache.js';
 export { IMAGE_EXTENSIONS } from './image-files.js';
