@@ -29,7 +29,7 @@ export { parseIdx, readIdxFile } from './idx-file.js';
 export type { IdxArray } from './idx-file.js';
 export { imageDatasetFromManifest, imageDatasetSplitsFromManifest } from './from-manifest.js';
 export type { ManifestOptions, ManifestSplitOptions, ManifestSplit } from './from-manifest.js';
-export { parseCsv } from './csv.js';
+export { parseCsv, formatCsvLine } from './csv.js';
 export * from './augment/index.js';
 export { inspectImageDirectory } from './inspect.js';
 export type { InspectOptions, InspectReport, InspectedFile, SizeSummary } from './inspect.js';

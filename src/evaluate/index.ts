@@ -33,3 +33,5 @@ export {
 } from './inference.js';
 export { gradCam, findFeatureLayer, type GradCamResult } from './grad-cam.js';
 export { runGraph, type NodeOverride } from './graph-walk.js';
+export { predictionsCsv, formatPredictions } from './format-predictions.js';
+export { formatMetrics } from './format-metrics.js';

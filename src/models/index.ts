@@ -54,13 +54,13 @@ export {
   bestTop1,
   downloadSize,
   formatModelInfo,
+  formatModelTable,
   modelInfo,
   pretrainedTags,
   type ModelInfo,
 } from './describe.js';
 export { float32MB, kerasImagenetWeights, type KerasFileArgs } from './pretrained.js';
 export { buildMobileNetV2Nsfwjs } from './mobilenet-v2-nsfwjs.js';
-export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
 export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
 export { buildConvNeXt, buildConvNeXtTiny, type ConvNeXtOptions } from './convnext.js';

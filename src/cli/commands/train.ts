@@ -1,14 +1,8 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeCurves } from '../../report/curves.js';
-import { evaluateRun } from '../../report/evaluate-run.js';
-import { writeReport } from '../../report/html-report.js';
-import {
-  resolveRunToResume,
-  resolveTrainConfig,
-  resumeConfig,
-  type TrainFlags,
-} from '../../train/cli-config.js';
+import { resolveRunToResume, resolveTrainConfig, resumeConfig, type TrainFlags } from '../../flags/index.js';
+import { finishRun } from '../../report/finish-run.js';
 import { trainRun } from '../../train/run-training.js';
 import { lrFindHook } from '../../tune/lr-find-run.js';
 import { writeLrFindChart } from '../../report/lr-find-chart.js';
@@ -81,17 +75,15 @@ export function registerTrain(program: Command): void {
     });
 }
 
-/** Every finished run gets its test metrics (when it held out a test split) and its report.html. */
+/** Evaluates a finished run (or writes its report when it has no test split) and says so in one line. */
 export async function evaluateAndReport(
   runDir: string,
   hasTestSplit: boolean,
   print: (line: string) => void = (line) => console.log(line),
 ): Promise<void> {
-  if (!hasTestSplit) {
-    await writeReport(runDir);
-    return;
-  }
-  const { metrics } = await evaluateRun(runDir, { onWarning: (m) => print(`warning: ${m}`) });
+  const evaluation = await finishRun(runDir, hasTestSplit, { onWarning: (m) => print(`warning: ${m}`) });
+  if (!evaluation) return;
+  const { metrics } = evaluation;
   print(
     `test: accuracy ${metrics.accuracy.toFixed(4)}, log loss ${metrics.logLoss.toFixed(4)}; report.html written`,
   );

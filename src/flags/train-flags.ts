@@ -1,8 +1,10 @@
 import path from 'node:path';
-import { VisionlabError } from '../errors.js';
-import { parseTrainConfig, readConfigFile, trainConfigSchema, type TrainConfig } from './config.js';
-import { parseKeyValueList, parseNumberFlag, parseShapeFlag } from './flags.js';
-import { readRunConfig, resolveRunDir, RUN_FILES } from './run-folder.js';
+import { parseTrainConfig, readConfigFile, trainConfigSchema, type TrainConfig } from '../train/config.js';
+import { readRunConfig, resolveRunDir, RUN_FILES } from '../train/run-folder.js';
+import { parseChoice } from './choice.js';
+import { parseKeyValueList, parseList } from './key-value.js';
+import { parseNumber } from './numbers.js';
+import { parseImageSize, parseInputShape } from './shape.js';
 
 /** The raw string values of `visionlab train`'s flags (as commander hands them over). */
 export interface TrainFlags {
@@ -42,12 +44,17 @@ export interface TrainFlags {
   precision?: string;
 }
 
-/** Flags as config keys: only the flags given, so that they override the file and nothing else. */
+const PROGRESS = { bar: 1, epoch: 2, none: 0, auto: 'auto' } as const;
+
+/**
+ * Flags as config keys: only the flags given, so that they override the file and nothing else. Numbers
+ * are read here; their ranges are the config schema's, which checks config files and flags alike.
+ */
 export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const num = (key: keyof TrainFlags, flag: string) => {
     const v = flags[key];
-    if (typeof v === 'string') out[key] = parseNumberFlag(flag, v);
+    if (typeof v === 'string') out[key] = parseNumber(flag, v);
   };
   const str = (key: keyof TrainFlags) => {
     const v = flags[key];
@@ -58,8 +65,8 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   num('epochs', '--epochs');
   num('seed', '--seed');
   num('batchSize', '--batch-size');
-  if (flags.imageSize) out.imageSize = parseShapeFlag('--image-size', flags.imageSize, [2]);
-  if (flags.inputShape) out.inputShape = parseShapeFlag('--input-shape', flags.inputShape, [3]);
+  if (flags.imageSize) out.imageSize = parseImageSize(flags.imageSize);
+  if (flags.inputShape) out.inputShape = parseInputShape(flags.inputShape);
   str('colorMode');
   num('validationSplit', '--validation-split');
   num('testSplit', '--test-split');
@@ -84,21 +91,14 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   }
   str('pretrained');
   if (flags.head !== undefined) out.head = parseKeyValueList('--head', flags.head);
-  if (flags.augment !== undefined)
-    out.augment = flags.augment
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  if (flags.augment !== undefined) out.augment = parseList(flags.augment);
   str('cacheDir');
   str('precision');
   if (flags.checkpoint === false) out.checkpoint = false;
   if (flags.evaluate === false) out.evaluate = false;
   if (flags.progress !== undefined) {
-    const map: Record<string, unknown> = { bar: 1, epoch: 2, none: 0, auto: 'auto' };
-    if (!(flags.progress in map)) {
-      throw new VisionlabError(`--progress "${flags.progress}" is not one of bar, epoch, none, auto`);
-    }
-    out.verbose = map[flags.progress];
+    const choices = Object.keys(PROGRESS) as Array<keyof typeof PROGRESS>;
+    out.verbose = PROGRESS[parseChoice('--progress', flags.progress, choices)];
   }
   return out;
 }
