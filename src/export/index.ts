@@ -23,3 +23,4 @@ export {
 export { keras3Config, toSnakeCase } from './keras3-config.js';
 export { kerasCode } from './keras-code.js';
 export { modelCode, MODEL_CODE_LANGUAGES, type ModelCodeLanguage } from './model-code.js';
+export { exportRun } from './export-run.js';
