@@ -5,12 +5,16 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { initBackend } from '../../src/engine/backend.js';
+import { predictDataset } from '../../src/evaluate/evaluate.js';
+import { filesDataset } from '../../src/evaluate/files-dataset.js';
 import { predictImages } from '../../src/evaluate/predict-images.js';
+import { classProbabilities } from '../../src/evaluate/probabilities.js';
 import { readRunInputConfig } from '../../src/evaluate/run-config.js';
 import { CAFFE_MEAN_BGR } from '../../src/models/preprocess.js';
 import { evaluateRun } from '../../src/report/evaluate-run.js';
 import { explainImage } from '../../src/report/explain.js';
 import { RunModelCache } from '../../src/serve/run-model.js';
+import { preprocessDataset } from '../../src/train/preprocess-dataset.js';
 import { loadRunModel } from '../../src/train/run-folder.js';
 import { CLASS_NAMES, colourModel, IMAGE_SIZE, makeFakeRun, type FakeRun } from './fixtures/fake-run.js';
 
@@ -60,8 +64,21 @@ test('the same image gets identical probabilities from predict, explain, evaluat
 
   const model = await loadRunModel(run.dir);
   const [predicted] = await predictImages(model, [image], input);
-  model.dispose();
   const fromPredict = CLASS_NAMES.map((c) => predicted.probabilities![c]);
+  // A run's own split (dataset.json) is read through filesDataset.
+  const files = [{ path: image, label: 1 }];
+  const fromSplit = (await predictDataset(model, filesDataset(files, input), input)).probabilities[0];
+  // The batches training fed the model: preprocessDataset over the same decoded images.
+  const training = preprocessDataset(filesDataset(files, input), input.preprocessing!);
+  let fromTraining: number[] = [];
+  for await (const batch of training.batches(0)) {
+    const probs = classProbabilities(model, batch.x, CLASS_NAMES.length);
+    fromTraining = Array.from(probs.dataSync());
+    probs.dispose();
+    batch.x.dispose();
+    batch.y?.dispose();
+  }
+  model.dispose();
 
   const explained = await explainImage(run.dir, image);
   const fromExplain = CLASS_NAMES.map((c) => explained.probabilities[c]);
@@ -75,6 +92,8 @@ test('the same image gets identical probabilities from predict, explain, evaluat
   cache.dispose();
   const fromDashboard = CLASS_NAMES.map((c) => answer.predictions.find((p) => p.label === c)!.probability);
 
+  assert.deepEqual(fromTraining, fromPredict, 'training batches = predict');
+  assert.deepEqual(fromSplit, fromPredict, 'evaluate on a split = predict');
   assert.deepEqual(fromExplain, fromPredict, 'explain = predict');
   assert.deepEqual(fromEvaluate, fromPredict, 'evaluate = predict');
   assert.deepEqual(fromEvaluateCopy, fromPredict, 'evaluate (second file) = predict');
