@@ -8,7 +8,7 @@ import { trainRun } from '../../train/run-training.js';
 import { bestFreezeConfig, freezeSearch, SEARCH_STRATEGIES as STRATEGIES } from '../../tune/freeze-search.js';
 import { formatFreezeSearchTable } from '../../tune/search-table.js';
 import { addDataModelOptions } from './data-model-options.js';
-import { evaluateAndReport } from './train.js';
+import { evaluateAndReport } from '../finish-run.js';
 
 interface FreezeSearchFlags extends TrainFlags {
   candidates?: string;

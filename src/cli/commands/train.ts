@@ -2,11 +2,11 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeCurves } from '../../report/curves.js';
 import { resolveRunToResume, resolveTrainConfig, resumeConfig, type TrainFlags } from '../../flags/index.js';
-import { finishRun } from '../../report/finish-run.js';
 import { trainRun } from '../../train/run-training.js';
 import { lrFindHook } from '../../tune/lr-find-run.js';
 import { writeLrFindChart } from '../../report/lr-find-chart.js';
 import { printable } from '../../util/printable.js';
+import { evaluateAndReport } from '../finish-run.js';
 import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
 
 export function registerTrain(program: Command): void {
@@ -73,18 +73,4 @@ export function registerTrain(program: Command): void {
       if (result.config.evaluate) await evaluateAndReport(result.runDir, (result.config.testSplit ?? 0) > 0);
       console.log(`run folder: ${printable(result.runDir)}`);
     });
-}
-
-/** Evaluates a finished run (or writes its report when it has no test split) and says so in one line. */
-export async function evaluateAndReport(
-  runDir: string,
-  hasTestSplit: boolean,
-  print: (line: string) => void = (line) => console.log(line),
-): Promise<void> {
-  const evaluation = await finishRun(runDir, hasTestSplit, { onWarning: (m) => print(`warning: ${m}`) });
-  if (!evaluation) return;
-  const { metrics } = evaluation;
-  print(
-    `test: accuracy ${metrics.accuracy.toFixed(4)}, log loss ${metrics.logLoss.toFixed(4)}; report.html written`,
-  );
 }
