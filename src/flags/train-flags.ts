@@ -3,7 +3,13 @@ import { parseTrainConfig, readConfigFile, trainConfigSchema, type TrainConfig }
 import { readRunConfig, resolveRunDir, RUN_FILES } from '../train/run-folder.js';
 import { parseChoice } from './choice.js';
 import { parseKeyValueList, parseList } from './key-value.js';
-import { parseNumber } from './numbers.js';
+import {
+  parseBatchSize,
+  parseFraction,
+  parseNonNegativeInt,
+  parseNumber,
+  parsePositiveNumber,
+} from './numbers.js';
 import { parseImageSize, parseInputShape } from './shape.js';
 
 /** The raw string values of `visionlab train`'s flags (as commander hands them over). */
@@ -46,15 +52,22 @@ export interface TrainFlags {
 
 const PROGRESS = { bar: 1, epoch: 2, none: 0, auto: 'auto' } as const;
 
+const batchSize = (flag: string, text: string) => parseBatchSize(text, flag);
+
 /**
- * Flags as config keys: only the flags given, so that they override the file and nothing else. Numbers
- * are read here; their ranges are the config schema's, which checks config files and flags alike.
+ * Flags as config keys: only the flags given, so that they override the file and nothing else. Each
+ * value is read by the parser of its kind, as in every other command; the config schema checks the
+ * result again, as it does a config file's (for `--epochs`, only the schema checks the range).
  */
 export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const num = (key: keyof TrainFlags, flag: string) => {
+  const num = (
+    key: keyof TrainFlags,
+    flag: string,
+    parse: (flag: string, text: string) => number = parseNumber,
+  ) => {
     const v = flags[key];
-    if (typeof v === 'string') out[key] = parseNumber(flag, v);
+    if (typeof v === 'string') out[key] = parse(flag, v);
   };
   const str = (key: keyof TrainFlags) => {
     const v = flags[key];
@@ -63,16 +76,16 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   str('data');
   str('model');
   num('epochs', '--epochs');
-  num('seed', '--seed');
-  num('batchSize', '--batch-size');
+  num('seed', '--seed', parseNonNegativeInt);
+  num('batchSize', '--batch-size', batchSize);
   if (flags.imageSize) out.imageSize = parseImageSize(flags.imageSize);
   if (flags.inputShape) out.inputShape = parseInputShape(flags.inputShape);
   str('colorMode');
-  num('validationSplit', '--validation-split');
-  num('testSplit', '--test-split');
+  num('validationSplit', '--validation-split', parseFraction);
+  num('testSplit', '--test-split', parseFraction);
   str('optimizer');
   if (flags.learningRate === 'auto') out.learningRate = 'auto';
-  else num('learningRate', '--learning-rate');
+  else num('learningRate', '--learning-rate', parsePositiveNumber);
   num('momentum', '--momentum');
   str('runsDir');
   str('name');
@@ -80,10 +93,10 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
     out.earlyStopping = parseKeyValueList('--early-stopping', flags.earlyStopping);
   if (flags.reduceLr !== undefined) out.reduceLr = parseKeyValueList('--reduce-lr', flags.reduceLr);
   if (flags.lrSchedule !== undefined) out.lrSchedule = parseKeyValueList('--lr-schedule', flags.lrSchedule);
-  num('freezeUntil', '--freeze-until');
+  num('freezeUntil', '--freeze-until', parseNonNegativeInt);
   str('freezeNames');
-  num('freezeStages', '--freeze-stages');
-  num('freezeBlocks', '--freeze-blocks');
+  num('freezeStages', '--freeze-stages', parseNonNegativeInt);
+  num('freezeBlocks', '--freeze-blocks', parseNonNegativeInt);
   if (flags.frozenPrefixCache) out.frozenPrefixCache = true;
   if (flags.classWeight !== undefined) {
     out.classWeight =

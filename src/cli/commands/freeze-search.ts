@@ -3,7 +3,13 @@ import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
 import { writeCurves } from '../../report/curves.js';
 import { writeFreezeSearchChart } from '../../report/freeze-search-chart.js';
-import { parseChoice, parseNumber, resolveTrainConfig, type TrainFlags } from '../../flags/index.js';
+import {
+  parseChoice,
+  parseNumber,
+  parsePositiveInt,
+  resolveTrainConfig,
+  type TrainFlags,
+} from '../../flags/index.js';
 import { trainRun } from '../../train/run-training.js';
 import { bestFreezeConfig, freezeSearch, SEARCH_STRATEGIES as STRATEGIES } from '../../tune/freeze-search.js';
 import { formatFreezeSearchTable } from '../../tune/search-table.js';
@@ -58,7 +64,7 @@ export function registerFreezeSearch(program: Command): void {
       }
       const result = await freezeSearch(config, {
         candidates: where,
-        budget: budget === undefined ? undefined : parseNumber('--budget', budget),
+        budget: budget === undefined ? undefined : parsePositiveInt('--budget', budget),
         eta: eta === undefined ? undefined : parseNumber('--eta', eta),
         name,
         strategy: how,

@@ -1,7 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeLrFindChart } from '../../report/lr-find-chart.js';
-import { parseChoice, parseNumber, resolveTrainConfig, type TrainFlags } from '../../flags/index.js';
+import {
+  parseChoice,
+  parsePositiveInt,
+  parsePositiveNumber,
+  resolveTrainConfig,
+  type TrainFlags,
+} from '../../flags/index.js';
 import { lrFindForConfig } from '../../tune/lr-find-run.js';
 import { LR_RULES } from '../../tune/lr-suggest.js';
 import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
@@ -32,12 +38,10 @@ export function registerLrFind(program: Command): void {
       const { iterations, startLr, endLr, rule, output, json, ...trainFlags } = flags;
       const chosenRule = rule === undefined ? undefined : parseChoice('--rule', rule, LR_RULES);
       const config = await resolveTrainConfig(trainFlags);
-      const num = (flag: string, v: string | undefined) =>
-        v === undefined ? undefined : parseNumber(flag, v);
       const result = await lrFindForConfig(config, {
-        iterations: num('--iterations', iterations),
-        startLr: num('--start-lr', startLr),
-        endLr: num('--end-lr', endLr),
+        iterations: iterations === undefined ? undefined : parsePositiveInt('--iterations', iterations),
+        startLr: startLr === undefined ? undefined : parsePositiveNumber('--start-lr', startLr),
+        endLr: endLr === undefined ? undefined : parsePositiveNumber('--end-lr', endLr),
         rule: chosenRule,
         log: (line) => console.error(line),
       });
