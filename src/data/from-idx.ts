@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { VisionlabError } from '../errors.js';
-import { channelsOf } from './decode-options.js';
+import { channelsOf, colorModeOf } from './decode-options.js';
 import { decodeImage } from './decode-image.js';
 import { readIdxFile } from './idx-file.js';
 import { batchingOf, resolveLoadOptions, type ImageLoadOptions } from './options.js';
@@ -43,7 +43,7 @@ export async function idxDataset(
     throw new VisionlabError(`${labelsFile} has labels outside 0…${classNames.length - 1}.`);
   }
   const resolved = resolveLoadOptions({
-    colorMode: channels === 1 ? 'grayscale' : channels === 4 ? 'rgba' : 'rgb',
+    colorMode: colorModeOf(channels) ?? 'rgb',
     imageSize: [height, width],
     ...options,
   });

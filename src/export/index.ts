@@ -25,3 +25,4 @@ export { keras3Config } from './keras3-config.js';
 export { kerasSnakeCase as toSnakeCase } from '../weights/keras3-paths.js';
 export { kerasCode } from './keras-code.js';
 export { modelCode, MODEL_CODE_LANGUAGES, type ModelCodeLanguage } from './model-code.js';
+export { exportRun } from './export-run.js';

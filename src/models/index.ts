@@ -52,6 +52,7 @@ export {
   bestTop1,
   downloadSize,
   formatModelInfo,
+  formatModelTable,
   modelInfo,
   pretrainedTags,
   type ModelInfo,
@@ -65,7 +66,6 @@ export {
 } from './pretrained.js';
 export { buildMobileNetV2Nsfwjs, NSFWJS_BACKBONE } from './mobilenet-v2-nsfwjs.js';
 export { buildSmallCnn } from './small-cnn.js';
-export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
 export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
 export { buildConvNeXt, buildConvNeXtTiny, type ConvNeXtOptions } from './convnext.js';

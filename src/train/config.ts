@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { VisionlabError } from '../errors.js';
-import { optionKey } from './flags.js';
+import { optionKey } from './option-key.js';
 import { OPTIMIZER_NAMES } from './optimizers.js';
 import { PRECISIONS } from '../engine/precision.js';
 import type { earlyStoppingSchema } from './callbacks/early-stopping.js';

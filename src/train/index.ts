@@ -110,3 +110,4 @@ export {
 export { demoDataDir } from './package-root.js';
 export { preprocessDataset } from './preprocess-dataset.js';
 export { splitValidation } from './validation-split.js';
+export { loadOrBuildModel, type NamedModel } from './load-or-build-model.js';

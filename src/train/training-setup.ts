@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
+import { colorModeOf } from '../data/decode-options.js';
 import type { ColorMode } from '../data/types.js';
 import { initBackend, type BackendInfo } from '../engine/backend.js';
 import { VisionlabError } from '../errors.js';
@@ -16,10 +17,9 @@ import { setRandomSeed } from './random.js';
 
 export type TrainingSplits = Awaited<ReturnType<typeof imageDatasetSplitsFromDirectory>>;
 
+/** The colour mode that fills a model input of `channels` channels (rgb unless 1 or 4). */
 export function colorModeFor(channels: number): ColorMode {
-  if (channels === 1) return 'grayscale';
-  if (channels === 4) return 'rgba';
-  return 'rgb';
+  return colorModeOf(channels) ?? 'rgb';
 }
 
 export interface BuiltModel {

@@ -10,7 +10,7 @@ import { LearningRateScheduler } from '../../src/train/callbacks/learning-rate-s
 import { ReduceLROnPlateau } from '../../src/train/callbacks/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from '../../src/train/callbacks/terminate-on-nan.js';
 import type { TrainingContext } from '../../src/train/callbacks/callback.js';
-import { flagsToConfig, type TrainFlags } from '../../src/train/cli-config.js';
+import { flagsToConfig, type TrainFlags } from '../../src/flags/train-flags.js';
 import { VisionlabError } from '../../src/errors.js';
 import { getLearningRate, makeOptimizer } from '../../src/train/optimizers.js';
 import { parseTrainConfig } from '../../src/train/config.js';

@@ -3,18 +3,18 @@ import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
 import { writeCurves } from '../../report/curves.js';
 import { writeFreezeSearchChart } from '../../report/freeze-search-chart.js';
-import { resolveTrainConfig, type TrainFlags } from '../../train/cli-config.js';
-import { parseNumberFlag } from '../../train/flags.js';
-import { trainRun } from '../../train/run-training.js';
 import {
-  bestFreezeConfig,
-  freezeSearch,
-  SEARCH_STRATEGIES as STRATEGIES,
-  type SearchStrategy,
-} from '../../tune/freeze-search.js';
+  parseChoice,
+  parseNumber,
+  parsePositiveInt,
+  resolveTrainConfig,
+  type TrainFlags,
+} from '../../flags/index.js';
+import { trainRun } from '../../train/run-training.js';
+import { bestFreezeConfig, freezeSearch, SEARCH_STRATEGIES as STRATEGIES } from '../../tune/freeze-search.js';
 import { formatFreezeSearchTable } from '../../tune/search-table.js';
 import { addDataModelOptions } from './data-model-options.js';
-import { evaluateAndReport } from './train.js';
+import { evaluateAndReport } from '../finish-run.js';
 
 interface FreezeSearchFlags extends TrainFlags {
   candidates?: string;
@@ -53,12 +53,8 @@ export function registerFreezeSearch(program: Command): void {
     .option('--json', 'print { "candidates": [...], "best": ... }')
     .action(async (flags: FreezeSearchFlags) => {
       const { candidates, budget, eta, strategy, thenTrain, json, name, ...trainFlags } = flags;
-      if (candidates !== undefined && !(MODES as readonly string[]).includes(candidates)) {
-        throw new VisionlabError(`--candidates "${candidates}" is not one of ${MODES.join(', ')}`);
-      }
-      if (strategy !== undefined && !(STRATEGIES as readonly string[]).includes(strategy)) {
-        throw new VisionlabError(`--strategy "${strategy}" is not one of ${STRATEGIES.join(', ')}`);
-      }
+      const where = candidates === undefined ? undefined : parseChoice('--candidates', candidates, MODES);
+      const how = strategy === undefined ? undefined : parseChoice('--strategy', strategy, STRATEGIES);
       const config = await resolveTrainConfig(trainFlags);
       if (config.learningRate === 'auto') {
         throw new VisionlabError(
@@ -67,11 +63,11 @@ export function registerFreezeSearch(program: Command): void {
         );
       }
       const result = await freezeSearch(config, {
-        candidates: candidates as (typeof MODES)[number] | undefined,
-        budget: budget === undefined ? undefined : parseNumberFlag('--budget', budget),
-        eta: eta === undefined ? undefined : parseNumberFlag('--eta', eta),
+        candidates: where,
+        budget: budget === undefined ? undefined : parsePositiveInt('--budget', budget),
+        eta: eta === undefined ? undefined : parseNumber('--eta', eta),
         name,
-        strategy: strategy as SearchStrategy | undefined,
+        strategy: how,
         log: (line) => console.error(line),
       });
       const chart = path.join(result.dir, 'freeze-search');

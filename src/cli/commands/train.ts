@@ -1,19 +1,13 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeCurves } from '../../report/curves.js';
-import { evaluateRun } from '../../report/evaluate-run.js';
-import { writeReport } from '../../report/html-report.js';
-import {
-  resolveRunToResume,
-  resolveTrainConfig,
-  resumeConfig,
-  type TrainFlags,
-} from '../../train/cli-config.js';
+import { resolveRunToResume, resolveTrainConfig, resumeConfig, type TrainFlags } from '../../flags/index.js';
 import { CALLBACK_FLAGS } from '../../train/callbacks/registry.js';
 import { trainRun } from '../../train/run-training.js';
 import { lrFindHook } from '../../tune/lr-find-run.js';
 import { writeLrFindChart } from '../../report/lr-find-chart.js';
 import { printable } from '../../util/printable.js';
+import { evaluateAndReport } from '../finish-run.js';
 import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
 
 /** One `key=value,…` option per callback of the registry (`--early-stopping`, `--reduce-lr`, …). */
@@ -77,20 +71,4 @@ export function registerTrain(program: Command): void {
       if (result.config.evaluate) await evaluateAndReport(result.runDir, (result.config.testSplit ?? 0) > 0);
       console.log(`run folder: ${printable(result.runDir)}`);
     });
-}
-
-/** Every finished run gets its test metrics (when it held out a test split) and its report.html. */
-export async function evaluateAndReport(
-  runDir: string,
-  hasTestSplit: boolean,
-  print: (line: string) => void = (line) => console.log(line),
-): Promise<void> {
-  if (!hasTestSplit) {
-    await writeReport(runDir);
-    return;
-  }
-  const { metrics } = await evaluateRun(runDir, { onWarning: (m) => print(`warning: ${m}`) });
-  print(
-    `test: accuracy ${metrics.accuracy.toFixed(4)}, log loss ${metrics.logLoss.toFixed(4)}; report.html written`,
-  );
 }
