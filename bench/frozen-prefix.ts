@@ -14,7 +14,6 @@ import { fit } from '../src/train/fit.js';
 import { makeOptimizer } from '../src/train/optimizers.js';
 import { preprocessDataset } from '../src/train/preprocess-dataset.js';
 import { EpochTimer } from '../src/tune/executor.js';
-import { useBackend } from './backends.js';
 import type { BenchSection } from './sections.js';
 
 const SIZE = 280;
@@ -54,11 +53,10 @@ async function epochSeconds(
 /** The case: DaViT-T at 280² with the stem and the first two stages frozen, one epoch after another. */
 export const frozenPrefixSection: BenchSection = {
   name: 'frozenPrefixCache',
+  backend: 'native',
   description:
     'DaViT-T 280² with the stem and stages 1–2 frozen: seconds per epoch training the whole model, with the frozen prefix run once per image, and a later trial’s first epoch from the disk cache',
   async run(options) {
-    const native = await useBackend('native');
-    if (!native.ok) return { skipped: native.reason };
     const images = options.quick ? 8 : 32;
     const batch = 4;
     const epochs = 3;

@@ -13,10 +13,7 @@ import { preprocessDataset } from './preprocess-dataset.js';
 import { checkCheckpointIdentity, dataFingerprint, resumePoint } from './resume-point.js';
 import { checkOutputUnits, isModelFile, loadHandBuiltModel } from './hand-built-model.js';
 import type { Callback } from './callbacks/callback.js';
-import { EarlyStopping } from './callbacks/early-stopping.js';
-import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
-import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
-import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+import { buildConfiguredCallbacks } from './callbacks/registry.js';
 import type { TrainConfig } from './config.js';
 import { fit, type FitResult } from './fit.js';
 import { frozenFeatures } from './feature-cache.js';
@@ -97,29 +94,6 @@ function divergedEpoch(history: readonly Record<string, number>[]): number | und
   if (!last) return undefined;
   const bad = !Number.isFinite(last.loss) || ('val_loss' in last && !Number.isFinite(last.val_loss));
   return bad ? last.epoch : undefined;
-}
-
-function buildCallbacks(config: TrainConfig, learningRate: number | undefined): Callback[] {
-  const callbacks: Callback[] = [];
-  if (config.terminateOnNaN) callbacks.push(new TerminateOnNaN());
-  if (config.lrSchedule && config.lrSchedule.type === 'cosine') {
-    const s = config.lrSchedule;
-    const peak = learningRate ?? 0.001;
-    callbacks.push(
-      new LearningRateScheduler(
-        cosineDecay({
-          initialLearningRate: s.warmupEpochs > 0 ? peak * s.warmupFrom : peak,
-          warmupTarget: peak,
-          warmupEpochs: s.warmupEpochs,
-          decayEpochs: s.decayEpochs ?? Math.max(1, config.epochs - s.warmupEpochs),
-          alpha: s.alpha,
-        }),
-      ),
-    );
-  }
-  if (config.reduceLr) callbacks.push(new ReduceLROnPlateau(config.reduceLr));
-  if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
-  return callbacks;
 }
 
 function classWeights(config: TrainConfig, train: ImageDataset): Record<number, number> | undefined {
@@ -344,7 +318,11 @@ async function trainInPrecision(
       epochsCompleted: 0,
     };
     const runFolder = new RunFolderCallback(runDir, state, hooks.writeCurves, identity);
-    const callbacks = [...buildCallbacks(config, learningRate), ...(hooks.callbacks ?? []), runFolder];
+    const callbacks = [
+      ...buildConfiguredCallbacks(config, { epochs: config.epochs, learningRate }),
+      ...(hooks.callbacks ?? []),
+      runFolder,
+    ];
 
     log(`run folder: ${printable(runDir)}`);
     if (point && !point.checkpoint)

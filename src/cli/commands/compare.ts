@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
-import { buildCompareHtml, collectRuns, COMPARISON_ROWS } from '../../report/compare.js';
+import { buildCompareHtml, collectRuns } from '../../report/compare.js';
+import { formatComparison } from '../../report/format-comparison.js';
 import { resolveRunDir } from '../../train/run-folder.js';
 import { writeOutputFile } from '../../report/output-file.js';
 
@@ -8,12 +9,6 @@ interface CompareFlags {
   output: string;
   runsDir?: string;
   json?: boolean;
-}
-
-function text(value: number | string | null, digits = 4): string {
-  if (value === null) return '–';
-  if (typeof value === 'string') return value;
-  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
 }
 
 export function registerCompare(program: Command): void {
@@ -44,14 +39,7 @@ export function registerCompare(program: Command): void {
         );
         return;
       }
-      const width = Math.max(...COMPARISON_ROWS.map((r) => r.label.length));
-      const columns = runs.map((r) => Math.max(12, r.name.length));
-      console.log(`${''.padEnd(width)}  ${runs.map((r, i) => r.name.padStart(columns[i])).join('  ')}`);
-      for (const row of COMPARISON_ROWS) {
-        console.log(
-          `${row.label.padEnd(width)}  ${runs.map((r, i) => text(row.value(r), row.digits).padStart(columns[i])).join('  ')}`,
-        );
-      }
+      console.log(formatComparison(runs));
       console.log(`\nwrote ${flags.output}`);
     });
 }

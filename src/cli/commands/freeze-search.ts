@@ -3,19 +3,19 @@ import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
 import { writeCurves } from '../../report/curves.js';
 import { writeFreezeSearchChart } from '../../report/freeze-search-chart.js';
-import { resolveTrainConfig, type TrainFlags } from '../../train/cli-config.js';
-import { parseNumberFlag } from '../../train/flags.js';
-import { trainRun } from '../../train/run-training.js';
 import {
-  bestFreezeConfig,
-  freezeSearch,
-  SEARCH_STRATEGIES as STRATEGIES,
-  type SearchStrategy,
-} from '../../tune/freeze-search.js';
+  parseChoice,
+  parseNumber,
+  parsePositiveInt,
+  resolveTrainConfig,
+  type TrainFlags,
+} from '../../flags/index.js';
+import { trainRun } from '../../train/run-training.js';
+import { bestFreezeConfig, freezeSearch, SEARCH_STRATEGIES as STRATEGIES } from '../../tune/freeze-search.js';
 import { ProcessExecutor } from '../../tune/process-executor.js';
 import { formatFreezeSearchTable } from '../../tune/search-table.js';
 import { addDataModelOptions } from './data-model-options.js';
-import { evaluateAndReport } from './train.js';
+import { evaluateAndReport } from '../finish-run.js';
 
 interface FreezeSearchFlags extends TrainFlags {
   candidates?: string;
@@ -30,6 +30,8 @@ interface FreezeSearchFlags extends TrainFlags {
 }
 
 const MODES = ['stages', 'blocks', 'auto'] as const;
+const RANKINGS = ['auto-rgn'] as const;
+const EXECUTORS = ['in-process', 'process'] as const;
 
 export function registerFreezeSearch(program: Command): void {
   const command = program
@@ -78,18 +80,10 @@ export function registerFreezeSearch(program: Command): void {
         name,
         ...trainFlags
       } = flags;
-      if (executor !== undefined && executor !== 'in-process' && executor !== 'process') {
-        throw new VisionlabError(`--executor "${executor}" is not one of in-process, process`);
-      }
-      if (rank !== undefined && rank !== 'auto-rgn') {
-        throw new VisionlabError(`--rank "${rank}" is not auto-rgn`);
-      }
-      if (candidates !== undefined && !(MODES as readonly string[]).includes(candidates)) {
-        throw new VisionlabError(`--candidates "${candidates}" is not one of ${MODES.join(', ')}`);
-      }
-      if (strategy !== undefined && !(STRATEGIES as readonly string[]).includes(strategy)) {
-        throw new VisionlabError(`--strategy "${strategy}" is not one of ${STRATEGIES.join(', ')}`);
-      }
+      const where = candidates === undefined ? undefined : parseChoice('--candidates', candidates, MODES);
+      const how = strategy === undefined ? undefined : parseChoice('--strategy', strategy, STRATEGIES);
+      const ranking = rank === undefined ? undefined : parseChoice('--rank', rank, RANKINGS);
+      const runIn = executor === undefined ? undefined : parseChoice('--executor', executor, EXECUTORS);
       const config = await resolveTrainConfig(trainFlags);
       if (config.learningRate === 'auto') {
         throw new VisionlabError(
@@ -98,15 +92,15 @@ export function registerFreezeSearch(program: Command): void {
         );
       }
       const result = await freezeSearch(config, {
-        candidates: candidates as (typeof MODES)[number] | undefined,
-        budget: budget === undefined ? undefined : parseNumberFlag('--budget', budget),
-        eta: eta === undefined ? undefined : parseNumberFlag('--eta', eta),
+        candidates: where,
+        budget: budget === undefined ? undefined : parsePositiveInt('--budget', budget),
+        eta: eta === undefined ? undefined : parseNumber('--eta', eta),
         name,
-        strategy: strategy as SearchStrategy | undefined,
-        rank,
+        strategy: how,
+        rank: ranking,
         executor:
-          executor === 'process' ? new ProcessExecutor({ log: (line) => console.error(line) }) : undefined,
-        rankKeep: rankKeep === undefined ? undefined : parseNumberFlag('--rank-keep', rankKeep),
+          runIn === 'process' ? new ProcessExecutor({ log: (line) => console.error(line) }) : undefined,
+        rankKeep: rankKeep === undefined ? undefined : parsePositiveInt('--rank-keep', rankKeep),
         log: (line) => console.error(line),
       });
       const chart = path.join(result.dir, 'freeze-search');

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { MaxPool, AvgPool, MaxPoolGrad, AvgPoolGrad } from '@tensorflow/tfjs-core';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
 import type { Pad, Pair, Rounding } from '../conv-attrs.js';
-import { oneDnnEndPadding } from './window-padding.js';
+import { inputAndWindow, oneDnnEndPadding } from './window-padding.js';
 
 function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Array; out: number[] } | null {
   const info = tf.backend_util.computePool2DInfo(
@@ -21,12 +22,7 @@ function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Ar
   if (bottom >= info.filterHeight || right >= info.filterWidth || p.top < 0 || p.left < 0) return null;
   if (p.top >= info.filterHeight || p.left >= info.filterWidth) return null;
   const params = Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
+    ...inputAndWindow(info),
     info.outHeight,
     info.outWidth,
     info.strideHeight,
@@ -68,8 +64,8 @@ function poolBackward(max: boolean): NativeKernel {
 }
 
 export const poolKernels: Record<string, NativeKernel> = {
-  MaxPool: poolForward(true),
-  AvgPool: poolForward(false),
-  MaxPoolGrad: poolBackward(true),
-  AvgPoolGrad: poolBackward(false),
+  [MaxPool]: poolForward(true),
+  [AvgPool]: poolForward(false),
+  [MaxPoolGrad]: poolBackward(true),
+  [AvgPoolGrad]: poolBackward(false),
 };
