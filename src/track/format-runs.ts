@@ -18,7 +18,7 @@ function duration(seconds: number | null): string {
 export function formatRunsTable(runs: readonly RunSummary[]): string {
   const header = ['run', 'status', 'model', 'epochs', 'loss', 'best val acc', 'test acc', 'time', 'created'];
   const rows = runs.map((r) => [
-    r.name,
+    r.kind === 'search' ? `${r.name} (search, ${r.trials} trial${r.trials === 1 ? '' : 's'})` : r.name,
     r.status,
     r.model ?? '-',
     String(r.epochsCompleted),

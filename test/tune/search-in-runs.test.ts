@@ -3,6 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { collectRuns } from '../../src/report/compare.js';
 import { compareRuns } from '../../src/serve/compare-runs.js';
+import { formatRunsTable } from '../../src/track/format-runs.js';
 import { openRunStore } from '../../src/track/run-store.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { resolveRunDir } from '../../src/train/run-folder.js';
@@ -46,6 +47,8 @@ test('a search folder is a search in the runs list, in compare and in the dashbo
     assert.equal(rows[0].bestValLoss, 0.1);
     assert.equal(rows[0].bestValAccuracy, 0.9);
     assert.equal(rows[0].epochsCompleted, 10 * 1 + 5 * 2);
+    const table = formatRunsTable(rows).split('\n');
+    assert.match(table[1], /^search \(search, 15 trials\)\s+finished\s+mobilenet_v2_nsfwjs\s+20\s/);
   } finally {
     store.close();
   }
