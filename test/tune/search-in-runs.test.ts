@@ -9,6 +9,7 @@ import { parseTrainConfig } from '../../src/train/config.js';
 import { resolveRunDir } from '../../src/train/run-folder.js';
 import type { TrialExecutor } from '../../src/tune/executor.js';
 import { freezeSearch } from '../../src/tune/freeze-search.js';
+import { runCli } from '../helpers/run-cli.js';
 import { writeRunFolder } from '../track/fixtures.js';
 import { imageFolderFixture, scriptedReport } from './image-fixture.js';
 
@@ -62,6 +63,9 @@ test('a search folder is a search in the runs list, in compare and in the dashbo
     'each candidate at the longest rung it reached',
   );
   assert.ok(compared.every((r) => r.status === 'finished' && r.model === 'tiny-cnn'));
+  const cli = await runCli(['compare', 'search', '--runs-dir', runs]);
+  assert.equal(cli.code, 0, cli.stderr);
+  for (const c of result.candidates) assert.ok(cli.stdout.includes(path.basename(c.runDir)), cli.stdout);
   const dashboard = await compareRuns([dir]);
   assert.equal(dashboard.runs.length, 10);
   assert.ok(dashboard.spec, 'overlaid curves of the trials');

@@ -17,17 +17,17 @@ export function registerCompare(program: Command): void {
     .description(
       'compare runs side by side (parameters, epochs, validation and test metrics, time) with overlaid curves',
     )
-    .argument('<runs...>', 'two or more run folders, or run names inside --runs-dir')
+    .argument('<runs...>', 'two or more run folders or names inside --runs-dir, or one freeze-search folder')
     .option('-o, --output <file>', 'HTML page to write', 'compare.html')
     .option('--runs-dir <dir>', 'where run folders are', 'runs')
     .option('--json', 'print the comparison as JSON')
     .action(async (names: string[], flags: CompareFlags) => {
-      if (names.length < 2)
+      const runs = await collectRuns(names.map((n) => resolveRunDir(n, flags.runsDir, '', true)));
+      if (runs.length < 2)
         throw new VisionlabError(
-          'compare needs at least two runs.',
+          'compare needs at least two runs (or a freeze-search folder, whose trials it compares).',
           'Example: visionlab compare alexnet-run googlenet-run davit-run',
         );
-      const runs = await collectRuns(names.map((n) => resolveRunDir(n, flags.runsDir)));
       await writeOutputFile(flags.output, await buildCompareHtml(runs));
       if (flags.json) {
         console.log(
