@@ -8,6 +8,7 @@ import { buildModel, getModel } from '../../src/models/index.js';
 import { buildDavit, davitT } from '../../src/models/davit/index.js';
 import { channelSelfAttention, windowAttention } from '../../src/models/davit/attention.js';
 import { channelAttentionReference, windowAttentionReference } from './davit-reference.js';
+import { setRandomSeed, unsetRandomSeed } from '../../src/train/random.js';
 
 before(async () => {
   await initBackend();
@@ -153,11 +154,15 @@ describe('DaViT', () => {
     const steps = 5;
     const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 3);
     const y = tf.tensor2d([[0], [1]]);
+    // Seeded: some unseeded draws drove the loss to ~0.02 within five steps, where the relative error of
+    // fp32 sigmoid cross-entropy grows past 1e-4 on any backend pair; this one stays between 0.5 and 1.
+    setRandomSeed(7);
     const initial = buildDavit(TINY, {
       inputShape: [64, 64, 3],
       numClasses: 1,
       classifierActivation: 'sigmoid',
     });
+    unsetRandomSeed();
     const weights = initial.getWeights().map((w) => w.clone());
     initial.dispose();
     const losses = async (backend: 'cpu' | 'native'): Promise<number[]> => {
