@@ -63,7 +63,7 @@ test('a search folder is a search in the runs list, in compare and in the dashbo
     'each candidate at the longest rung it reached',
   );
   assert.ok(compared.every((r) => r.status === 'finished' && r.model === 'tiny-cnn'));
-  const cli = await runCli(['compare', 'search', '--runs-dir', runs]);
+  const cli = await runCli(['compare', 'search', '--runs-dir', runs, '-o', path.join(tmp, 'compare.html')]);
   assert.equal(cli.code, 0, cli.stderr);
   for (const c of result.candidates) assert.ok(cli.stdout.includes(path.basename(c.runDir)), cli.stdout);
   const dashboard = await compareRuns([dir]);
