@@ -9,7 +9,8 @@
         "src/gemm.cc",
         "src/eltwise.cc",
         "src/activation-grad.cc",
-        "src/norm.cc"
+        "src/norm.cc",
+        "src/plan.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

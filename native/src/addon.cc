@@ -63,6 +63,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitEltwise(env, exports);
   InitActivationGrad(env, exports);
   InitNorm(env, exports);
+  InitPlan(env, exports);
   return exports;
 }
 

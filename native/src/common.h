@@ -79,5 +79,6 @@ void InitGemm(Napi::Env env, Napi::Object exports);
 void InitEltwise(Napi::Env env, Napi::Object exports);
 void InitActivationGrad(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
+void InitPlan(Napi::Env env, Napi::Object exports);
 
 }  // namespace vl

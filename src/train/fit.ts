@@ -5,6 +5,7 @@ import { VisionlabError } from '../errors.js';
 import { Callback, type Logs, type TrainingContext } from './callbacks/callback.js';
 import { ProgbarLogger } from './callbacks/progbar-logger.js';
 import { defaultLossFor, perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
+import { selectTrainStep } from './train-step.js';
 import { getLearningRate, makeOptimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 import { setRandomState } from './random.js';
 import { splitValidation } from './validation-split.js';
@@ -43,6 +44,8 @@ export interface FitOptions {
   interruptSignals?: NodeJS.Signals[];
   /** Aborting it ends training after the current batch, like an interrupt signal. */
   abortSignal?: AbortSignal;
+  /** Run the native planned step where the model allows it (default true; `VISIONLAB_PLAN=off` also turns it off). */
+  plannedStep?: boolean;
 }
 
 export type StopReason = 'completed' | 'stopped' | 'interrupted';
@@ -141,42 +144,6 @@ function letSignalsIn(): Promise<void> {
 function disposeBatch(batch: Batch): void {
   batch.x.dispose();
   batch.y?.dispose();
-}
-
-/** Runs one optimisation step; returns [total loss, loss per output…, correct per output…] for the batch. */
-function trainStep(
-  model: LayersModel,
-  optimizer: tf.Optimizer,
-  varList: tf.Variable[],
-  x: tf.Tensor,
-  labels: tf.Tensor1D,
-  sampleWeights: tf.Tensor1D | undefined,
-  losses: LossName[],
-  lossWeights: number[],
-): tf.Tensor1D {
-  const parts: tf.Scalar[] = [];
-  const corrects: tf.Scalar[] = [];
-  const total = optimizer.minimize(
-    () => {
-      const outputs = asArray(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
-      let sum = tf.scalar(0);
-      outputs.forEach((out, i) => {
-        const perExample = perExampleLoss(losses[i], out, labels);
-        const weighted = sampleWeights ? tf.mul(perExample, sampleWeights) : perExample;
-        const loss = tf.mean(weighted) as tf.Scalar;
-        parts.push(tf.keep(loss));
-        corrects.push(tf.keep(tf.sum(perExampleCorrect(out, labels))) as tf.Scalar);
-        sum = tf.add(sum, tf.mul(loss, lossWeights[i]));
-      });
-      for (const reg of model.calculateLosses()) sum = tf.add(sum, reg);
-      return sum;
-    },
-    true,
-    varList,
-  ) as tf.Scalar;
-  const packed = tf.stack([total, ...parts, ...corrects]) as tf.Tensor1D;
-  tf.dispose([total, ...parts, ...corrects]);
-  return packed;
 }
 
 function evalStep(
@@ -341,6 +308,8 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
         })
       : Promise.resolve();
 
+  const selected = selectTrainStep({ model, optimizer, varList, losses, lossWeights }, options.plannedStep);
+  if (verbose > 0) context.log(selected.summary);
   let stopReason: StopReason = 'completed';
   try {
     for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
@@ -367,16 +336,7 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
         for (const cb of callbacks) await cb.onBatchBegin(batchIndex);
         const labels = batchLabels(train, batch);
         const sampleWeights = sampleWeightsFor(train, batch, options.classWeight);
-        const packed = trainStep(
-          model,
-          optimizer,
-          varList,
-          batch.x,
-          labels,
-          sampleWeights,
-          losses,
-          lossWeights,
-        );
+        const packed = selected.step(batch.x, labels, sampleWeights);
         const values = await packed.data();
         const size = batch.indices.length;
         tf.dispose([packed, labels, ...(sampleWeights ? [sampleWeights] : [])]);
