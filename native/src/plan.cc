@@ -5,6 +5,7 @@
 // the same layout as that output.
 #include "plan.h"
 
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -99,7 +100,15 @@ struct Op {
   memory out4, dout4;
   dnnl::reorder flat_fwd, flat_bwd;
   std::string impl;
+  // Wall time of the op's last forward and backward pass, in milliseconds (for profiling).
+  double fwd_ms = 0, bwd_ms = 0;
+  // Work of the forward pass (FLOPs, or elements touched) for ThreadLimit: small ops run on one thread.
+  double work = 0;
 };
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
 
 struct Plan {
   int64_t N = 0;
@@ -177,6 +186,7 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
     op.bw_src_md = pd.src_desc();
     op.bw_ddst_md = pd.diff_dst_desc();
     op.bw_dw_md = pd.diff_weights_desc();
+    op.impl += " | weights: " + std::string(pd.impl_info_str());
     op.dw_user = unbound(w_user_md);
     op.db_user = unbound(b_md);
   }
@@ -187,6 +197,7 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
     op.bd_ddst_md = pd.diff_dst_desc();
     op.bd_w_md = pd.weights_desc();
     op.bd_dsrc_md = pd.diff_src_desc();
+    op.impl += " | data: " + std::string(pd.impl_info_str());
   }
   if (op.relu) op.act_bwd = relu_backward(op.out_md);
 }
@@ -434,6 +445,10 @@ std::unique_ptr<Plan> build(const std::vector<int64_t> &spec, const float *float
       op->out = memory(op->out_md, engine());
       op->dout = memory(op->out_md, engine());
     }
+    op->work = static_cast<double>(volume(op->out_dims));
+    if (op->kind == kPlanConv) op->work *= 2.0 * r[3] * r[4] * r[5];
+    if (op->kind == kPlanDense) op->work *= 2.0 * r[1];
+    if (op->kind == kPlanPool) op->work *= r[4] * r[5];
     in_md = op->out_md;
     plan->ops.push_back(std::move(op));
   }
@@ -451,6 +466,8 @@ void forward(Plan &plan) {
   for (size_t i = 0; i < plan.ops.size(); i++) {
     Op &op = *plan.ops[i];
     const memory &in = i == 0 ? plan.x : plan.ops[i - 1]->out;
+    auto t0 = std::chrono::steady_clock::now();
+    ThreadLimit limit(op.work);
     switch (op.kind) {
       case kPlanConv: forward_weighted(op, in); break;
       case kPlanPool: forward_pool(op, in); break;
@@ -460,6 +477,8 @@ void forward(Plan &plan) {
       case kPlanDropout: forward_dropout(op, in); break;
       case kPlanFlatten: run(op.flat_fwd, in, op.out4); break;
     }
+    stream().wait();
+    op.fwd_ms = ms_since(t0);
   }
   run(plan.y_out, plan.ops.back()->out, plan.y);
   stream().wait();
@@ -474,6 +493,8 @@ void backward(Plan &plan) {
     if (!op.wgrad && !op.igrad) break;
     const memory *prev = k > 0 ? &plan.ops[k - 1]->dout : nullptr;
     const memory &in = k == 0 ? plan.x : plan.ops[k - 1]->out;
+    auto t0 = std::chrono::steady_clock::now();
+    ThreadLimit limit(op.work);
     switch (op.kind) {
       case kPlanConv: backward_conv(op, prev); break;
       case kPlanPool: backward_pool(op, *prev); break;
@@ -490,6 +511,8 @@ void backward(Plan &plan) {
       case kPlanDropout: stream().wait(); backward_dropout(op, *prev); break;
       case kPlanFlatten: run(op.flat_bwd, op.dout4, *prev); break;
     }
+    stream().wait();
+    op.bwd_ms = ms_since(t0);
     if (!op.igrad) break;
   }
   stream().wait();
@@ -574,6 +597,19 @@ Napi::Value Describe(const Napi::CallbackInfo &info) {
   return a;
 }
 
+// planTimes(plan) -> [forward ms, backward ms] of each op in the last step.
+Napi::Value Times(const Napi::CallbackInfo &info) {
+  Plan &plan = plan_of(info);
+  Napi::Array a = Napi::Array::New(info.Env(), plan.ops.size());
+  for (uint32_t i = 0; i < plan.ops.size(); i++) {
+    Napi::Array t = Napi::Array::New(info.Env(), 2);
+    t.Set(0u, plan.ops[i]->fwd_ms);
+    t.Set(1u, plan.ops[i]->bwd_ms);
+    a.Set(i, t);
+  }
+  return a;
+}
+
 }  // namespace
 
 void InitPlan(Napi::Env env, Napi::Object exports) {
@@ -581,6 +617,7 @@ void InitPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planForward", Napi::Function::New(env, Forward));
   exports.Set("planBackward", Napi::Function::New(env, Backward));
   exports.Set("planDescribe", Napi::Function::New(env, Describe));
+  exports.Set("planTimes", Napi::Function::New(env, Times));
 }
 
 }  // namespace vl

@@ -110,6 +110,8 @@ export interface NativeAddon {
     grads: (Float32Array | null)[],
   ): void;
   planDescribe(plan: NativePlan): string[];
+  /** [forward ms, backward ms] of each op in the plan's last step. */
+  planTimes(plan: NativePlan): [number, number][];
   pad(
     x: Float32Array,
     out: Float32Array,

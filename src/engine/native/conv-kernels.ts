@@ -13,7 +13,11 @@ export const ACT_RELU = 1;
  * The addon's parameter vector for a convolution, or null when oneDNN's output-size rule disagrees
  * with TF.js's (e.g. a rounding mode), in which case the `cpu` kernel runs instead.
  */
-export function convParams(info: tf.backend_util.Conv2DInfo, depthwise: boolean, act: number): Int32Array | null {
+export function convParams(
+  info: tf.backend_util.Conv2DInfo,
+  depthwise: boolean,
+  act: number,
+): Int32Array | null {
   const p = info.padInfo;
   const effH = (info.filterHeight - 1) * info.dilationHeight + 1;
   const effW = (info.filterWidth - 1) * info.dilationWidth + 1;

@@ -4,7 +4,10 @@ import { outputFloats } from './buffer-pool.js';
 import type { Pad, Pair, Rounding } from '../conv-attrs.js';
 import { oneDnnEndPadding } from './window-padding.js';
 
-export function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Array; out: number[] } | null {
+export function poolParams(
+  xShape: number[],
+  attrs: tf.NamedAttrMap,
+): { params: Int32Array; out: number[] } | null {
   const info = tf.backend_util.computePool2DInfo(
     xShape as [number, number, number, number],
     attrs.filterSize as Pair,

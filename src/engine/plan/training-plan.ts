@@ -81,9 +81,16 @@ export class TrainingPlan {
     return this.chain.ops.map((op) => names.get(op.record[0])).join(' → ');
   }
 
-  /** oneDNN's implementation of each op for batch size `n` (for profiling). */
-  implementations(n: number): string[] {
-    return this.addon.planDescribe(this.native(n));
+  /** Per op: its layer, oneDNN implementation and wall milliseconds of the last forward and backward pass at batch size `n`. */
+  profile(n: number): { layer: string; impl: string; forwardMs: number; backwardMs: number }[] {
+    const plan = this.native(n);
+    const impls = this.addon.planDescribe(plan);
+    return this.addon.planTimes(plan).map(([forwardMs, backwardMs], i) => ({
+      layer: this.chain.ops[i].layer,
+      impl: impls[i],
+      forwardMs,
+      backwardMs,
+    }));
   }
 
   private native(n: number): NativePlan {
