@@ -3,51 +3,8 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
 import { convInfoFromAttrs } from '../conv-attrs.js';
-import { oneDnnEndPadding } from './window-padding.js';
+import { ACT_NONE, ACT_RELU, convParams } from './conv-params.js';
 import { bf16Compute } from '../precision.js';
-
-export const ACT_NONE = 0;
-export const ACT_RELU = 1;
-
-/**
- * The addon's parameter vector for a convolution, or null when oneDNN's output-size rule disagrees
- * with TF.js's (e.g. a rounding mode), in which case the `cpu` kernel runs instead.
- */
-export function convParams(
-  info: tf.backend_util.Conv2DInfo,
-  depthwise: boolean,
-  act: number,
-): Int32Array | null {
-  const p = info.padInfo;
-  const effH = (info.filterHeight - 1) * info.dilationHeight + 1;
-  const effW = (info.filterWidth - 1) * info.dilationWidth + 1;
-  const end = oneDnnEndPadding(info, effH, effW);
-  if (!end || info.dataFormat !== 'channelsLast') return null;
-  const { bottom, right } = end;
-  if ([p.top, bottom, p.left, right].some((v) => v < 0)) return null;
-  return Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outChannels,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    p.top,
-    p.left,
-    bottom,
-    right,
-    depthwise ? info.inChannels : 1,
-    act,
-    bf16Compute() ? 1 : 0,
-  ]);
-}
 
 function dataFormatOf(attrs: tf.NamedAttrMap): 'channelsFirst' | 'channelsLast' | null {
   const f = attrs.dataFormat as string | undefined;
@@ -111,7 +68,7 @@ function convForward(depthwise: boolean, fused: boolean): NativeKernel {
     if (!info) return null;
     if (bias && sizeOf(bias.shape) !== info.outChannels) return null;
     const activation = fused ? ((attrs.activation as string | undefined) ?? 'linear') : 'linear';
-    const params = convParams(info, depthwise, activation === 'relu' ? ACT_RELU : ACT_NONE);
+    const params = convParams(info, depthwise, activation === 'relu' ? ACT_RELU : ACT_NONE, bf16Compute());
     if (!params) return null;
     const shape = outShape(info);
     const y = outputFloats(sizeOf(shape));
@@ -135,7 +92,7 @@ function convBackwardData(depthwise: boolean): NativeKernel {
     const inShape = attrs.inputShape as [number, number, number, number];
     const info = convInfo(inShape, filter.shape, attrs, depthwise);
     if (!info) return null;
-    const params = convParams(info, depthwise, ACT_NONE);
+    const params = convParams(info, depthwise, ACT_NONE, bf16Compute());
     if (!params) return null;
     const dx = outputFloats(sizeOf(inShape));
     addon.conv2dBackwardData(floatsOf(backend, dy), floatsOf(backend, filter), dx, params);
@@ -151,7 +108,7 @@ function convBackwardFilter(depthwise: boolean): NativeKernel {
     const filterShape = attrs.filterShape as [number, number, number, number];
     const info = convInfo(x.shape, filterShape, attrs, depthwise);
     if (!info) return null;
-    const params = convParams(info, depthwise, ACT_NONE);
+    const params = convParams(info, depthwise, ACT_NONE, bf16Compute());
     if (!params) return null;
     const dw = outputFloats(sizeOf(filterShape));
     addon.conv2dBackwardWeights(floatsOf(backend, x), floatsOf(backend, dy), dw, params);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { ACT_NONE, convParams } from '../native/conv-kernels.js';
-import { poolParams } from '../native/pool-kernels.js';
+import { ACT_NONE, convParams } from '../native/conv-params.js';
+import { poolParams } from '../native/pool-params.js';
 
 type Layer = LayersModel['layers'][number];
 export type LayerVariable = Layer['weights'][number];
@@ -130,7 +130,7 @@ function convOps(layer: Layer, config: Config, at: Cursor): ChainOp[] {
     false,
     'channelsLast',
   );
-  const p = convParams(info, false, ACT_NONE);
+  const p = convParams(info, false, ACT_NONE, false);
   if (!p) refuse(`${layer.name}: oneDNN cannot reproduce this convolution's output size`);
   const [zt, zb, zl, zr] = at.pending?.pad ?? [0, 0, 0, 0];
   at.pending = undefined;
