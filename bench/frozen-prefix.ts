@@ -1,12 +1,19 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PixelDataset } from '../src/data/pixel-dataset.js';
 import { freeze, splitFrozenPrefix } from '../src/freeze/index.js';
 import { buildTransferModel } from '../src/models/transfer.js';
 import { FrozenFeatureDataset } from '../src/train/feature-cache.js';
+import {
+  clearPrefixFeatureMemory,
+  PrefixFeatureStore,
+  prefixFeatureKeys,
+} from '../src/train/prefix-feature-store.js';
 import { fit } from '../src/train/fit.js';
 import { makeOptimizer } from '../src/train/optimizers.js';
 import { preprocessDataset } from '../src/train/preprocess-dataset.js';
 import { EpochTimer } from '../src/tune/executor.js';
-import { useBackend } from './backends.js';
 import type { BenchSection } from './sections.js';
 
 const SIZE = 280;
@@ -46,11 +53,10 @@ async function epochSeconds(
 /** The issue's case: DaViT-T at 280² with the stem and the first two stages frozen, one epoch after another. */
 export const frozenPrefixSection: BenchSection = {
   name: 'frozenPrefixCache',
+  backend: 'native',
   description:
-    'DaViT-T 280² with the stem and stages 1–2 frozen: seconds per epoch training the whole model, and with the frozen prefix run once per image',
+    'DaViT-T 280² with the stem and stages 1–2 frozen: seconds per epoch training the whole model, with the frozen prefix run once per image, and a later trial’s first epoch from the disk cache',
   async run(options) {
-    const native = await useBackend('native');
-    if (!native.ok) return { skipped: native.reason };
     const images = options.quick ? 8 : 32;
     const batch = 4;
     const epochs = 3;
@@ -63,7 +69,24 @@ export const frozenPrefixSection: BenchSection = {
     const split = splitFrozenPrefix(model);
     if (!split) throw new Error('DaViT-T with stages 1–2 frozen has no frozen prefix to cache');
     options.log(`  cached prefix (layers 0–${split.cut - 1}): ${epochs} epochs`);
-    const cached = await epochSeconds(split.suffix, new FrozenFeatureDataset(data(), split.prefix), epochs);
+    const dir = await mkdtemp(path.join(tmpdir(), 'bench-prefix-cache-'));
+    const store = new PrefixFeatureStore({ dir });
+    const slot = () => ({ store, key: prefixFeatureKeys(model, [split.cut], data(), 'torch')[0] });
+    const cached = await epochSeconds(
+      split.suffix,
+      new FrozenFeatureDataset(data(), split.prefix, slot()),
+      epochs,
+    );
+    // A later trial with the same prefix in another process: its first epoch reads the disk cache.
+    clearPrefixFeatureMemory();
+    options.log(`  a later trial, prefix outputs from the disk cache: 1 epoch`);
+    const fromDisk = await epochSeconds(
+      split.suffix,
+      new FrozenFeatureDataset(data(), split.prefix, slot()),
+      1,
+    );
+    clearPrefixFeatureMemory();
+    await rm(dir, { recursive: true, force: true });
     model.dispose();
     const later = (s: number[]) => s.slice(1).reduce((a, b) => a + b, 0) / (s.length - 1);
     return {
@@ -73,6 +96,7 @@ export const frozenPrefixSection: BenchSection = {
       prefixLayers: split.cut,
       epochSecondsWholeModel: plain,
       epochSecondsCachedPrefix: cached,
+      firstEpochSecondsFromDiskCache: fromDisk[0],
       laterEpochSpeedup: Math.round((later(plain) / later(cached)) * 100) / 100,
     };
   },

@@ -1,7 +1,8 @@
 // `npm run bench [-- --json] [--quick] [--only name1,name2]`: runs every section of ./sections.ts and
 // prints its figures; with --json, one JSON object on stdout (progress goes to stderr).
 import os from 'node:os';
-import { sections, type BenchOptions } from './sections.js';
+import { useBackend } from './backends.js';
+import { sections, type BenchOptions, type BenchSection } from './sections.js';
 
 interface Args {
   json: boolean;
@@ -38,6 +39,14 @@ function printHuman(prefix: string, value: unknown): void {
   console.log(`${prefix.padEnd(48)} ${shown}`);
 }
 
+async function runSection(section: BenchSection, options: BenchOptions): Promise<Record<string, unknown>> {
+  if (section.backend) {
+    const backend = await useBackend(section.backend);
+    if (!backend.ok) return { skipped: backend.reason };
+  }
+  return section.run(options);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (line: string): void => {
@@ -57,7 +66,7 @@ async function main(): Promise<void> {
     log(`bench: ${section.name} — ${section.description}`);
     const started = performance.now();
     try {
-      result[section.name] = await section.run(options);
+      result[section.name] = await runSection(section, options);
     } catch (err) {
       result[section.name] = { error: (err as Error).message };
       log(`bench: ${section.name} failed: ${(err as Error).stack ?? String(err)}`);

@@ -5,7 +5,6 @@ import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../src/export/index.js';
 import { buildAlexnetMini } from '../src/models/alexnet-mini.js';
 import { davitT } from '../src/models/davit/index.js';
-import { useBackend } from './backends.js';
 import { median } from './model-timing.js';
 import type { BenchSection } from './sections.js';
 
@@ -60,11 +59,10 @@ async function compare(
 /** visionlab's forward pass beside onnxruntime's on the same exported graph, same machine, same run. */
 export const onnxruntimeSection: BenchSection = {
   name: 'onnxruntime',
+  backend: 'native',
   description:
     'inference ms/image: visionlab (native) vs onnxruntime on the exported ONNX, reduced AlexNet and DaViT-T',
   async run(options) {
-    const native = await useBackend('native');
-    if (!native.ok) return { skipped: native.reason };
     const batch = options.quick ? 1 : 4;
     const reps = options.quick ? 2 : 5;
     const warmup = 1;

@@ -19,6 +19,8 @@ export interface BenchOptions {
 export interface BenchSection {
   name: string;
   description: string;
+  /** The backend the section measures: the runner switches to it first, and reports `skipped` when it cannot. */
+  backend?: 'native';
   run(options: BenchOptions): Promise<Record<string, unknown>>;
 }
 

@@ -12,7 +12,7 @@ import { buildSmallCnn } from '../src/models/small-cnn.js';
 import { Callback } from '../src/train/callbacks/callback.js';
 import { fit } from '../src/train/fit.js';
 import { makeOptimizer } from '../src/train/optimizers.js';
-import { nativeBackendDetails, useBackend } from './backends.js';
+import { nativeBackendDetails } from './backends.js';
 import { fp32Peak } from './cpu-peak.js';
 import type { BenchSection } from './sections.js';
 import { runTorchScript, type Skipped } from './torch-python.js';
@@ -89,11 +89,10 @@ function torchReference(indices: Int32Array, warmup: number): TorchSmallCnn | Sk
 
 export const smallCnnFashionSection: BenchSection = {
   name: 'smallCnnFashion',
+  backend: 'native',
   description:
     'small CNN (conv32-pool-conv64-pool-dropout-dense64-dense10), Fashion-MNIST 28×28, one epoch of 42,000 images, batch 64, through fit',
   async run(options) {
-    const native = await useBackend('native');
-    if (!native.ok) return { native: { skipped: native.reason } };
     const { train } = await loadFashionMnist({ batchSize: BATCH, seed: SEED });
     const parts = stratifiedSplit(train.labels, { validation: 0.2, test: 0.1 }, SEED);
     const images = options.quick ? parts.train.subarray(0, 40 * BATCH) : parts.train;

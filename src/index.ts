@@ -11,6 +11,7 @@ export * from './weights/index.js';
 export * from './train/index.js';
 export * from './evaluate/index.js';
 export * from './tune/index.js';
+export * from './flags/index.js';
 export * from './report/index.js';
 export * from './track/index.js';
 export * from './serve/index.js';

@@ -61,6 +61,14 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPool(env, exports);
   InitGemm(env, exports);
   InitEltwise(env, exports);
+  InitReduce(env, exports);
+  InitCompare(env, exports);
+  InitTranspose(env, exports);
+  InitSlice(env, exports);
+  InitTile(env, exports);
+  InitConcat(env, exports);
+  InitSoftmax(env, exports);
+  InitAdam(env, exports);
   InitActivationGrad(env, exports);
   InitNorm(env, exports);
   InitPlan(env, exports);

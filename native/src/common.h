@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
@@ -11,6 +12,13 @@
 #include <vector>
 
 namespace vl {
+
+using dnnl::memory;
+using dt = memory::data_type;
+using tag = memory::format_tag;
+
+// Loops over fewer elements than this run on one thread.
+constexpr int64_t kParallelMin = 1 << 15;
 
 dnnl::engine &engine();
 dnnl::stream &stream();
@@ -25,6 +33,8 @@ inline float *floats(const Napi::CallbackInfo &info, size_t i) {
 inline size_t length(const Napi::CallbackInfo &info, size_t i) {
   return info[i].As<Napi::TypedArray>().ElementLength();
 }
+
+inline int64_t integer(const Napi::CallbackInfo &info, size_t i) { return info[i].As<Napi::Number>().Int64Value(); }
 
 // Integer parameters passed as an Int32Array.
 inline std::vector<int64_t> ints(const Napi::CallbackInfo &info, size_t i) {
@@ -62,6 +72,33 @@ std::unordered_map<std::string, std::unique_ptr<T>> &cache() {
   return c;
 }
 
+// The object kept under key, or null the first time (build it, then hand it to keep()).
+template <typename T>
+T *cached(const std::string &key) {
+  auto &c = cache<T>();
+  auto it = c.find(key);
+  return it == c.end() ? nullptr : it->second.get();
+}
+
+template <typename T>
+T &keep(const std::string &key, std::unique_ptr<T> value) {
+  return *cache<T>().emplace(key, std::move(value)).first->second;
+}
+
+// Sets each named function on the addon's exports.
+inline void set_functions(Napi::Env env, Napi::Object exports,
+                          std::initializer_list<std::pair<const char *, Napi::Function::Callback>> functions) {
+  for (const auto &[name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn));
+}
+
+// An operation-code table for TypeScript: {name: code}, codes being the names' positions (their enum).
+template <size_t N>
+Napi::Object op_codes(Napi::Env env, const char *const (&names)[N]) {
+  Napi::Object table = Napi::Object::New(env);
+  for (size_t i = 0; i < N; i++) table.Set(names[i], static_cast<double>(i));
+  return table;
+}
+
 // Runs fn, turning oneDNN errors into JavaScript exceptions.
 template <typename F>
 Napi::Value guarded(const Napi::CallbackInfo &info, F fn) {
@@ -77,6 +114,14 @@ void InitConv(Napi::Env env, Napi::Object exports);
 void InitPool(Napi::Env env, Napi::Object exports);
 void InitGemm(Napi::Env env, Napi::Object exports);
 void InitEltwise(Napi::Env env, Napi::Object exports);
+void InitReduce(Napi::Env env, Napi::Object exports);
+void InitCompare(Napi::Env env, Napi::Object exports);
+void InitTranspose(Napi::Env env, Napi::Object exports);
+void InitSlice(Napi::Env env, Napi::Object exports);
+void InitTile(Napi::Env env, Napi::Object exports);
+void InitConcat(Napi::Env env, Napi::Object exports);
+void InitSoftmax(Napi::Env env, Napi::Object exports);
+void InitAdam(Napi::Env env, Napi::Object exports);
 void InitActivationGrad(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
 void InitPlan(Napi::Env env, Napi::Object exports);

@@ -11,10 +11,6 @@
 namespace vl {
 namespace {
 
-using dnnl::memory;
-using tag = memory::format_tag;
-using dt = memory::data_type;
-
 struct Dims {
   int64_t N, H, W, C, KH, KW, OC, OH, OW, sh, sw, dh, dw, pt, pl, pb, pr, G, act;
   // bf16: the primitive reads its inputs (activations, weights, gradients) as bfloat16, writes fp32.
@@ -126,9 +122,7 @@ struct BwdWeights {
 
 Fwd &get_fwd(const std::vector<int64_t> &p, bool bias) {
   auto key = key_of(bias ? "fb" : "f", p);
-  auto &c = cache<Fwd>();
-  auto it = c.find(key);
-  if (it != c.end()) return *it->second;
+  if (auto *hit = cached<Fwd>(key)) return *hit;
   Dims d(p);
   auto f = std::make_unique<Fwd>();
   f->pd = forward_pd(d, bias, false);
@@ -136,14 +130,12 @@ Fwd &get_fwd(const std::vector<int64_t> &p, bool bias) {
   f->src = Slot(d.src(), f->pd.src_desc());
   f->w = Slot(d.weights(), f->pd.weights_desc());
   f->dst = Slot(d.dst(), f->pd.dst_desc());
-  return *c.emplace(key, std::move(f)).first->second;
+  return keep(key, std::move(f));
 }
 
 BwdData &get_bwd_data(const std::vector<int64_t> &p) {
   auto key = key_of("bd", p);
-  auto &c = cache<BwdData>();
-  auto it = c.find(key);
-  if (it != c.end()) return *it->second;
+  if (auto *hit = cached<BwdData>(key)) return *hit;
   Dims d(p);
   bool any = blocked_activations(d);
   auto hint = forward_pd(d, false, true);
@@ -156,14 +148,12 @@ BwdData &get_bwd_data(const std::vector<int64_t> &p) {
   b->dy = Slot(d.dst(), b->pd.diff_dst_desc());
   b->w = Slot(d.weights(), b->pd.weights_desc());
   b->dx = Slot(d.src(), b->pd.diff_src_desc());
-  return *c.emplace(key, std::move(b)).first->second;
+  return keep(key, std::move(b));
 }
 
 BwdWeights &get_bwd_weights(const std::vector<int64_t> &p) {
   auto key = key_of("bw", p);
-  auto &c = cache<BwdWeights>();
-  auto it = c.find(key);
-  if (it != c.end()) return *it->second;
+  if (auto *hit = cached<BwdWeights>(key)) return *hit;
   Dims d(p);
   bool any = blocked_activations(d);
   auto hint = forward_pd(d, false, true);
@@ -177,7 +167,7 @@ BwdWeights &get_bwd_weights(const std::vector<int64_t> &p) {
   b->x = Slot(d.src(), b->pd.src_desc());
   b->dy = Slot(d.dst(), b->pd.diff_dst_desc());
   b->dw = Slot(d.weights(), b->pd.diff_weights_desc());
-  return *c.emplace(key, std::move(b)).first->second;
+  return keep(key, std::move(b));
 }
 
 // conv2dForward(x, filter, bias | null, y, params)
@@ -244,10 +234,8 @@ Napi::Value Impl(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2dForward", Napi::Function::New(env, Forward));
-  exports.Set("conv2dBackwardData", Napi::Function::New(env, BackwardData));
-  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, BackwardWeights));
-  exports.Set("convImpl", Napi::Function::New(env, Impl));
+  set_functions(env, exports, {{"conv2dForward", Forward}, {"conv2dBackwardData", BackwardData},
+                               {"conv2dBackwardWeights", BackwardWeights}, {"convImpl", Impl}});
 }
 
 }  // namespace vl

@@ -9,10 +9,6 @@
 namespace vl {
 namespace {
 
-using dnnl::memory;
-using dt = memory::data_type;
-using tag = memory::format_tag;
-
 struct MatMulDims {
   int64_t ba, bb, M, N, K;
   bool ta, tb;
@@ -33,9 +29,7 @@ struct MatMulPrimitive {
 
 MatMulPrimitive &primitive(const MatMulDims &d, bool bias, int act, bool bf16) {
   auto key = key_of("mm", {d.ba, d.bb, d.M, d.N, d.K, d.ta, d.tb, bias, act, bf16});
-  auto &c = cache<MatMulPrimitive>();
-  auto it = c.find(key);
-  if (it != c.end()) return *it->second;
+  if (auto *hit = cached<MatMulPrimitive>(key)) return *hit;
   const dt in = bf16 ? dt::bf16 : dt::f32;
   auto p = std::make_unique<MatMulPrimitive>();
   p->a = d.a(in);
@@ -50,7 +44,7 @@ MatMulPrimitive &primitive(const MatMulDims &d, bool bias, int act, bool bf16) {
   }
   auto desc = bias ? dnnl::matmul::desc(p->a, p->b, p->bias, p->c) : dnnl::matmul::desc(p->a, p->b, p->c);
   p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, engine()));
-  return *c.emplace(key, std::move(p)).first->second;
+  return keep(key, std::move(p));
 }
 
 // float -> bfloat16 with round to nearest even (NaN stays NaN), in place of a reorder primitive per call.

@@ -6,9 +6,6 @@
 namespace vl {
 namespace {
 
-using dnnl::memory;
-using dt = memory::data_type;
-using tag = memory::format_tag;
 using flags = dnnl::normalization_flags;
 
 struct LayerNorm {
@@ -19,9 +16,7 @@ struct LayerNorm {
 
 LayerNorm &layer_norm(int64_t rows, int64_t cols, float eps) {
   auto key = key_of("ln", {rows, cols, static_cast<int64_t>(eps * 1e12)});
-  auto &c = cache<LayerNorm>();
-  auto it = c.find(key);
-  if (it != c.end()) return *it->second;
+  if (auto *hit = cached<LayerNorm>(key)) return *hit;
   auto p = std::make_unique<LayerNorm>();
   p->data = memory::desc({rows, cols}, dt::f32, tag::ab);
   p->stat = memory::desc({rows}, dt::f32, tag::a);
@@ -33,7 +28,7 @@ LayerNorm &layer_norm(int64_t rows, int64_t cols, float eps) {
                                                          engine(), fpd);
   p->fwd = dnnl::layer_normalization_forward(fpd);
   p->bwd = dnnl::layer_normalization_backward(bpd);
-  return *c.emplace(key, std::move(p)).first->second;
+  return keep(key, std::move(p));
 }
 
 memory mem(const memory::desc &d, float *p) { return memory(d, engine(), p); }
@@ -84,9 +79,7 @@ struct Gelu {
 
 Gelu &gelu(int64_t n) {
   auto key = key_of("gelu", {n});
-  auto &c = cache<Gelu>();
-  auto it = c.find(key);
-  if (it != c.end()) return *it->second;
+  if (auto *hit = cached<Gelu>(key)) return *hit;
   auto p = std::make_unique<Gelu>();
   p->data = memory::desc({n}, dt::f32, tag::a);
   const auto alg = dnnl::algorithm::eltwise_gelu_erf;
@@ -94,7 +87,7 @@ Gelu &gelu(int64_t n) {
   dnnl::eltwise_backward::primitive_desc bpd({alg, p->data, p->data}, engine(), fpd);
   p->fwd = dnnl::eltwise_forward(fpd);
   p->bwd = dnnl::eltwise_backward(bpd);
-  return *c.emplace(key, std::move(p)).first->second;
+  return keep(key, std::move(p));
 }
 
 // gelu(x, y)
@@ -124,10 +117,8 @@ Napi::Value GeluBackward(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitNorm(Napi::Env env, Napi::Object exports) {
-  exports.Set("layerNorm", Napi::Function::New(env, LayerNormForward));
-  exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
-  exports.Set("gelu", Napi::Function::New(env, GeluForward));
-  exports.Set("geluBackward", Napi::Function::New(env, GeluBackward));
+  set_functions(env, exports, {{"layerNorm", LayerNormForward}, {"layerNormBackward", LayerNormBackward},
+                               {"gelu", GeluForward}, {"geluBackward", GeluBackward}});
 }
 
 }  // namespace vl

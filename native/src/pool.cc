@@ -9,10 +9,6 @@
 namespace vl {
 namespace {
 
-using dnnl::memory;
-using tag = memory::format_tag;
-using dt = memory::data_type;
-
 struct Dims {
   int64_t N, H, W, C, KH, KW, OH, OW, sh, sw, pt, pl, pb, pr;
   explicit Dims(const std::vector<int64_t> &p)
@@ -44,21 +40,17 @@ struct Bwd {
 
 Fwd &get_fwd(const std::vector<int64_t> &p, bool max) {
   auto key = key_of(max ? "max" : "avg", p);
-  auto &c = cache<Fwd>();
-  auto it = c.find(key);
-  if (it != c.end()) return *it->second;
+  if (auto *hit = cached<Fwd>(key)) return *hit;
   Dims d(p);
   auto f = std::make_unique<Fwd>();
   f->pd = dnnl::pooling_forward::primitive_desc(d.fwd(dnnl::prop_kind::forward_inference, alg_of(max)), engine());
   f->prim = dnnl::pooling_forward(f->pd);
-  return *c.emplace(key, std::move(f)).first->second;
+  return keep(key, std::move(f));
 }
 
 Bwd &get_bwd(const std::vector<int64_t> &p, bool max) {
   auto key = key_of(max ? "maxb" : "avgb", p);
-  auto &c = cache<Bwd>();
-  auto it = c.find(key);
-  if (it != c.end()) return *it->second;
+  if (auto *hit = cached<Bwd>(key)) return *hit;
   Dims d(p);
   auto b = std::make_unique<Bwd>();
   b->fpd = dnnl::pooling_forward::primitive_desc(d.fwd(dnnl::prop_kind::forward_training, alg_of(max)), engine());
@@ -71,7 +63,7 @@ Bwd &get_bwd(const std::vector<int64_t> &p, bool max) {
                                     {d.pb, d.pr});
   b->pd = dnnl::pooling_backward::primitive_desc(desc, engine(), b->fpd);
   b->prim = dnnl::pooling_backward(b->pd);
-  return *c.emplace(key, std::move(b)).first->second;
+  return keep(key, std::move(b));
 }
 
 // poolForward(max: boolean, x, y, params)
@@ -112,8 +104,7 @@ Napi::Value Backward(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("poolForward", Napi::Function::New(env, Forward));
-  exports.Set("poolBackward", Napi::Function::New(env, Backward));
+  set_functions(env, exports, {{"poolForward", Forward}, {"poolBackward", Backward}});
 }
 
 }  // namespace vl

@@ -41,3 +41,8 @@ export function parseCsv(text: string): string[][] {
   }
   return rows.filter((r) => !(r.length === 1 && r[0].trim() === ''));
 }
+
+/** One CSV line (RFC 4180): a field holding a comma, a quote or a line break is quoted, its quotes doubled. */
+export function formatCsvLine(fields: readonly string[]): string {
+  return fields.map((f) => (/[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
+}

@@ -38,3 +38,8 @@ export interface DecodeSpec {
 export function channelsOf(colorMode: ColorMode): number {
   return colorMode === 'grayscale' ? 1 : colorMode === 'rgba' ? 4 : 3;
 }
+
+/** The colour mode of images with `channels` channels: 1 grayscale, 3 rgb, 4 rgba; undefined for any other count. */
+export function colorModeOf(channels: number): ColorMode | undefined {
+  return channels === 1 ? 'grayscale' : channels === 3 ? 'rgb' : channels === 4 ? 'rgba' : undefined;
+}

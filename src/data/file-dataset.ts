@@ -5,7 +5,7 @@ import { ImageReadError, probeImage } from './decode-image.js';
 import { ImageCache } from './image-cache.js';
 import type { ImageFile, SkippedFile } from './image-files.js';
 import { loadImageFile, probeInput } from './load-image-file.js';
-import type { ResolvedLoadOptions } from './options.js';
+import { batchingOf, type ResolvedLoadOptions } from './options.js';
 import { PixelDataset, skippedSummary } from './pixel-dataset.js';
 
 export interface LabelledFiles {
@@ -104,16 +104,10 @@ export function fileDataset(
     imageShape: [spec.height, spec.width, channelsOf(spec.colorMode)],
     labels: Int32Array.from(pick, (i) => input.labels[i]),
     sources: files.map((file) => file.source),
-    batchSize: resolved.batchSize,
-    labelMode: resolved.labelMode,
-    shuffle: resolved.shuffle,
-    seed: resolved.seed,
-    concurrency: resolved.concurrency,
-    prefetch: resolved.prefetch,
+    ...batchingOf(resolved),
     memoryCacheBytes: resolved.memoryCacheBytes,
     memoryBudget: resolved.memoryBudget,
     load: (index) => load(files[index]),
     skipped,
-    onWarning: resolved.onWarning,
   });
 }

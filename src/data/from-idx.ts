@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { VisionlabError } from '../errors.js';
-import { channelsOf } from './decode-options.js';
+import { channelsOf, colorModeOf } from './decode-options.js';
 import { decodeImage } from './decode-image.js';
 import { readIdxFile } from './idx-file.js';
-import { resolveLoadOptions, type ImageLoadOptions } from './options.js';
+import { batchingOf, resolveLoadOptions, type ImageLoadOptions } from './options.js';
 import { PixelDataset } from './pixel-dataset.js';
 
 export interface IdxDatasetOptions extends Omit<ImageLoadOptions, 'cacheDir' | 'verify' | 'maxPixels'> {
@@ -43,7 +43,7 @@ export async function idxDataset(
     throw new VisionlabError(`${labelsFile} has labels outside 0…${classNames.length - 1}.`);
   }
   const resolved = resolveLoadOptions({
-    colorMode: channels === 1 ? 'grayscale' : channels === 4 ? 'rgba' : 'rgb',
+    colorMode: colorModeOf(channels) ?? 'rgb',
     imageSize: [height, width],
     ...options,
   });
@@ -58,12 +58,7 @@ export async function idxDataset(
     imageShape: [spec.height, spec.width, outChannels],
     labels,
     sources: Array.from({ length: n }, (_, i) => `${source}#${i}`),
-    batchSize: resolved.batchSize,
-    labelMode: resolved.labelMode,
-    shuffle: resolved.shuffle,
-    seed: resolved.seed,
-    concurrency: resolved.concurrency,
-    prefetch: resolved.prefetch,
+    ...batchingOf(resolved),
     memoryCacheBytes: native ? 0 : resolved.memoryCacheBytes,
     load: async (i) => {
       const image = pixels.subarray(i * frame, (i + 1) * frame);
@@ -74,7 +69,6 @@ export async function idxDataset(
         channels: channels as 1 | 3 | 4,
       });
     },
-    onWarning: resolved.onWarning,
   });
 }
 

@@ -67,6 +67,17 @@ export interface ResolvedLoadOptions {
   onWarning: (message: string) => void;
 }
 
+/** The batching and loading settings that a dataset over these options passes on to `PixelDataset`. */
+export function batchingOf(
+  resolved: ResolvedLoadOptions,
+): Pick<
+  ResolvedLoadOptions,
+  'batchSize' | 'labelMode' | 'shuffle' | 'seed' | 'concurrency' | 'prefetch' | 'onWarning'
+> {
+  const { batchSize, labelMode, shuffle, seed, concurrency, prefetch, onWarning } = resolved;
+  return { batchSize, labelMode, shuffle, seed, concurrency, prefetch, onWarning };
+}
+
 const COLOR_MODES: readonly ColorMode[] = ['rgb', 'grayscale', 'rgba'];
 const LABEL_MODES: readonly LabelMode[] = ['int', 'categorical', 'binary', 'none'];
 

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
 import { VisionlabError } from '../errors.js';
 import { registerNativeBackend } from './native/index.js';
+import { prepareWasmBackend } from './wasm-setup.js';
 
 export const BACKEND_ORDER = ['native', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
@@ -37,12 +36,7 @@ async function tryTensorflow(): Promise<Attempt> {
 
 async function tryWasm(): Promise<Attempt> {
   try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const require = createRequire(import.meta.url);
-    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    wasm.setWasmPaths(dir + path.sep);
-    const { registerWasmTrainingKernels } = await import('./wasm-training-kernels.js');
-    registerWasmTrainingKernels();
+    await prepareWasmBackend();
     return { ok: true, details: {} };
   } catch (err) {
     return { ok: false, reason: `the wasm backend failed to load (${(err as Error).message})` };

@@ -1,11 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ImageDataset } from '../data/types.js';
-import { preprocessInput } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
 import { VisionlabError } from '../errors.js';
+import { layersPredictor } from './inference.js';
 import { computeMetrics } from './metrics.js';
-import { classProbabilities } from './probabilities.js';
 import type { EvaluationMetrics } from './types.js';
 
 export interface EvaluateOptions {
@@ -36,15 +34,15 @@ export async function predictDataset(
   dataset: ImageDataset,
   options: EvaluateOptions = {},
 ): Promise<Predictions> {
-  const k = dataset.classNames.length;
+  const predictor = layersPredictor(model, {
+    preprocessing: options.preprocessing,
+    classNames: dataset.classNames,
+  });
   const indices: number[] = [];
   const probabilities: number[][] = [];
   for await (const batch of dataset.batches(0)) {
     try {
-      const probs = tf.tidy(() => {
-        const x = options.preprocessing ? preprocessInput(batch.x, options.preprocessing) : batch.x;
-        return classProbabilities(model, x, k);
-      });
+      const probs = await predictor.probabilities(batch.x);
       const values = (await probs.array()) as number[][];
       probs.dispose();
       probabilities.push(...values);

@@ -16,12 +16,22 @@ export {
 export { loadModelFromDir, readModelArtifacts } from './load-model.js';
 export { readRunInputConfig, readSplitFiles, type RunInputConfig, type SplitFile } from './run-config.js';
 export { filesDataset } from './files-dataset.js';
+export { predictImages, expandImagePaths, type ImagePrediction } from './predict-images.js';
 export {
-  predictImages,
-  expandImagePaths,
+  decodeSpecOf,
+  runImageShape,
+  decodeRunImage,
+  pixelBatch,
+  modelInput,
+  pixelProbabilities,
   layersPredictor,
+  inferImage,
   type ClassPredictor,
-  type ImagePrediction,
-} from './predict-images.js';
+  type InferenceSettings,
+  type ImageInference,
+  type ImageInferenceOptions,
+} from './inference.js';
 export { gradCam, findFeatureLayer, type GradCamResult } from './grad-cam.js';
 export { runGraph, type NodeOverride } from './graph-walk.js';
+export { predictionsCsv, formatPredictions } from './format-predictions.js';
+export { formatMetrics } from './format-metrics.js';

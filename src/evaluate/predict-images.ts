@@ -1,31 +1,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { decodeImage, IMAGE_EXTENSIONS } from '../data/index.js';
+import { IMAGE_EXTENSIONS } from '../data/index.js';
 import { VisionlabError } from '../errors.js';
-import { preprocessInput } from '../models/preprocess.js';
 import { argmax } from './confusion-matrix.js';
-import { decodeSpecOf } from './files-dataset.js';
-import { classProbabilities } from './probabilities.js';
+import { decodeRunImage, layersPredictor, pixelBatch, type ClassPredictor } from './inference.js';
 import type { RunInputConfig } from './run-config.js';
 import { readRegularFile } from '../util/read-regular-file.js';
-
-/** Computes class probabilities [n, classes] for a batch of decoded 0–255 pixels [n, h, w, c]. */
-export interface ClassPredictor {
-  probabilities(pixels: tf.Tensor4D): Promise<tf.Tensor2D>;
-}
-
-/** The TF.js model as a {@link ClassPredictor}: the run's preprocessing, then `model.predict`. */
-export function layersPredictor(model: LayersModel, input: RunInputConfig): ClassPredictor {
-  return {
-    probabilities: async (pixels) =>
-      tf.tidy(() => {
-        const prepared = input.preprocessing ? preprocessInput(pixels, input.preprocessing) : pixels;
-        return classProbabilities(model, prepared, input.classNames.length);
-      }),
-  };
-}
 
 /** One image's result: probabilities per class, or why it could not be read. */
 export interface ImagePrediction {
@@ -71,7 +52,7 @@ export async function expandImagePaths(inputs: readonly string[]): Promise<strin
   return out;
 }
 
-async function readPixels(file: string, spec: ReturnType<typeof decodeSpecOf>): Promise<Uint8Array> {
+async function readPixels(file: string, input: RunInputConfig): Promise<Uint8Array> {
   let bytes: Buffer;
   try {
     bytes = await readRegularFile(file);
@@ -81,7 +62,7 @@ async function readPixels(file: string, spec: ReturnType<typeof decodeSpecOf>): 
       code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder' : (err as Error).message,
     );
   }
-  return decodeImage(bytes, spec);
+  return decodeRunImage(bytes, input);
 }
 
 /**
@@ -104,16 +85,13 @@ export async function predictImages(
         : `the threshold ${threshold} is not a probability between 0 and 1`,
     );
   }
-  const spec = decodeSpecOf(input);
-  const channels = spec.colorMode === 'grayscale' ? 1 : spec.colorMode === 'rgba' ? 4 : 3;
-  const size = spec.height * spec.width * channels;
   const batchSize = options.batchSize ?? 32;
   const rows: ImagePrediction[] = files.map((source) => ({ source }));
   for (let start = 0; start < files.length; start += batchSize) {
     const slice = files.slice(start, start + batchSize);
     const decoded = await Promise.all(
       slice.map((file, i) =>
-        readPixels(file, spec).catch((err: Error) => {
+        readPixels(file, input).catch((err: Error) => {
           rows[start + i].error = err.message;
           return undefined;
         }),
@@ -121,9 +99,10 @@ export async function predictImages(
     );
     const ok = decoded.flatMap((pixels, i) => (pixels ? [i] : []));
     if (ok.length === 0) continue;
-    const x = new Float32Array(ok.length * size);
-    ok.forEach((i, row) => x.set(decoded[i]!, row * size));
-    const batch = tf.tensor4d(x, [ok.length, spec.height, spec.width, channels]);
+    const batch = pixelBatch(
+      ok.map((i) => decoded[i]!),
+      input,
+    );
     const probs = await predictor.probabilities(batch).finally(() => batch.dispose());
     const values = (await probs.array()) as number[][];
     probs.dispose();

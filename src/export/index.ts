@@ -20,6 +20,9 @@ export {
   writeKeras3Weights,
   KERAS3_FORMAT_VERSION,
 } from './keras.js';
-export { keras3Config, toSnakeCase } from './keras3-config.js';
+export { keras3Config } from './keras3-config.js';
+/** Keras' `naming.to_snake_case` (the same function as `kerasSnakeCase`). */
+export { kerasSnakeCase as toSnakeCase } from '../weights/keras3-paths.js';
 export { kerasCode } from './keras-code.js';
 export { modelCode, MODEL_CODE_LANGUAGES, type ModelCodeLanguage } from './model-code.js';
+export { exportRun } from './export-run.js';

@@ -7,7 +7,8 @@ import { zipSync, strToU8 } from 'fflate';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { loadH5, type H5Group } from '../weights/h5-module.js';
 import { saveWeightsH5 } from '../weights/write-keras-h5.js';
-import { keras3Config, kerasClassName, toSnakeCase } from './keras3-config.js';
+import { keras3LayerPaths } from '../weights/keras3-paths.js';
+import { keras3Config } from './keras3-config.js';
 
 /** The Keras 3 release whose `.keras` layout (the fixtures) this writer follows. */
 export const KERAS3_FORMAT_VERSION = '3.15.1';
@@ -27,13 +28,8 @@ export async function saveKerasH5(model: tfl.LayersModel, file: string): Promise
  * layer order (`conv2d`, `conv2d_1`, …), as `saving_lib` names them.
  */
 export function keras3WeightPaths(model: tfl.LayersModel): Array<{ layer: tfl.layers.Layer; group: string }> {
-  const counts = new Map<string, number>();
-  return model.layers.map((layer) => {
-    const base = toSnakeCase(kerasClassName(layer));
-    const n = counts.get(base) ?? 0;
-    counts.set(base, n + 1);
-    return { layer, group: n === 0 ? base : `${base}_${n}` };
-  });
+  const paths = keras3LayerPaths(model);
+  return model.layers.map((layer) => ({ layer, group: paths.get(layer)!.slice('layers/'.length) }));
 }
 
 /** Keras 3's `model.weights.h5`: `layers/<group>/vars/<i>` datasets, each `vars` group naming its layer. */

@@ -5,15 +5,6 @@ type Json = Record<string, unknown>;
 
 const FORMAT = 'Keras 3 (.keras)';
 
-/** Keras' `naming.to_snake_case`: the base of the group names in a Keras 3 weights file (`ReLU` → `re_lu`). */
-export function toSnakeCase(name: string): string {
-  return name
-    .replace(/\W+/g, '')
-    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .toLowerCase();
-}
-
 const DTYPE_POLICY = {
   module: 'keras',
   class_name: 'DTypePolicy',

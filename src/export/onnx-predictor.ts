@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { VisionlabError } from '../errors.js';
-import type { ClassPredictor } from '../evaluate/predict-images.js';
+import { modelInput, type ClassPredictor } from '../evaluate/inference.js';
 import { outputProbabilities } from '../evaluate/probabilities.js';
 import type { RunInputConfig } from '../evaluate/run-config.js';
-import { preprocessInput, PREPROCESS_MODES } from '../models/preprocess.js';
+import { PREPROCESS_MODES } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
 import { ONNX_METADATA } from './onnx.js';
 import { readOnnxMetadata } from './onnx-graph.js';
@@ -60,7 +60,7 @@ export async function loadOnnxPredictor(file: string, input?: RunInputConfig): P
           'Pass the run folder whose model it is, or export it with `visionlab export RUN`.',
         );
       }
-      const prepared = mode ? preprocessInput(pixels, mode as PreprocessMode) : pixels;
+      const prepared = modelInput(pixels, mode as PreprocessMode | undefined);
       const data = (await prepared.data()) as Float32Array;
       if (prepared !== pixels) prepared.dispose();
       const result = await session.run({ [inputName]: new ort.Tensor('float32', data, pixels.shape) });

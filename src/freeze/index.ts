@@ -3,4 +3,10 @@ export { selectFrozenLayers, isEmptyFreezeSpec, type FreezeSpec } from './select
 export { modelStructure, type ModelStructure, type LayerPlace, type LayerPart } from './structure.js';
 export { countTrainableWeights, countTrainableParams } from './counts.js';
 export { formatIndexRanges } from './describe.js';
-export { splitFrozenPrefix, type FrozenPrefixSplit } from './frozen-prefix.js';
+export {
+  splitFrozenPrefix,
+  innerPrefixCuts,
+  innerPrefix,
+  type FrozenPrefixSplit,
+  type InnerPrefix,
+} from './frozen-prefix.js';

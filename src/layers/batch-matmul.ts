@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BaseLayerArgs } from './layer-args.js';
 
 /** `a @ b` over the last two axes with matching leading axes, as Keras' `tf.linalg.matmul` op layer. */
 export class BatchMatMul extends tfl.layers.Layer {
   static readonly className = 'BatchMatMul';
-
-  constructor(args: BaseLayerArgs = {}) {
-    super(args);
-  }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const [a, b] = inputShape as tfl.Shape[];

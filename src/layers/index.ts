@@ -8,3 +8,7 @@ export {
   type LayerNormalizationLastAxisArgs,
 } from './layer-normalization-last-axis.js';
 export { GeluActivation } from './gelu-activation.js';
+export { Normalization, type NormalizationArgs } from './normalization.js';
+export { LayerScale, type LayerScaleArgs } from './layer-scale.js';
+export { ClassToken, FirstToken } from './class-token.js';
+export { PositionalEmbedding } from './positional-embedding.js';

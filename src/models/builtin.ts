@@ -10,7 +10,7 @@ import { inceptionV3Spec } from './inception-v3.js';
 import { mobilenetV2Spec } from './mobilenet-v2.js';
 import { mobilenetV2NsfwjsSpec } from './mobilenet-v2-nsfwjs.js';
 import { resnetSpecs } from './resnet.js';
-import { smallCnnSpec } from './small-cnn-spec.js';
+import { smallCnnSpec } from './small-cnn.js';
 import type { ModelSpec } from './types.js';
 import { vggSpecs } from './vgg.js';
 import { vitSpecs } from './vit.js';

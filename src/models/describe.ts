@@ -1,5 +1,6 @@
 import { modelStats } from './stats.js';
 import { formatFlops } from './summary.js';
+import { formatTable } from '../util/text-table.js';
 import type { ModelAbout, ModelSpec, PretrainedWeights } from './types.js';
 
 /** What `visionlab models` shows about a zoo entry. */
@@ -89,4 +90,31 @@ export function formatModelInfo(info: ModelInfo): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The zoo as a text table, one model a line: parameters, FLOPs, input, preprocessing, weights, top-1, download. */
+export function formatModelTable(infos: readonly ModelInfo[]): string {
+  const header = [
+    'name',
+    'family',
+    'parameters',
+    'FLOPs',
+    'input',
+    'preprocessing',
+    'pretrained',
+    'top-1',
+    'download',
+  ];
+  const rows = infos.map((r) => [
+    r.name,
+    r.family,
+    r.params.toLocaleString('en-US'),
+    formatFlops(r.flops),
+    r.inputShape.join('x'),
+    r.preprocessing,
+    pretrainedTags(r),
+    bestTop1(r),
+    downloadSize(r),
+  ]);
+  return formatTable([header, ...rows], new Set([2, 3, 7, 8]));
 }

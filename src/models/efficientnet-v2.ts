@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { residual, squeezeExcite, stackStages, swish, type StageArgs } from './efficientnet-blocks.js';
 import { defineBuilder, L } from './layer-factory.js';
 import { poolingTop } from './heads.js';
-import { Normalization } from './layers/normalization.js';
+import { Normalization } from '../layers/normalization.js';
 import { resolveOptions } from './options.js';
 import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
 import { kerasImagenetWeights } from './pretrained.js';

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { poolingTop } from './heads.js';
 import { defineBuilder, L } from './layer-factory.js';
-import { batchNormalization } from './layers/batch-normalization.js';
+import { batchNormalization } from '../layers/batch-normalization.js';
 import { resolveOptions } from './options.js';
 import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';

@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { registerModel, getModel, listModels, buildModel } from './registry.js';
+export { registerModel, getModel, listModels, buildModel, normalizeModelName } from './registry.js';
 export {
   preprocessInput,
   PREPROCESS_MODES,
@@ -23,7 +23,6 @@ export * from './davit/index.js';
 export {
   buildTransferModel,
   describeFreezing,
-  NSFWJS_BACKBONE,
   type TransferModel,
   type TransferModelOptions,
 } from './transfer.js';
@@ -43,7 +42,6 @@ export {
   buildEfficientNetV2B3,
 } from './efficientnet-v2.js';
 export { buildVgg16, buildVgg19 } from './vgg.js';
-export { Normalization, type NormalizationArgs } from './layers/normalization.js';
 export { summary, summarizeModel, formatSummary, formatShape, formatFlops } from './summary.js';
 export type { LayerSummary, ModelSummary } from './summary.js';
 export { layerFlops } from './flops.js';
@@ -54,17 +52,21 @@ export {
   bestTop1,
   downloadSize,
   formatModelInfo,
+  formatModelTable,
   modelInfo,
   pretrainedTags,
   type ModelInfo,
 } from './describe.js';
-export { float32MB, kerasImagenetWeights, type KerasFileArgs } from './pretrained.js';
-export { buildMobileNetV2Nsfwjs } from './mobilenet-v2-nsfwjs.js';
-export { parseInputShape, parseBuildOptions, type BuildOptionsText } from './parse-options.js';
+export {
+  float32MB,
+  kerasApplicationSpecs,
+  kerasImagenetWeights,
+  type KerasApplicationVariant,
+  type KerasFileArgs,
+} from './pretrained.js';
+export { buildMobileNetV2Nsfwjs, NSFWJS_BACKBONE } from './mobilenet-v2-nsfwjs.js';
+export { buildSmallCnn } from './small-cnn.js';
 export { buildDenseNet121 } from './densenet.js';
 export { buildInceptionV3 } from './inception-v3.js';
 export { buildConvNeXt, buildConvNeXtTiny, type ConvNeXtOptions } from './convnext.js';
-export { LayerScale, type LayerScaleArgs } from './layers/layer-scale.js';
-export { ClassToken, FirstToken } from './layers/class-token.js';
-export { PositionalEmbedding } from './layers/positional-embedding.js';
 export { buildVit, buildVitB16, buildVitS16, VIT_ARCHITECTURES, type VitArchitecture } from './vit.js';

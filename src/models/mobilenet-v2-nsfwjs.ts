@@ -1,9 +1,14 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { VisionlabError } from '../errors.js';
+import { loadNsfwjsMobileNetV2, NSFWJS_MOBILENET_V2_ORIGIN } from '../weights/nsfwjs-mobilenet-v2.js';
 import { defineBuilder, L } from './layer-factory.js';
 import { MOBILENET_V2_ABOUT, MOBILENET_V2_POOLING, mobileNetV2Features } from './mobilenet-v2.js';
 import { poolingTop } from './heads.js';
 import { resolveOptions } from './options.js';
-import type { BuildOptions, ModelSpec } from './types.js';
+import type { BuildOptions, LoadedBackbone, ModelSpec } from './types.js';
+
+/** The backbone that ships pretrained inside the npm package nsfwjs (MIT): usable offline. */
+export const NSFWJS_BACKBONE = 'mobilenet_v2_nsfwjs';
 
 /**
  * The architecture of the MobileNetV2 that the npm package nsfwjs ships (Keras 2.2's MobileNetV2, alpha
@@ -25,10 +30,31 @@ export const buildMobileNetV2Nsfwjs = defineBuilder((options: BuildOptions): tfl
   return tfl.model({ inputs: input, outputs: out, name: opts.name });
 });
 
+/** The backbone as nsfwjs ships it (its own topology), with the bundled weights or random ones. */
+async function loadBackbone(options: {
+  inputShape?: [number, number, number];
+  pretrained: string | null;
+}): Promise<LoadedBackbone> {
+  const { pretrained } = options;
+  if (pretrained && pretrained !== 'nsfwjs') {
+    throw new VisionlabError(
+      `${NSFWJS_BACKBONE} has only its bundled weights.`,
+      'Use pretrained: "nsfwjs", or null for random weights.',
+    );
+  }
+  const model = await loadNsfwjsMobileNetV2(options.inputShape ?? [224, 224, 3], {
+    weights: Boolean(pretrained),
+  });
+  return pretrained
+    ? { model, source: 'bundled', description: NSFWJS_MOBILENET_V2_ORIGIN }
+    : { model, source: 'random', description: 'random initial weights' };
+}
+
 export const mobilenetV2NsfwjsSpec: ModelSpec = {
-  name: 'mobilenet_v2_nsfwjs',
+  name: NSFWJS_BACKBONE,
   family: 'MobileNet',
   build: buildMobileNetV2Nsfwjs,
+  loadBackbone,
   stats: { params: 2_257_984, flops: 618_817_472 },
   defaultInputShape: [224, 224, 3],
   defaultClasses: 0,

@@ -1,4 +1,4 @@
-import type { ChecksumAlgorithm, PreprocessMode, PretrainedWeights } from './types.js';
+import type { ChecksumAlgorithm, ModelSpec, ModelStats, PreprocessMode, PretrainedWeights } from './types.js';
 
 /** keras.applications' weights bucket (`BASE_WEIGHTS_PATH` in keras/src/applications/*.py). */
 export const KERAS_APPLICATIONS_URL = 'https://storage.googleapis.com/tensorflow/keras-applications';
@@ -43,4 +43,36 @@ export function kerasImagenetWeights(args: KerasFileArgs): PretrainedWeights {
     downloadMB: float32MB(args.params),
     origin: args.origin,
   };
+}
+
+/** One model of a keras.applications family, with its no-top ImageNet file as Keras' source declares it. */
+export interface KerasApplicationVariant {
+  name: string;
+  build: ModelSpec['build'];
+  description: string;
+  stats: ModelStats;
+  /** The no-top file's path under {@link KERAS_APPLICATIONS_URL}. */
+  file: string;
+  hash: string;
+  top1: number;
+  /** Parameters stored in the file. */
+  params: number;
+}
+
+/** The registry entries of a keras.applications family: what its models share, then each one's own. */
+export function kerasApplicationSpecs(
+  common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing' | 'about'>,
+  weights: Pick<KerasFileArgs, 'preprocessing' | 'license' | 'origin'>,
+  variants: KerasApplicationVariant[],
+): ModelSpec[] {
+  return variants.map(({ name, build, description, stats, file, hash, top1, params }) => ({
+    ...common,
+    name,
+    stats,
+    pretrained: [
+      kerasImagenetWeights({ url: `${KERAS_APPLICATIONS_URL}/${file}`, hash, ...weights, top1, params }),
+    ],
+    build,
+    description,
+  }));
 }

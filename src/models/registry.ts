@@ -18,11 +18,15 @@ export function registerModel(spec: ModelSpec): void {
   registry.set(spec.name, spec);
 }
 
+/** A model name as the zoo keys it: trimmed, lower case, `-` as `_` (`MobileNet-V2` → `mobilenet_v2`). */
+export function normalizeModelName(name: string): string {
+  return name.trim().toLowerCase().replace(/-/g, '_');
+}
+
 /** The zoo entry called `name` (case-insensitive; `-` and `_` are equivalent). */
 export function getModel(name: string): ModelSpec {
   ensureSeeded();
-  const key = name.trim().toLowerCase().replace(/-/g, '_');
-  const spec = registry.get(key) ?? registry.get(name);
+  const spec = registry.get(normalizeModelName(name)) ?? registry.get(name);
   if (!spec) {
     throw new VisionlabError(
       `There is no model called "${name}" in the zoo.`,

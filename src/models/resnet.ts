@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
 import { poolingTop } from './heads.js';
 import { resolveOptions } from './options.js';
-import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
+import { kerasApplicationSpecs } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -103,39 +103,26 @@ const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing' |
   },
 };
 
-export const resnetSpecs: ModelSpec[] = [
+// keras/src/applications/resnet.py: BASE_WEIGHTS_PATH and WEIGHTS_HASHES[name][1] (no top).
+export const resnetSpecs: ModelSpec[] = kerasApplicationSpecs(common, RESNET_WEIGHTS, [
   {
-    ...common,
     name: 'resnet50',
-    stats: { params: 25_636_712, flops: 7_764_217_808 },
-    // keras/src/applications/resnet.py: BASE_WEIGHTS_PATH and WEIGHTS_HASHES["resnet50"][1] (no top).
-    pretrained: [
-      kerasImagenetWeights({
-        url: `${KERAS_APPLICATIONS_URL}/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5`,
-        hash: '4d473c1dd8becc155b73f8504c6f6626',
-        ...RESNET_WEIGHTS,
-        top1: 74.9,
-        params: 23_587_712,
-      }),
-    ],
     build: buildResNet50,
     description: 'ResNet-50 v1 (keras.applications.ResNet50)',
+    stats: { params: 25_636_712, flops: 7_764_217_808 },
+    file: 'resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    hash: '4d473c1dd8becc155b73f8504c6f6626',
+    top1: 74.9,
+    params: 23_587_712,
   },
   {
-    ...common,
     name: 'resnet101',
-    stats: { params: 44_707_176, flops: 15_212_543_952 },
-    // keras/src/applications/resnet.py: WEIGHTS_HASHES["resnet101"][1] (no top).
-    pretrained: [
-      kerasImagenetWeights({
-        url: `${KERAS_APPLICATIONS_URL}/resnet/resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5`,
-        hash: '88cf7a10940856eca736dc7b7e228a21',
-        ...RESNET_WEIGHTS,
-        top1: 76.4,
-        params: 42_658_176,
-      }),
-    ],
     build: buildResNet101,
     description: 'ResNet-101 v1 (keras.applications.ResNet101)',
+    stats: { params: 44_707_176, flops: 15_212_543_952 },
+    file: 'resnet/resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    hash: '88cf7a10940856eca736dc7b7e228a21',
+    top1: 76.4,
+    params: 42_658_176,
   },
-];
+]);

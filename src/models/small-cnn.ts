@@ -1,35 +1,52 @@
 import * as tf from '@tensorflow/tfjs-layers';
+import { defineBuilder, L } from './layer-factory.js';
+import { resolveOptions } from './options.js';
+import type { BuildOptions, ModelSpec } from './types.js';
 
-export interface SmallCnnOptions {
-  inputShape?: [number, number, number];
-  /** 1 or 2 classes build a single sigmoid unit; more build a softmax head. */
-  classes?: number;
-  filters?: number;
-}
+/**
+ * A small CNN for 28×28-scale images: the demo model, quick enough to train in seconds. Its head follows
+ * the classes: 1 or 2 build a single sigmoid unit, more a softmax layer.
+ */
+export const buildSmallCnn = defineBuilder((options: BuildOptions): tf.LayersModel => {
+  const opts = resolveOptions(options, {
+    name: 'small_cnn',
+    inputShape: [28, 28, 1],
+    classes: 2,
+    minSize: 4,
+  });
+  const filters = 32;
+  const binary = opts.classes <= 2;
+  const input = tf.input({ shape: opts.inputShape, name: 'input' });
+  let x = L.rescaling({ scale: 1 / 255, name: 'rescale' }).apply(input) as tf.SymbolicTensor;
+  x = L.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1' }).apply(
+    x,
+  ) as tf.SymbolicTensor;
+  x = L.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(x) as tf.SymbolicTensor;
+  x = L.conv2d({
+    filters: filters * 2,
+    kernelSize: 3,
+    padding: 'same',
+    activation: 'relu',
+    name: 'conv2',
+  }).apply(x) as tf.SymbolicTensor;
+  x = L.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(x) as tf.SymbolicTensor;
+  x = L.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  x = L.dropout({ rate: 0.5, name: 'dropout' }).apply(x) as tf.SymbolicTensor;
+  x = L.dense({ units: 64, activation: 'relu', name: 'fc1' }).apply(x) as tf.SymbolicTensor;
+  const output = L.dense({
+    units: binary ? 1 : opts.classes,
+    activation: binary ? 'sigmoid' : 'softmax',
+    name: 'predictions',
+  }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: opts.name });
+});
 
-/** A small CNN for 28×28-scale images: the demo model, quick enough to train in seconds. */
-export function buildSmallCnn(options: SmallCnnOptions = {}): tf.LayersModel {
-  const { inputShape = [28, 28, 1], classes = 2, filters = 32 } = options;
-  const binary = classes <= 2;
-  const input = tf.input({ shape: inputShape, name: 'input' });
-  let x = tf.layers.rescaling({ scale: 1 / 255, name: 'rescale' }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers
-    .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1' })
-    .apply(x) as tf.SymbolicTensor;
-  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers
-    .conv2d({ filters: filters * 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv2' })
-    .apply(x) as tf.SymbolicTensor;
-  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dropout({ rate: 0.5, name: 'dropout' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: 64, activation: 'relu', name: 'fc1' }).apply(x) as tf.SymbolicTensor;
-  const output = tf.layers
-    .dense({
-      units: binary ? 1 : classes,
-      activation: binary ? 'sigmoid' : 'softmax',
-      name: 'predictions',
-    })
-    .apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: 'small_cnn' });
-}
+export const smallCnnSpec: ModelSpec = {
+  name: 'small_cnn',
+  family: 'SmallCNN',
+  build: buildSmallCnn,
+  defaultInputShape: [28, 28, 1],
+  defaultClasses: 2,
+  preprocessing: 'raw',
+  description: 'Small demo CNN for 28x28 grayscale images (rescaling inside the model)',
+};

@@ -4,13 +4,9 @@ import { freeze, isEmptyFreezeSpec, type FreezeReport, type FreezeSpec } from '.
 import { countValues } from '../freeze/counts.js';
 import { ensurePretrainedFile, type EnsureWeightsOptions } from '../weights/download.js';
 import { describeWeightImport, loadKerasWeights, type WeightImportReport } from '../weights/load-weights.js';
-import { loadNsfwjsMobileNetV2, NSFWJS_MOBILENET_V2_ORIGIN } from '../weights/nsfwjs-mobilenet-v2.js';
 import { pretrainedSource } from '../weights/sources.js';
 import { getModel } from './registry.js';
 import type { InputShape, PreprocessMode } from './types.js';
-
-/** The backbone that ships pretrained inside the npm package nsfwjs (MIT): usable offline. */
-export const NSFWJS_BACKBONE = 'mobilenet_v2_nsfwjs';
 
 export interface TransferModelOptions {
   /** A zoo name (`davit_t`, `resnet50`, …), `mobilenet_v2_nsfwjs`, or a headless model of your own. */
@@ -62,13 +58,13 @@ export interface TransferModel {
   weights: { source: 'random' | 'h5' | 'bundled'; description: string; report?: WeightImportReport };
 }
 
-interface LoadedBackbone {
+interface TransferBackbone {
   backbone: tfl.LayersModel;
   preprocessing: PreprocessMode;
   weights: TransferModel['weights'];
 }
 
-async function loadBackbone(options: TransferModelOptions): Promise<LoadedBackbone> {
+async function loadBackbone(options: TransferModelOptions): Promise<TransferBackbone> {
   const { backbone, pretrained } = options;
   if (typeof backbone !== 'string') {
     if (pretrained)
@@ -81,23 +77,18 @@ async function loadBackbone(options: TransferModelOptions): Promise<LoadedBackbo
       weights: { source: 'random', description: 'the model as given' },
     };
   }
-  const name = backbone.trim().toLowerCase().replace(/-/g, '_');
-  if (name === NSFWJS_BACKBONE) {
-    if (pretrained && pretrained !== 'nsfwjs') {
-      throw new VisionlabError(
-        `${NSFWJS_BACKBONE} has only its bundled weights.`,
-        'Use pretrained: "nsfwjs", or null for random weights.',
-      );
-    }
-    const model = await loadNsfwjsMobileNetV2(options.inputShape ?? [224, 224, 3], {
-      weights: Boolean(pretrained),
+  const spec = getModel(backbone);
+  if (spec.loadBackbone) {
+    const loaded = await spec.loadBackbone({
+      inputShape: options.inputShape,
+      pretrained: pretrained ?? null,
     });
-    const weights = pretrained
-      ? { source: 'bundled' as const, description: NSFWJS_MOBILENET_V2_ORIGIN }
-      : { source: 'random' as const, description: 'random initial weights' };
-    return { backbone: model, preprocessing: 'raw', weights };
+    return {
+      backbone: loaded.model,
+      preprocessing: spec.preprocessing,
+      weights: { source: loaded.source, description: loaded.description },
+    };
   }
-  const spec = getModel(name);
   const model = spec.build({ inputShape: options.inputShape, classes: 0, includeTop: false });
   if (!pretrained)
     return {

@@ -38,7 +38,7 @@ export interface ModelSpec {
   family: string;
   build(options?: BuildOptions): LayersModel;
   defaultInputShape: InputShape;
-  /** Default number of classes of the top (1000 for ImageNet models). */
+  /** Default number of classes of the top (1000 for ImageNet models); 0 for a backbone only, which trains with a new head. */
   defaultClasses?: number;
   preprocessing: PreprocessMode;
   description: string;
@@ -50,6 +50,18 @@ export interface ModelSpec {
   pretrainedNote?: string;
   /** What the family introduced, for `visionlab models NAME`. */
   about?: ModelAbout;
+  /**
+   * Makes the headless backbone for transfer learning where `build` cannot: a family whose architecture
+   * and weights ship in an npm package. `pretrained` is one of its tags, or null for random weights.
+   */
+  loadBackbone?(options: { inputShape?: InputShape; pretrained: string | null }): Promise<LoadedBackbone>;
+}
+
+/** A backbone from `ModelSpec.loadBackbone`, and where its weights came from. */
+export interface LoadedBackbone {
+  model: LayersModel;
+  source: 'random' | 'bundled';
+  description: string;
 }
 
 export type ChecksumAlgorithm = 'sha256' | 'md5';

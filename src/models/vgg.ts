@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { defineBuilder, L } from './layer-factory.js';
 import { flattenTop } from './heads.js';
 import { resolveOptions } from './options.js';
-import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
+import { kerasApplicationSpecs } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
@@ -66,39 +66,27 @@ const common: Pick<ModelSpec, 'family' | 'defaultInputShape' | 'preprocessing' |
     stages: 'block1 … block5 (blockN_convM, each ending in blockN_pool); top fc1, fc2, predictions',
   },
 };
-export const vggSpecs: ModelSpec[] = [
+
+// keras/src/applications/vgg16.py and vgg19.py: WEIGHTS_PATH_NO_TOP and its file_hash.
+export const vggSpecs: ModelSpec[] = kerasApplicationSpecs(common, VGG_WEIGHTS, [
   {
-    ...common,
     name: 'vgg16',
-    stats: { params: 138_357_544, flops: 30_973_763_536 },
-    // keras/src/applications/vgg16.py: WEIGHTS_PATH_NO_TOP and its file_hash.
-    pretrained: [
-      kerasImagenetWeights({
-        url: `${KERAS_APPLICATIONS_URL}/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5`,
-        hash: '6d6bbae143d832006294945121d1f1fc',
-        ...VGG_WEIGHTS,
-        top1: 71.3,
-        params: 14_714_688,
-      }),
-    ],
     build: buildVgg16,
     description: 'VGG16 (keras.applications.VGG16)',
+    stats: { params: 138_357_544, flops: 30_973_763_536 },
+    file: 'vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    hash: '6d6bbae143d832006294945121d1f1fc',
+    top1: 71.3,
+    params: 14_714_688,
   },
   {
-    ...common,
     name: 'vgg19',
-    stats: { params: 143_667_240, flops: 39_299_968_976 },
-    // keras/src/applications/vgg19.py: WEIGHTS_PATH_NO_TOP and its file_hash.
-    pretrained: [
-      kerasImagenetWeights({
-        url: `${KERAS_APPLICATIONS_URL}/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5`,
-        hash: '253f8cb515780f3b799900260a226db6',
-        ...VGG_WEIGHTS,
-        top1: 71.3,
-        params: 20_024_384,
-      }),
-    ],
     build: buildVgg19,
     description: 'VGG19 (keras.applications.VGG19)',
+    stats: { params: 143_667_240, flops: 39_299_968_976 },
+    file: 'vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    hash: '253f8cb515780f3b799900260a226db6',
+    top1: 71.3,
+    params: 20_024_384,
   },
-];
+]);

@@ -3,8 +3,8 @@ import '../layers/gelu-activation.js';
 import { LayerNormalizationLastAxis } from '../layers/layer-normalization-last-axis.js';
 import { tokenSelfAttention } from './davit/attention.js';
 import { defineBuilder, L } from './layer-factory.js';
-import { ClassToken, FirstToken } from './layers/class-token.js';
-import { PositionalEmbedding } from './layers/positional-embedding.js';
+import { ClassToken, FirstToken } from '../layers/class-token.js';
+import { PositionalEmbedding } from '../layers/positional-embedding.js';
 import { resolveOptions } from './options.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readRunFolder } from '../track/read-run-folder.js';
+import { searchTrialDirs } from '../track/search-folder.js';
 import { summarize } from '../track/summarize.js';
 import type { EpochRecord } from '../train/types.js';
 import { renderSvg, type ChartSpec } from './chart.js';
@@ -69,10 +71,17 @@ function minOf(history: readonly EpochRecord[], key: string): number | null {
 
 /** Reads what the comparison needs from each run folder. */
 export async function collectRuns(runDirs: readonly string[]): Promise<RunComparison[]> {
+  // A freeze-point search stands for its trials, named `<search>/<trial>`.
+  const expanded: Array<{ dir: string; name: string }> = [];
+  for (const dir of runDirs) {
+    const trials = existsSync(runFile(dir, 'config')) ? [] : await searchTrialDirs(dir);
+    const search = path.basename(path.resolve(dir));
+    if (trials.length === 0) expanded.push({ dir, name: search });
+    else expanded.push(...trials.map((t) => ({ dir: t, name: `${search}/${path.basename(t)}` })));
+  }
   return Promise.all(
-    runDirs.map(async (dir) => {
+    expanded.map(async ({ dir, name }) => {
       const run = await readRunFolder(dir);
-      const name = path.basename(path.resolve(dir));
       const s = summarize(name, dir, run);
       const metrics = run.metrics ?? {};
       const macro = (metrics.macro ?? {}) as Record<string, unknown>;

@@ -1,14 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage } from '../data/index.js';
 import { VisionlabError } from '../errors.js';
-import { argmax } from '../evaluate/confusion-matrix.js';
-import { decodeSpecOf } from '../evaluate/files-dataset.js';
-import { gradCam } from '../evaluate/grad-cam.js';
-import { classProbabilities } from '../evaluate/probabilities.js';
+import { decodeRunImage, inferImage, runImageShape } from '../evaluate/inference.js';
 import { readRunInputConfig } from '../evaluate/run-config.js';
-import { preprocessInput } from '../models/preprocess.js';
 import { gradCamOverlay } from './grad-cam-overlay.js';
 import { loadRunModel } from '../train/run-folder.js';
 
@@ -34,7 +28,6 @@ export async function explainImage(
   options: ExplainOptions = {},
 ): Promise<Explanation> {
   const input = await readRunInputConfig(runDir);
-  const spec = decodeSpecOf(input);
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(imagePath);
@@ -45,12 +38,11 @@ export async function explainImage(
   }
   let pixels: Uint8Array;
   try {
-    pixels = await decodeImage(bytes, spec);
+    pixels = await decodeRunImage(bytes, input);
   } catch (err) {
     throw new VisionlabError(`${imagePath} is not a readable image: ${(err as Error).message}.`);
   }
-  const channels = pixels.length / (spec.height * spec.width);
-  const shape = [spec.height, spec.width, channels] as const;
+  const shape = runImageShape(input);
   let classIndex: number | undefined;
   if (options.className !== undefined) {
     classIndex = input.classNames.indexOf(options.className);
@@ -63,28 +55,24 @@ export async function explainImage(
   }
   const model = await loadRunModel(runDir);
   try {
-    const x = tf.tidy(() => {
-      const raw = tf.tensor4d(Float32Array.from(pixels), [1, ...shape]);
-      return input.preprocessing ? preprocessInput(raw, input.preprocessing) : raw;
+    const {
+      probabilities: p,
+      predicted,
+      gradCam: cam,
+      gradCamError,
+    } = await inferImage(model, pixels, input, {
+      gradCam: { classIndex, layerName: options.layerName },
     });
-    try {
-      const probs = tf.tidy(() => classProbabilities(model, x, input.classNames.length));
-      const p = Array.from(await probs.data());
-      probs.dispose();
-      const predicted = argmax(p);
-      const explained = classIndex ?? predicted;
-      const cam = gradCam(model, x, explained, options.layerName);
-      const caption = `${path.basename(imagePath)} · Grad-CAM for "${input.classNames[explained]}" (p=${p[explained].toFixed(3)}), predicted "${input.classNames[predicted]}" · layer ${cam.layerName}`;
-      return {
-        png: await gradCamOverlay(pixels, shape, cam, { caption }),
-        predicted: input.classNames[predicted],
-        probabilities: Object.fromEntries(input.classNames.map((c, i) => [c, p[i]])),
-        explainedClass: input.classNames[explained],
-        layerName: cam.layerName,
-      };
-    } finally {
-      x.dispose();
-    }
+    if (!cam) throw gradCamError;
+    const explained = cam.classIndex;
+    const caption = `${path.basename(imagePath)} · Grad-CAM for "${input.classNames[explained]}" (p=${p[explained].toFixed(3)}), predicted "${input.classNames[predicted]}" · layer ${cam.layerName}`;
+    return {
+      png: await gradCamOverlay(pixels, shape, cam, { caption }),
+      predicted: input.classNames[predicted],
+      probabilities: Object.fromEntries(input.classNames.map((c, i) => [c, p[i]])),
+      explainedClass: input.classNames[explained],
+      layerName: cam.layerName,
+    };
   } finally {
     model.dispose();
   }

@@ -26,3 +26,13 @@ export { countSavedParams } from './param-count.js';
 export { writeOutputFile } from './output-file.js';
 export { lrFindChartSpec, writeLrFindChart } from './lr-find-chart.js';
 export { freezeSearchChartSpec, writeFreezeSearchChart } from './freeze-search-chart.js';
+export {
+  predictRun,
+  INFERENCE_ENGINES,
+  type InferenceEngine,
+  type PredictRunOptions,
+  type RunPredictions,
+} from './predict-run.js';
+export { finishRun } from './finish-run.js';
+export { rewriteReport } from './rewrite-report.js';
+export { formatComparison } from './format-comparison.js';

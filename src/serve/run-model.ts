@@ -1,11 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { promises as fs } from 'node:fs';
-import { decodeImage } from '../data/index.js';
 import { initBackend } from '../engine/backend.js';
 import { VisionlabError } from '../errors.js';
 import type { RunInputConfig } from '../evaluate/run-config.js';
-import { preprocessInput } from '../models/preprocess.js';
 import type { PreprocessMode } from '../models/types.js';
 import { loadRunModel, runFile } from '../train/run-folder.js';
 import { HttpError } from './http-error.js';
@@ -37,18 +34,16 @@ interface LoadedModel {
 
 /** The evaluation module pulls in the model zoo (custom layers); it loads with the first model, not at start-up. */
 async function evaluation() {
-  const [config, files, probabilities, cam, overlay] = await Promise.all([
+  const [config, inference, overlay] = await Promise.all([
     import('../evaluate/run-config.js'),
-    import('../evaluate/files-dataset.js'),
-    import('../evaluate/probabilities.js'),
-    import('../evaluate/grad-cam.js'),
+    import('../evaluate/inference.js'),
     import('../report/grad-cam-overlay.js'),
   ]);
   return {
     readRunInputConfig: config.readRunInputConfig,
-    decodeSpecOf: files.decodeSpecOf,
-    classProbabilities: probabilities.classProbabilities,
-    gradCam: cam.gradCam,
+    decodeRunImage: inference.decodeRunImage,
+    runImageShape: inference.runImageShape,
+    inferImage: inference.inferImage,
     gradCamOverlay: overlay.gradCamOverlay,
   };
 }
@@ -110,50 +105,40 @@ export class RunModelCache {
   async predict(runName: string, runDir: string, image: Buffer): Promise<RunPredictResult> {
     const { model, input } = await this.load(runName, runDir);
     const lib = await evaluation();
-    const spec = lib.decodeSpecOf(input);
-    const channels = spec.colorMode === 'grayscale' ? 1 : spec.colorMode === 'rgba' ? 4 : 3;
     let pixels: Uint8Array;
     try {
-      pixels = await decodeImage(image, spec);
+      pixels = await lib.decodeRunImage(image, input);
     } catch (err) {
       throw new HttpError(415, `the image cannot be decoded: ${(err as Error).message}`);
     }
-    const x = tf.tidy(() => {
-      const raw = tf.tensor4d(pixels, [1, spec.height, spec.width, channels], 'float32');
-      return input.preprocessing ? preprocessInput(raw, input.preprocessing) : raw;
-    });
+    let inferred;
     try {
-      let values: number[];
-      try {
-        const probabilities = lib.classProbabilities(model, x, input.classNames.length);
-        values = Array.from((await probabilities.data()) as Float32Array);
-        probabilities.dispose();
-      } catch (err) {
-        if (err instanceof VisionlabError) throw new HttpError(409, err.message);
-        throw err;
-      }
-      const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
-      const result: RunPredictResult = {
-        run: runName,
-        predictions: order.map((i) => ({ label: input.classNames[i], probability: values[i] })),
-        inputShape: [spec.height, spec.width, channels],
-        preprocessing: input.preprocessing ?? 'none',
-      };
       // Grad-CAM needs a convolutional feature map; for other models the prediction stands alone.
-      try {
-        const cam = lib.gradCam(model, x, order[0]);
-        const png = await lib.gradCamOverlay(pixels, result.inputShape, cam, {
-          caption: `${input.classNames[order[0]]} (${(values[order[0]] * 100).toFixed(1)}%), layer ${cam.layerName}`,
-        });
-        result.gradCam = `data:image/png;base64,${png.toString('base64')}`;
-        result.gradCamLayer = cam.layerName;
-      } catch (err) {
-        result.gradCamError = (err as Error).message;
-      }
-      return result;
-    } finally {
-      x.dispose();
+      inferred = await lib.inferImage(model, pixels, input, { gradCam: {} });
+    } catch (err) {
+      if (err instanceof VisionlabError) throw new HttpError(409, err.message);
+      throw err;
     }
+    const values = inferred.probabilities;
+    const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
+    const result: RunPredictResult = {
+      run: runName,
+      predictions: order.map((i) => ({ label: input.classNames[i], probability: values[i] })),
+      inputShape: lib.runImageShape(input),
+      preprocessing: input.preprocessing ?? 'none',
+    };
+    const cam = inferred.gradCam;
+    try {
+      if (!cam) throw inferred.gradCamError;
+      const png = await lib.gradCamOverlay(pixels, result.inputShape, cam, {
+        caption: `${input.classNames[order[0]]} (${(values[order[0]] * 100).toFixed(1)}%), layer ${cam.layerName}`,
+      });
+      result.gradCam = `data:image/png;base64,${png.toString('base64')}`;
+      result.gradCamLayer = cam.layerName;
+    } catch (err) {
+      result.gradCamError = (err as Error).message;
+    }
+    return result;
   }
 
   dispose(): void {

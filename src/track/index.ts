@@ -5,3 +5,6 @@ export { parseHistoryCsv } from '../train/history-csv.js';
 export { readRunFolder, readRunText } from './read-run-folder.js';
 export type { RunFolderContents } from './read-run-folder.js';
 export { isValidRunName, runDirFor } from '../train/run-folder.js';
+export { searchTrialDirs, isSearchFolder } from './search-folder.js';
+export { listRuns } from './list-runs.js';
+export { formatRunsTable } from './format-runs.js';

@@ -12,6 +12,7 @@ export const INDEXED_FILES = [
   RUN_FILES.history,
   RUN_FILES.metrics,
   RUN_FILES.modelJson,
+  RUN_FILES.search,
 ];
 
 export interface RunFolderContents {
@@ -20,6 +21,8 @@ export interface RunFolderContents {
   history: EpochRecord[];
   metrics: Record<string, unknown> | null;
   hasModel: boolean;
+  /** A freeze-point search's `search.json` (the folder is a search, its trials run folders inside it). */
+  search: Record<string, unknown> | null;
   signature: string;
 }
 
@@ -57,7 +60,7 @@ async function readJson(file: string): Promise<Record<string, unknown> | null> {
 /** Reads what a run folder holds; missing or unreadable files come back as null/empty, never as an error. */
 export async function readRunFolder(runDir: string): Promise<RunFolderContents> {
   const signature = await folderSignature(runDir);
-  const [config, state, metrics, historyText, hasModel] = await Promise.all([
+  const [config, state, metrics, historyText, hasModel, search] = await Promise.all([
     readJson(runFile(runDir, 'config')),
     readJson(runFile(runDir, 'status')),
     readJson(runFile(runDir, 'metrics')),
@@ -66,6 +69,7 @@ export async function readRunFolder(runDir: string): Promise<RunFolderContents> 
       .access(runFile(runDir, 'modelJson'))
       .then(() => true)
       .catch(() => false),
+    readJson(runFile(runDir, 'search')),
   ]);
   return {
     config,
@@ -73,6 +77,7 @@ export async function readRunFolder(runDir: string): Promise<RunFolderContents> 
     history: parseHistoryCsv(historyText),
     metrics,
     hasModel,
+    search,
     signature,
   };
 }

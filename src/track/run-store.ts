@@ -134,13 +134,14 @@ export class RunStore {
       this.db.prepare('DELETE FROM epochs WHERE run = ?').run(name);
       this.db
         .prepare(
-          `INSERT INTO runs (name, dir, signature, status, model, created_at, started_at, updated_at, ended_at,
+          `INSERT INTO runs (name, dir, kind, trials, signature, status, model, created_at, started_at, updated_at, ended_at,
              duration_s, epochs_completed, restored_epoch, best_val_accuracy, best_val_loss, test_accuracy,
              has_model, last_epoch_json, config_json, state_json, metrics_json, indexed_at)
-           VALUES (@name, @dir, @signature, @status, @model, @createdAt, @startedAt, @updatedAt, @endedAt,
+           VALUES (@name, @dir, @kind, @trials, @signature, @status, @model, @createdAt, @startedAt, @updatedAt, @endedAt,
              @durationSeconds, @epochsCompleted, @restoredEpoch, @bestValAccuracy, @bestValLoss, @testAccuracy,
              @hasModel, @lastEpoch, @config, @state, @metrics, @indexedAt)
-           ON CONFLICT(name) DO UPDATE SET dir = excluded.dir, signature = excluded.signature,
+           ON CONFLICT(name) DO UPDATE SET dir = excluded.dir, kind = excluded.kind, trials = excluded.trials,
+             signature = excluded.signature,
              status = excluded.status, model = excluded.model, created_at = excluded.created_at,
              started_at = excluded.started_at, updated_at = excluded.updated_at, ended_at = excluded.ended_at,
              duration_s = excluded.duration_s, epochs_completed = excluded.epochs_completed,

@@ -3,12 +3,14 @@ import type { EpochRecord } from '../train/types.js';
 import type { RunSummary } from './types.js';
 
 /** Bump when the tables change: an index of another version is dropped and rebuilt from the run folders. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
   name TEXT PRIMARY KEY,
   dir TEXT NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'run',
+  trials INTEGER,
   signature TEXT NOT NULL,
   status TEXT NOT NULL,
   model TEXT,
@@ -45,6 +47,8 @@ CREATE TABLE IF NOT EXISTS epochs (
 export interface RunRow {
   name: string;
   dir: string;
+  kind: string;
+  trials: number | null;
   status: string;
   model: string | null;
   created_at: string | null;
@@ -72,6 +76,8 @@ export function toSummary(row: RunRow): RunSummary {
   return {
     name: row.name,
     dir: row.dir,
+    kind: row.kind === 'search' ? 'search' : 'run',
+    trials: row.trials,
     status: row.status as RunSummary['status'],
     model: row.model,
     createdAt: row.created_at,

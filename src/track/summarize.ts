@@ -28,8 +28,43 @@ function seconds(from: string | null, to: string | null): number | null {
   return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
 }
 
+/** A search folder's row: its status and model, its trials, the best validation figures among them. */
+function summarizeSearch(name: string, dir: string, search: Record<string, unknown>): RunSummary {
+  const trials = Object.values((search.trials ?? {}) as Record<string, Record<string, unknown>>);
+  const status: IndexedStatus = STATUSES.has(search.status as string)
+    ? (search.status as IndexedStatus)
+    : 'unknown';
+  const startedAt = str(search.createdAt);
+  const updatedAt = str(search.updatedAt);
+  const endedAt = str(search.endedAt);
+  const values = (key: string) => trials.map((t) => num(t[key])).filter((v): v is number => v !== null);
+  const losses = values('valLoss');
+  const accuracies = values('valAccuracy');
+  return {
+    name,
+    dir,
+    kind: 'search',
+    trials: trials.length,
+    status,
+    model: str(search.model),
+    createdAt: startedAt,
+    startedAt,
+    updatedAt,
+    endedAt,
+    durationSeconds: seconds(startedAt, endedAt ?? updatedAt),
+    epochsCompleted: values('epochs').reduce((a, b) => a + b, 0),
+    restoredEpoch: null,
+    lastEpoch: null,
+    bestValAccuracy: accuracies.length > 0 ? Math.max(...accuracies) : null,
+    bestValLoss: losses.length > 0 ? Math.min(...losses) : null,
+    testAccuracy: null,
+    hasModel: false,
+  };
+}
+
 /** Flattens a folder's files into the fields the runs list sorts and shows. */
 export function summarize(name: string, dir: string, run: RunFolderContents): RunSummary {
+  if (run.search && !run.config) return summarizeSearch(name, dir, run.search);
   const state = run.state;
   const status: IndexedStatus = state && STATUSES.has(state.status) ? state.status : 'unknown';
   const startedAt = str(state?.startedAt);
@@ -40,6 +75,8 @@ export function summarize(name: string, dir: string, run: RunFolderContents): Ru
   return {
     name,
     dir,
+    kind: 'run',
+    trials: null,
     status,
     model: str(run.config?.model),
     createdAt: str(run.config?.createdAt) ?? startedAt,

@@ -7,6 +7,10 @@ export type IndexedStatus = RunStatus | 'unknown';
 export interface RunSummary {
   name: string;
   dir: string;
+  /** `search`: a freeze-point search's folder, its trials run folders inside it. */
+  kind: 'run' | 'search';
+  /** A search's finished trials (null for a run). */
+  trials: number | null;
   status: IndexedStatus;
   model: string | null;
   createdAt: string | null;

@@ -3,51 +3,15 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { VisionlabError } from '../errors.js';
-import { optionKey } from './flags.js';
+import { optionKey } from './option-key.js';
 import { OPTIMIZER_NAMES } from './optimizers.js';
 import { PRECISIONS } from '../engine/precision.js';
+import type { earlyStoppingSchema } from './callbacks/early-stopping.js';
+import type { lrScheduleSchema } from './callbacks/learning-rate-scheduler.js';
+import type { reduceLrSchema } from './callbacks/reduce-lr-on-plateau.js';
+import { callbackConfigShape } from './callbacks/registry.js';
 
 const int = (min = 0) => z.number().int().min(min);
-const monitorMode = z.enum(['auto', 'min', 'max']);
-
-export const earlyStoppingSchema = z
-  .object({
-    monitor: z.string().default('val_loss'),
-    minDelta: z.number().min(0).default(0),
-    patience: int().default(0),
-    mode: monitorMode.default('auto'),
-    baseline: z.number().optional(),
-    restoreBestWeights: z.boolean().default(false),
-    startFromEpoch: int().default(0),
-    verbose: z.union([z.literal(0), z.literal(1)]).default(1),
-  })
-  .strict();
-
-export const reduceLrSchema = z
-  .object({
-    monitor: z.string().default('val_loss'),
-    factor: z.number().gt(0).lt(1).default(0.1),
-    patience: int().default(10),
-    mode: monitorMode.default('auto'),
-    minDelta: z.number().min(0).default(1e-4),
-    cooldown: int().default(0),
-    minLR: z.number().min(0).default(0),
-    verbose: z.union([z.literal(0), z.literal(1)]).default(1),
-  })
-  .strict();
-
-export const lrScheduleSchema = z
-  .object({
-    type: z.enum(['cosine', 'constant']).default('cosine'),
-    /** Epochs of linear warm-up from `learningRate` × `warmupFrom` up to `learningRate`. */
-    warmupEpochs: int().default(0),
-    warmupFrom: z.number().min(0).default(0.1),
-    /** Final learning rate as a fraction of the peak. */
-    alpha: z.number().min(0).max(1).default(0),
-    /** Epochs of the cosine decay after warm-up; default: the remaining epochs. */
-    decayEpochs: int(1).optional(),
-  })
-  .strict();
 
 export const headSchema = z
   .object({
@@ -82,9 +46,7 @@ export const trainConfigSchema = z
     momentum: z.number().min(0).lt(1).optional(),
     runsDir: z.string().min(1).default('runs'),
     name: z.string().min(1).optional(),
-    earlyStopping: earlyStoppingSchema.optional(),
-    reduceLr: reduceLrSchema.optional(),
-    lrSchedule: lrScheduleSchema.optional(),
+    ...callbackConfigShape,
     freezeUntil: int().optional(),
     freezeNames: z.string().min(1).optional(),
     /** Freeze the stem and the first N stages / blocks (read from the layer names; the same weights at every input size). */
@@ -92,14 +54,20 @@ export const trainConfigSchema = z
     freezeBlocks: int().optional(),
     /** A saved model folder (a run's `model/`) whose weights, in layer order, replace the built model's before training. */
     initialWeights: z.string().min(1).optional(),
+    /** Discriminative learning rates: the head at the learning rate, each stage (block) below at the one above ÷ factor. */
+    discriminativeLr: z
+      .object({ unit: z.enum(['stages', 'blocks']), factor: z.number().min(1) })
+      .strict()
+      .optional(),
     /** Run a frozen, deterministic prefix once per image and train only the rest (not with augmentation). */
     frozenPrefixCache: z.boolean().default(false),
+    /** A folder where those prefix outputs are also kept on disk, for later runs and other processes (bounded, least recently used first out). */
+    frozenPrefixCacheDir: z.string().min(1).optional(),
     classWeight: z.union([z.literal('balanced'), z.record(z.string(), z.number().min(0))]).optional(),
     pretrained: z.string().min(1).optional(),
     head: headSchema.optional(),
     augment: z.array(z.string().min(1)).optional(),
     cacheDir: z.string().min(1).optional(),
-    terminateOnNaN: z.boolean().default(true),
     checkpoint: z.boolean().default(true),
     /** Evaluate on the test split and write the report when training ends (`--no-evaluate`: false). */
     evaluate: z.boolean().default(true),
@@ -132,7 +100,7 @@ function valueAt(input: unknown, keyPath: PropertyKey[]): unknown {
 
 /** Validates a training config; errors name the key and the value, e.g. `earlyStopping.patience = "seven": expected a number`. */
 /** Keys that hold option objects, whose keys Keras users may spell `restore_best_weights` or `min-delta`. */
-const OPTION_OBJECTS = ['earlyStopping', 'reduceLr', 'lrSchedule', 'head'];
+const OPTION_OBJECTS: string[] = [...Object.keys(callbackConfigShape), 'head'];
 
 /** A key in Keras' snake_case or kebab-case as ours; keys in camelCase are taken as written. */
 function normalizeKey(raw: string): string {

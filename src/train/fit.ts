@@ -1,20 +1,29 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Batch, ImageDataset } from '../data/types.js';
+import type { ImageDataset } from '../data/types.js';
 import { VisionlabError } from '../errors.js';
-import { Callback, type Logs, type TrainingContext } from './callbacks/callback.js';
+import type { Callback, Logs, TrainingContext } from './callbacks/callback.js';
+import { CallbackList } from './callbacks/callback-list.js';
 import { ProgbarLogger } from './callbacks/progbar-logger.js';
-import { defaultLossFor, perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
-import { selectTrainStep } from './train-step.js';
-import { getLearningRate, makeOptimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
-import { setRandomState } from './random.js';
-import { splitValidation } from './validation-split.js';
+import { accumulate, totalsToLogs } from './epoch-totals.js';
+import { evaluateLosses } from './evaluate-losses.js';
 import {
-  loadTrainingState,
-  saveTrainingState,
-  type EpochTotals,
-  type TrainingCheckpoint,
-} from './training-state.js';
+  batchLabels,
+  disposeBatch,
+  outputNamesOf,
+  resolveLosses,
+  resolveLossWeights,
+  resolveOptimizer,
+  resolveVerbose,
+  sampleWeightsFor,
+  type LossWeights,
+} from './fit-setup.js';
+import { InterruptRequest } from './interrupt.js';
+import type { LossName } from './losses.js';
+import { getLearningRate, type OptimizerName, type OptimizerSpec } from './optimizers.js';
+import { selectTrainStep } from './train-step.js';
+import { TrainingState, type TrainingParts } from './training-state.js';
+import { splitValidation } from './validation-split.js';
 import type { EpochRecord } from './types.js';
 
 export interface FitOptions {
@@ -24,7 +33,7 @@ export interface FitOptions {
   /** One loss for every output or one per output; defaults to binary (1 unit) or sparse categorical crossentropy. */
   loss?: LossName | LossName[];
   /** Weight of each output's loss in the total (GoogLeNet: `[1, 0.3, 0.3]`), by position or by output name. */
-  lossWeights?: number[] | Record<string, number>;
+  lossWeights?: LossWeights;
   /** Weight of each class in the training loss, e.g. `{0: 1, 1: 4.5}` for imbalanced data. */
   classWeight?: Record<number, number>;
   validationData?: ImageDataset;
@@ -58,164 +67,6 @@ export interface FitResult {
   restoredEpoch?: number;
 }
 
-interface Totals extends EpochTotals {
-  /** Sum over batches of (batch loss × batch size), per output then total at index 0. */
-  loss: number[];
-  correct: number[];
-  count: number;
-}
-
-function newTotals(outputs: number): Totals {
-  return { loss: new Array(outputs + 1).fill(0), correct: new Array(outputs).fill(0), count: 0 };
-}
-
-function asArray(t: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
-  return Array.isArray(t) ? t : [t];
-}
-
-/** Keras' log names: `loss`, `accuracy`, and per output `<name>_loss`/`<name>_accuracy` when there are several. */
-function totalsToLogs(t: Totals, outputNames: string[], prefix = ''): Logs {
-  const n = Math.max(1, t.count);
-  const logs: Logs = { [`${prefix}loss`]: t.loss[0] / n, [`${prefix}accuracy`]: t.correct[0] / n };
-  if (outputNames.length > 1) {
-    outputNames.forEach((name, i) => {
-      logs[`${prefix}${name}_loss`] = t.loss[i + 1] / n;
-      logs[`${prefix}${name}_accuracy`] = t.correct[i] / n;
-    });
-  }
-  return logs;
-}
-
-function resolveLossWeights(weights: FitOptions['lossWeights'], outputNames: string[]): number[] {
-  if (weights === undefined) return outputNames.map(() => 1);
-  if (Array.isArray(weights)) {
-    if (weights.length !== outputNames.length) {
-      throw new VisionlabError(
-        `lossWeights has ${weights.length} entries but the model has ${outputNames.length} outputs (${outputNames.join(', ')})`,
-      );
-    }
-    return weights;
-  }
-  for (const key of Object.keys(weights)) {
-    if (!outputNames.includes(key)) {
-      throw new VisionlabError(
-        `lossWeights names "${key}", which is not an output (${outputNames.join(', ')})`,
-      );
-    }
-  }
-  return outputNames.map((n) => weights[n] ?? 1);
-}
-
-function resolveOptimizer(model: LayersModel, spec: FitOptions['optimizer']): tf.Optimizer {
-  if (spec === undefined) {
-    const compiled = (model as unknown as { optimizer_?: tf.Optimizer }).optimizer_;
-    return compiled ?? makeOptimizer('adam');
-  }
-  if (typeof spec === 'string' || !('minimize' in spec)) return makeOptimizer(spec);
-  return spec;
-}
-
-/** Output layer names (a Sequential model may not fill `outputNames` until compiled). */
-function outputNamesOf(model: LayersModel): string[] {
-  const names = model.outputNames;
-  if (Array.isArray(names) && names.length === model.outputs.length) return names;
-  return model.outputs.map((o) => o.sourceLayer.name);
-}
-
-function outputUnits(model: LayersModel): number[] {
-  return model.outputs.map((o) => o.shape[o.shape.length - 1] ?? 1);
-}
-
-/** Class index of each example of the batch, from the dataset's labels. */
-function batchLabels(dataset: ImageDataset, batch: Batch): tf.Tensor1D {
-  const labels = new Int32Array(batch.indices.length);
-  for (let i = 0; i < labels.length; i++) labels[i] = dataset.labels[batch.indices[i]];
-  return tf.tensor1d(labels, 'int32');
-}
-
-/**
- * One turn of the event loop. A batch's awaits resolve as microtasks, and signal handlers run only when the
- * loop turns: without this, Ctrl-C waited for the next file read, several batches later.
- */
-function letSignalsIn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function disposeBatch(batch: Batch): void {
-  batch.x.dispose();
-  batch.y?.dispose();
-}
-
-function evalStep(
-  model: LayersModel,
-  x: tf.Tensor,
-  labels: tf.Tensor1D,
-  losses: LossName[],
-  lossWeights: number[],
-) {
-  return tf.tidy(() => {
-    const outputs = asArray(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
-    const parts = outputs.map((out, i) => tf.mean(perExampleLoss(losses[i], out, labels)) as tf.Scalar);
-    const corrects = outputs.map((out) => tf.sum(perExampleCorrect(out, labels)) as tf.Scalar);
-    let total = tf.scalar(0);
-    parts.forEach((p, i) => (total = tf.add(total, tf.mul(p, lossWeights[i]))));
-    for (const reg of model.calculateLosses()) total = tf.add(total, reg);
-    return tf.stack([total, ...parts, ...corrects]) as tf.Tensor1D;
-  });
-}
-
-function accumulate(
-  totals: Totals,
-  values: Float32Array | Int32Array | Uint8Array,
-  size: number,
-  outputs: number,
-): void {
-  for (let i = 0; i <= outputs; i++) totals.loss[i] += values[i] * size;
-  for (let i = 0; i < outputs; i++) totals.correct[i] += values[1 + outputs + i];
-  totals.count += size;
-}
-
-/** Loss and accuracy of `model` over `dataset` (Keras' `evaluate`), with the `val_` prefix when asked. */
-export async function evaluateLosses(
-  model: LayersModel,
-  dataset: ImageDataset,
-  options: { loss?: LossName | LossName[]; lossWeights?: FitOptions['lossWeights']; prefix?: string } = {},
-): Promise<Logs> {
-  const outputNames = outputNamesOf(model);
-  const losses = resolveLosses(model, options.loss);
-  const lossWeights = resolveLossWeights(options.lossWeights, outputNames);
-  const totals = newTotals(outputNames.length);
-  for await (const batch of dataset.batches(0)) {
-    const labels = batchLabels(dataset, batch);
-    const packed = evalStep(model, batch.x, labels, losses, lossWeights);
-    accumulate(totals, await packed.data(), batch.indices.length, outputNames.length);
-    tf.dispose([packed, labels]);
-    disposeBatch(batch);
-  }
-  return totalsToLogs(totals, outputNames, options.prefix ?? '');
-}
-
-function resolveLosses(model: LayersModel, loss: FitOptions['loss']): LossName[] {
-  const units = outputUnits(model);
-  if (loss === undefined) return units.map(defaultLossFor);
-  if (typeof loss === 'string') return units.map(() => loss);
-  if (loss.length !== units.length) {
-    throw new VisionlabError(`loss lists ${loss.length} losses but the model has ${units.length} outputs`);
-  }
-  return loss;
-}
-
-function sampleWeightsFor(
-  dataset: ImageDataset,
-  batch: Batch,
-  classWeight: Record<number, number> | undefined,
-): tf.Tensor1D | undefined {
-  if (!classWeight) return undefined;
-  const w = new Float32Array(batch.indices.length);
-  for (let i = 0; i < w.length; i++) w[i] = classWeight[dataset.labels[batch.indices[i]]] ?? 1;
-  return tf.tensor1d(w);
-}
-
 /**
  * Keras' `model.fit` over an `ImageDataset`, with a loop visionlab controls: exact resume from a
  * checkpoint, interruption after the current batch, callbacks with Keras semantics, several outputs
@@ -238,16 +89,7 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
   if (varList.length === 0) {
     throw new VisionlabError('the model has no trainable weights', 'Unfreeze some layers before training.');
   }
-  const verbose =
-    options.verbose === 'auto' || options.verbose === undefined
-      ? process.stdout.isTTY
-        ? 1
-        : 2
-      : options.verbose;
-  const callbacks: Callback[] = [];
-  if (verbose > 0) callbacks.push(new ProgbarLogger({ live: verbose === 1 }));
-  callbacks.push(...(options.callbacks ?? []));
-
+  const verbose = resolveVerbose(options.verbose);
   const context: TrainingContext = {
     model,
     optimizer,
@@ -257,83 +99,46 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
     history: [],
     log: (line) => console.log(line),
   };
-  for (const cb of callbacks) cb.setContext(context);
-
-  let interrupted = false;
-  const interrupt = () => {
-    interrupted = true;
-  };
-  const signals =
-    options.interruptSignals ?? (options.checkpointFile ? (['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) : []);
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(130);
-    context.log(
-      `\n${signal}: finishing the current batch, then writing a checkpoint (send it again to quit at once)`,
-    );
-    interrupt();
-  };
-  for (const s of signals) process.on(s, onSignal);
-  options.abortSignal?.addEventListener('abort', interrupt);
-
-  let startEpoch = 0;
-  let skipBatches = 0;
-  let resumedTotals: Totals | undefined;
-  let pendingRandomState: number | undefined;
-  for (const cb of callbacks) await cb.onTrainBegin();
-  if (options.resume) {
-    if (!options.checkpointFile) throw new VisionlabError('resume needs a checkpoint file');
-    const restored: TrainingCheckpoint = await loadTrainingState(
-      options.checkpointFile,
-      model,
-      optimizer,
-      callbacks,
-    );
-    startEpoch = restored.epoch;
-    skipBatches = restored.batch;
-    resumedTotals = restored.totals as Totals | undefined;
-    context.history.push(...restored.history);
-    pendingRandomState = restored.random;
-  }
-
-  const save = (epoch: number, batch: number, totals?: Totals) =>
-    options.checkpointFile
-      ? saveTrainingState(options.checkpointFile, {
-          model,
-          optimizer,
-          callbacks,
-          epoch,
-          batch,
-          totals,
-          history: context.history,
-        })
-      : Promise.resolve();
+  const callbacks = new CallbackList(
+    [...(verbose > 0 ? [new ProgbarLogger({ live: verbose === 1 })] : []), ...(options.callbacks ?? [])],
+    context,
+  );
+  const parts: TrainingParts = { model, optimizer, callbacks: callbacks.callbacks };
+  const checkpointFile = options.checkpointFile;
+  const interrupt = new InterruptRequest(
+    options.interruptSignals ?? (checkpointFile ? ['SIGINT', 'SIGTERM'] : []),
+    options.abortSignal,
+    context.log,
+  );
 
   const selected = selectTrainStep({ model, optimizer, varList, losses, lossWeights }, options.plannedStep);
   if (verbose > 0) context.log(selected.summary);
   let stopReason: StopReason = 'completed';
+  let state = new TrainingState(outputNames.length, context.history);
   try {
-    for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
-      if (context.stopTraining) break;
-      if (interrupted) {
-        await save(epoch, 0);
+    await callbacks.onTrainBegin();
+    if (options.resume) {
+      if (!checkpointFile) throw new VisionlabError('resume needs a checkpoint file');
+      state = await TrainingState.restore(checkpointFile, parts, outputNames.length, context.history);
+    }
+    const save = () => (checkpointFile ? state.save(checkpointFile, parts) : Promise.resolve());
+
+    while (state.epoch < options.epochs && !context.stopTraining) {
+      const epoch = state.epoch;
+      if (interrupt.requested) {
+        await save();
         stopReason = 'interrupted';
         break;
       }
-      for (const cb of callbacks) await cb.onEpochBegin(epoch);
-      const totals = resumedTotals ?? newTotals(outputNames.length);
-      resumedTotals = undefined;
-      let batchIndex = 0;
+      await callbacks.onEpochBegin(epoch);
+      state.beginEpoch();
       for await (const batch of train.batches(epoch)) {
-        if (batchIndex < skipBatches) {
+        if (state.skipsBatch()) {
           disposeBatch(batch);
-          batchIndex++;
           continue;
         }
-        if (pendingRandomState !== undefined) {
-          setRandomState(pendingRandomState);
-          pendingRandomState = undefined;
-        }
-        for (const cb of callbacks) await cb.onBatchBegin(batchIndex);
+        const batchIndex = state.batch;
+        await callbacks.onBatchBegin(batchIndex);
         const labels = batchLabels(train, batch);
         const sampleWeights = sampleWeightsFor(train, batch, options.classWeight);
         const packed = selected.step(batch.x, labels, sampleWeights);
@@ -341,24 +146,23 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
         const size = batch.indices.length;
         tf.dispose([packed, labels, ...(sampleWeights ? [sampleWeights] : [])]);
         disposeBatch(batch);
-        accumulate(totals, values, size, outputNames.length);
-        const batchLogs = { ...totalsToLogs(totals, outputNames), batch: batchIndex, size };
-        for (const cb of callbacks) await cb.onBatchEnd(batchIndex, batchLogs);
-        batchIndex++;
-        if (signals.length > 0) await letSignalsIn();
-        if (interrupted || context.stopTraining) break;
+        accumulate(state.totals, values, size, outputNames.length);
+        state.batch++;
+        await callbacks.onBatchEnd(batchIndex, {
+          ...totalsToLogs(state.totals, outputNames),
+          batch: batchIndex,
+          size,
+        });
+        await interrupt.letSignalsIn();
+        if (interrupt.requested || context.stopTraining) break;
       }
-      skipBatches = 0;
-      if (pendingRandomState !== undefined) {
-        setRandomState(pendingRandomState);
-        pendingRandomState = undefined;
-      }
-      if (interrupted) {
-        await save(epoch, batchIndex, totals);
+      state.endBatches();
+      if (interrupt.requested) {
+        await save();
         stopReason = 'interrupted';
         break;
       }
-      const logs: Logs = totalsToLogs(totals, outputNames);
+      const logs: Logs = totalsToLogs(state.totals, outputNames);
       if (validationData) {
         Object.assign(
           logs,
@@ -366,16 +170,15 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
         );
       }
       logs.lr = getLearningRate(optimizer);
-      context.history.push({ epoch: epoch + 1, ...logs } as EpochRecord);
-      for (const cb of callbacks) await cb.onEpochEnd(epoch, logs);
-      await save(epoch + 1, 0);
+      state.endEpoch({ epoch: epoch + 1, ...logs } as EpochRecord);
+      await callbacks.onEpochEnd(epoch, logs);
+      await save();
     }
     if (stopReason === 'completed' && context.stopTraining) stopReason = 'stopped';
   } finally {
-    for (const s of signals) process.off(s, onSignal);
-    options.abortSignal?.removeEventListener('abort', interrupt);
+    interrupt.close();
   }
   const last = context.history[context.history.length - 1];
-  for (const cb of callbacks) await cb.onTrainEnd(last ? { ...last } : undefined);
+  await callbacks.onTrainEnd(last ? { ...last } : undefined);
   return { history: context.history, stopReason, restoredEpoch: context.restoredEpoch };
 }

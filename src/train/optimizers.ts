@@ -19,6 +19,11 @@ const DEFAULT_LR: Record<OptimizerName, number> = {
   adagrad: 0.001,
 };
 
+/** Keras' default learning rate of the optimizer. */
+export function defaultLearningRate(name: OptimizerName): number {
+  return DEFAULT_LR[name];
+}
+
 /** Builds an optimizer with Keras' defaults (Adam β1 0.9, β2 0.999, ε 1e-7; RMSprop ρ 0.9). */
 export function makeOptimizer(spec: OptimizerSpec | OptimizerName): tf.Optimizer {
   const s = typeof spec === 'string' ? { name: spec } : spec;

@@ -3,11 +3,10 @@ import path from 'node:path';
 import type { ImageDataset } from '../data/types.js';
 import { VisionlabError } from '../errors.js';
 import { readRegularFile } from '../util/read-regular-file.js';
-import { readCheckpointState } from './checkpoint-file.js';
 import { parseHistoryCsv } from './history-csv.js';
-import type { RunIdentity } from './run-callback.js';
+import { recordedRunIdentity, type RunIdentity } from './run-callback.js';
 import { readRunConfig, readStatus, RUN_FILES } from './run-folder.js';
-import type { TrainingCheckpoint } from './training-state.js';
+import { readTrainingCheckpoint, type TrainingCheckpoint } from './training-state.js';
 import type { RunState } from './types.js';
 
 /** What an existing run folder holds for `--resume`, read and checked before anything is written to it. */
@@ -27,7 +26,7 @@ export async function resumePoint(runDir: string): Promise<ResumePoint> {
       'Train a new run (another --name) to train for longer.',
     );
   }
-  const checkpoint = await readCheckpointState<TrainingCheckpoint>(path.join(runDir, RUN_FILES.checkpoint));
+  const checkpoint = await readTrainingCheckpoint(path.join(runDir, RUN_FILES.checkpoint));
   if (checkpoint) return { saved, state, checkpoint };
   const history = parseHistoryCsv(
     await readRegularFile(path.join(runDir, RUN_FILES.history))
@@ -59,7 +58,7 @@ export function checkCheckpointIdentity(
   checkpoint: TrainingCheckpoint,
   identity: RunIdentity,
 ): void {
-  const recorded = checkpoint.callbacks?.RunFolder as Partial<RunIdentity> | undefined;
+  const recorded = recordedRunIdentity(checkpoint);
   const file = path.join(runDir, RUN_FILES.checkpoint);
   if (recorded?.runId !== undefined && recorded.runId !== identity.runId) {
     throw new VisionlabError(

@@ -17,9 +17,18 @@ export interface RunIdentity {
   trainData: string;
 }
 
+const RUN_FOLDER_CALLBACK = 'RunFolder';
+
+/** The run identity a checkpoint recorded (the RunFolder callback's state), as far as it holds one. */
+export function recordedRunIdentity(checkpoint: {
+  callbacks?: Record<string, Record<string, unknown>>;
+}): Partial<RunIdentity> | undefined {
+  return checkpoint.callbacks?.[RUN_FOLDER_CALLBACK] as Partial<RunIdentity> | undefined;
+}
+
 /** Keeps a run folder current: `history.csv`, `status.json` and the curves after every epoch. */
 export class RunFolderCallback extends Callback {
-  readonly name = 'RunFolder';
+  readonly name = RUN_FOLDER_CALLBACK;
   private curvesFailed = false;
 
   constructor(

@@ -13,14 +13,14 @@ import { preprocessDataset } from './preprocess-dataset.js';
 import { checkCheckpointIdentity, dataFingerprint, resumePoint } from './resume-point.js';
 import { checkOutputUnits, isModelFile, loadHandBuiltModel } from './hand-built-model.js';
 import type { Callback } from './callbacks/callback.js';
-import { EarlyStopping } from './callbacks/early-stopping.js';
-import { cosineDecay, LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
-import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
-import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+import { buildConfiguredCallbacks } from './callbacks/registry.js';
 import type { TrainConfig } from './config.js';
 import { fit, type FitResult } from './fit.js';
-import { FrozenFeatureDataset } from './feature-cache.js';
+import { frozenFeatures } from './feature-cache.js';
+import { PrefixFeatureStore } from './prefix-feature-store.js';
 import { saveModel } from './model-io.js';
+import { DiscriminativeOptimizer } from './discriminative-optimizer.js';
+import { discriminativeGroups } from './layer-groups.js';
 import { makeOptimizer, setLearningRate } from './optimizers.js';
 import { packageRoot } from './package-root.js';
 import { setRandomSeed } from './random.js';
@@ -96,29 +96,6 @@ function divergedEpoch(history: readonly Record<string, number>[]): number | und
   return bad ? last.epoch : undefined;
 }
 
-function buildCallbacks(config: TrainConfig, learningRate: number | undefined): Callback[] {
-  const callbacks: Callback[] = [];
-  if (config.terminateOnNaN) callbacks.push(new TerminateOnNaN());
-  if (config.lrSchedule && config.lrSchedule.type === 'cosine') {
-    const s = config.lrSchedule;
-    const peak = learningRate ?? 0.001;
-    callbacks.push(
-      new LearningRateScheduler(
-        cosineDecay({
-          initialLearningRate: s.warmupEpochs > 0 ? peak * s.warmupFrom : peak,
-          warmupTarget: peak,
-          warmupEpochs: s.warmupEpochs,
-          decayEpochs: s.decayEpochs ?? Math.max(1, config.epochs - s.warmupEpochs),
-          alpha: s.alpha,
-        }),
-      ),
-    );
-  }
-  if (config.reduceLr) callbacks.push(new ReduceLROnPlateau(config.reduceLr));
-  if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
-  return callbacks;
-}
-
 function classWeights(config: TrainConfig, train: ImageDataset): Record<number, number> | undefined {
   const cw = config.classWeight;
   if (!cw) return undefined;
@@ -149,14 +126,25 @@ function frozenPrefixCache(
   model: tfl.LayersModel | undefined,
   train: ImageDataset,
   validation: ImageDataset | undefined,
-): { model?: tfl.LayersModel; cut?: number; train: ImageDataset; validation?: ImageDataset } {
+  store: { store: PrefixFeatureStore; preprocessing: string },
+): {
+  model?: tfl.LayersModel;
+  cut?: number;
+  origin?: string;
+  train: ImageDataset;
+  validation?: ImageDataset;
+} {
   const split = model ? splitFrozenPrefix(model) : undefined;
-  if (!split) return { train, validation };
+  if (!model || !split) return { train, validation };
+  const features = (dataset: ImageDataset) =>
+    frozenFeatures(model, split, dataset, store.store, store.preprocessing);
+  const cachedTrain = features(train);
   return {
     model: split.suffix,
     cut: split.cut,
-    train: new FrozenFeatureDataset(train, split.prefix),
-    validation: validation && new FrozenFeatureDataset(validation, split.prefix),
+    origin: cachedTrain.origin,
+    train: cachedTrain.dataset,
+    validation: validation && features(validation).dataset,
   };
 }
 
@@ -248,11 +236,25 @@ async function trainInPrecision(
     );
   }
   // With "auto", the rate is set once the finder has run (after the run folder is reserved).
-  const optimizer = makeOptimizer({
+  const optimizerSpec = {
     name: config.optimizer,
     learningRate: config.learningRate === 'auto' ? undefined : config.learningRate,
     momentum: config.momentum,
-  });
+  };
+  let optimizer: tf.Optimizer;
+  try {
+    const lr = config.discriminativeLr;
+    const groups = lr ? discriminativeGroups(model, lr) : undefined;
+    optimizer = groups ? new DiscriminativeOptimizer(optimizerSpec, groups) : makeOptimizer(optimizerSpec);
+    if (lr && groups) {
+      log(
+        `discriminative learning rates: ${groups.length} groups, ÷${lr.factor} per ${lr.unit.slice(0, -1)} below the head`,
+      );
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
 
   let lock: RunLock;
   try {
@@ -316,7 +318,11 @@ async function trainInPrecision(
       epochsCompleted: 0,
     };
     const runFolder = new RunFolderCallback(runDir, state, hooks.writeCurves, identity);
-    const callbacks = [...buildCallbacks(config, learningRate), ...(hooks.callbacks ?? []), runFolder];
+    const callbacks = [
+      ...buildConfiguredCallbacks(config, { epochs: config.epochs, learningRate }),
+      ...(hooks.callbacks ?? []),
+      runFolder,
+    ];
 
     log(`run folder: ${printable(runDir)}`);
     if (point && !point.checkpoint)
@@ -332,11 +338,15 @@ async function trainInPrecision(
       config.frozenPrefixCache && !augmented ? model : undefined,
       preprocessDataset(train, built.preprocessing),
       splits.validation.length > 0 ? preprocessDataset(splits.validation, built.preprocessing) : undefined,
+      {
+        store: new PrefixFeatureStore({ dir: config.frozenPrefixCacheDir }),
+        preprocessing: built.preprocessing,
+      },
     );
     if (config.frozenPrefixCache) {
       log(
         fitted.cut
-          ? `frozen prefix cached: layers 0–${fitted.cut - 1} run once per image, the rest trains`
+          ? `frozen prefix cached: layers 0–${fitted.cut - 1} run once per image (from ${fitted.origin}), the rest trains`
           : `frozen prefix not cached: ${augmented ? 'augmentation comes before it' : 'no frozen, deterministic prefix'}`,
       );
     }

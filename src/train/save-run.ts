@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { colorModeOf } from '../data/decode-options.js';
 import type { ColorMode } from '../data/types.js';
 import { VisionlabError } from '../errors.js';
 import type { PreprocessMode } from '../models/types.js';
@@ -21,10 +22,9 @@ export interface SaveRunOptions {
   config?: Record<string, unknown>;
 }
 
-function colorModeOf(channels: number): ColorMode {
-  if (channels === 1) return 'grayscale';
-  if (channels === 3) return 'rgb';
-  if (channels === 4) return 'rgba';
+function runColorMode(channels: number): ColorMode {
+  const mode = colorModeOf(channels);
+  if (mode) return mode;
   throw new VisionlabError(
     `the model takes ${channels} channels; a run needs 1 (grayscale), 3 (rgb) or 4 (rgba)`,
   );
@@ -61,7 +61,7 @@ export async function saveRun(model: LayersModel, runDir: string, options: SaveR
       model: options.modelName ?? model.name,
       imageSize: [height, width],
       inputShape: [height, width, channels],
-      colorMode: colorModeOf(channels),
+      colorMode: runColorMode(channels),
       classNames: options.classNames,
       labelMode: 'int',
       preprocessing: options.preprocessing ?? 'raw',

@@ -66,7 +66,7 @@ export function eagerTrainStep(setup: TrainStepSetup): TrainStep {
     const total = setup.optimizer.minimize(
       () => {
         const out = setup.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
-        return batchLoss(setup, Array.isArray(out) ? out : [out], labels, sampleWeights, parts, corrects);
+        return batchLoss(setup, asArray(out), labels, sampleWeights, parts, corrects);
       },
       true,
       setup.varList,
@@ -122,4 +122,26 @@ export function selectTrainStep(setup: TrainStepSetup, usePlan = true): Selected
     planned: true,
     summary: `training step: planned natively (${result.plan.describe()})`,
   };
+}
+
+function asArray(t: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(t) ? t : [t];
+}
+
+export function evalStep(
+  model: LayersModel,
+  x: tf.Tensor,
+  labels: tf.Tensor1D,
+  losses: LossName[],
+  lossWeights: number[],
+) {
+  return tf.tidy(() => {
+    const outputs = asArray(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
+    const parts = outputs.map((out, i) => tf.mean(perExampleLoss(losses[i], out, labels)) as tf.Scalar);
+    const corrects = outputs.map((out) => tf.sum(perExampleCorrect(out, labels)) as tf.Scalar);
+    let total = tf.scalar(0);
+    parts.forEach((p, i) => (total = tf.add(total, tf.mul(p, lossWeights[i]))));
+    for (const reg of model.calculateLosses()) total = tf.add(total, reg);
+    return tf.stack([total, ...parts, ...corrects]) as tf.Tensor1D;
+  });
 }

@@ -2,13 +2,13 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { imageDatasetSplitsFromDirectory } from '../data/from-directory.js';
+import { colorModeOf } from '../data/decode-options.js';
 import type { ColorMode } from '../data/types.js';
 import { initBackend, type BackendInfo } from '../engine/backend.js';
 import { VisionlabError } from '../errors.js';
 import { freeze, type FreezeReport, type FreezeSpec } from '../freeze/index.js';
 import { getModel } from '../models/registry.js';
-import { buildSmallCnn } from '../models/small-cnn.js';
-import { buildTransferModel, NSFWJS_BACKBONE } from '../models/transfer.js';
+import { buildTransferModel } from '../models/transfer.js';
 import type { PreprocessMode } from '../models/types.js';
 import type { TrainConfig } from './config.js';
 import { loadModel } from './model-io.js';
@@ -17,10 +17,9 @@ import { setRandomSeed } from './random.js';
 
 export type TrainingSplits = Awaited<ReturnType<typeof imageDatasetSplitsFromDirectory>>;
 
+/** The colour mode that fills a model input of `channels` channels (rgb unless 1 or 4). */
 export function colorModeFor(channels: number): ColorMode {
-  if (channels === 1) return 'grayscale';
-  if (channels === 4) return 'rgba';
-  return 'rgb';
+  return colorModeOf(channels) ?? 'rgb';
 }
 
 export interface BuiltModel {
@@ -31,10 +30,13 @@ export interface BuiltModel {
   weights?: string;
 }
 
-/** `--pretrained`, `--head` or the bundled pretrained backbone: the Keras transfer recipe (backbone → GAP → Dropout → Dense). */
+/** `--pretrained`, `--head` or a backbone-only zoo entry: the Keras transfer recipe (backbone → GAP → Dropout → Dense). */
 function wantsTransfer(config: TrainConfig): boolean {
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  return config.pretrained !== undefined || config.head !== undefined || name === NSFWJS_BACKBONE;
+  return (
+    config.pretrained !== undefined ||
+    config.head !== undefined ||
+    getModel(config.model).defaultClasses === 0
+  );
 }
 
 export async function buildModelFor(
@@ -66,10 +68,6 @@ function buildNamedModel(
   classes: number,
   inputShape: [number, number, number],
 ): BuiltModel {
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  if (name === 'small_cnn') {
-    return { model: buildSmallCnn({ inputShape, classes }), preprocessing: 'raw', inputShape };
-  }
   const spec = getModel(config.model);
   const binary = classes <= 2;
   const model = spec.build({
@@ -83,13 +81,7 @@ function buildNamedModel(
 
 export function defaultInputShape(config: TrainConfig): [number, number, number] {
   if (config.inputShape) return config.inputShape;
-  const name = config.model.trim().toLowerCase().replace(/-/g, '_');
-  const base: [number, number, number] =
-    name === 'small_cnn'
-      ? [28, 28, 1]
-      : name === NSFWJS_BACKBONE
-        ? [224, 224, 3]
-        : getModel(config.model).defaultInputShape;
+  const base = getModel(config.model).defaultInputShape;
   const [h, w] = config.imageSize ?? [base[0], base[1]];
   const channels = config.colorMode ? { grayscale: 1, rgb: 3, rgba: 4 }[config.colorMode] : base[2];
   return [h, w, channels];

@@ -5,19 +5,14 @@ import type { Callback } from './callbacks/callback.js';
 import {
   disposeCheckpoint,
   readCheckpointFile,
+  readCheckpointState,
   writeCheckpointFile,
   type NamedTensors,
 } from './checkpoint-file.js';
 import { getLearningRate, setLearningRate } from './optimizers.js';
-import { getRandomState } from './random.js';
+import { newTotals, type EpochTotals } from './epoch-totals.js';
+import { getRandomState, setRandomState } from './random.js';
 import type { EpochRecord } from './types.js';
-
-/** Running sums of a partly trained epoch, so a resumed epoch logs the same loss as an uninterrupted one. */
-export interface EpochTotals {
-  loss: number[];
-  correct: number[];
-  count: number;
-}
 
 /** The JSON half of a training checkpoint. */
 export interface TrainingCheckpoint {
@@ -39,7 +34,7 @@ export interface TrainingCheckpoint {
 interface SaveArgs {
   model: LayersModel;
   optimizer: tf.Optimizer;
-  callbacks: Callback[];
+  callbacks: readonly Callback[];
   epoch: number;
   batch: number;
   totals?: EpochTotals;
@@ -99,12 +94,17 @@ export async function saveTrainingState(file: string, args: SaveArgs): Promise<v
   }
 }
 
+/** The JSON half of a checkpoint file (epoch, batch, history, callbacks' state), without its tensors; null when there is none. */
+export function readTrainingCheckpoint(file: string): Promise<TrainingCheckpoint | null> {
+  return readCheckpointState<TrainingCheckpoint>(file);
+}
+
 /** Loads a checkpoint into `model`, `optimizer` and `callbacks` (after their `onTrainBegin`). */
 export async function loadTrainingState(
   file: string,
   model: LayersModel,
   optimizer: tf.Optimizer,
-  callbacks: Callback[],
+  callbacks: readonly Callback[],
 ): Promise<TrainingCheckpoint> {
   const content = await readCheckpointFile<TrainingCheckpoint>(file);
   try {
@@ -152,5 +152,101 @@ export async function loadTrainingState(
     return state;
   } finally {
     disposeCheckpoint(content);
+  }
+}
+
+/** The model, optimizer and callbacks whose state a checkpoint holds beside the loop's own. */
+export interface TrainingParts {
+  model: LayersModel;
+  optimizer: tf.Optimizer;
+  callbacks: readonly Callback[];
+}
+
+/**
+ * Where training is: the epoch and batch reached, the running totals of that epoch and the finished epochs'
+ * history; saved to and restored from a checkpoint file with the model's, optimizer's, callbacks' and
+ * random state. A restored state skips the batches its epoch had already trained and puts the random state
+ * back before the first one it trains, so a resumed run draws what an uninterrupted one would have.
+ */
+export class TrainingState {
+  /** 0-based epoch in progress (or next to start). */
+  epoch = 0;
+  /** Batches of that epoch trained so far. */
+  batch = 0;
+  totals: EpochTotals;
+  private skipBatches = 0;
+  private resumedTotals?: EpochTotals;
+  private pendingRandomState?: number;
+
+  /** `history` is the array the finished epochs are added to (the callbacks' `context.history`). */
+  constructor(
+    private readonly outputs: number,
+    readonly history: EpochRecord[] = [],
+  ) {
+    this.totals = newTotals(outputs);
+  }
+
+  /** The state a checkpoint holds, its parts (weights, optimizer slots, callbacks) loaded in place. */
+  static async restore(
+    file: string,
+    parts: TrainingParts,
+    outputs: number,
+    history: EpochRecord[] = [],
+  ): Promise<TrainingState> {
+    const saved = await loadTrainingState(file, parts.model, parts.optimizer, parts.callbacks);
+    const state = new TrainingState(outputs, history);
+    state.epoch = saved.epoch;
+    state.skipBatches = saved.batch;
+    state.resumedTotals = saved.totals;
+    state.history.push(...saved.history);
+    state.pendingRandomState = saved.random;
+    return state;
+  }
+
+  /** Starts the epoch `this.epoch`: its totals are a resumed epoch's, else zero. */
+  beginEpoch(): void {
+    this.totals = this.resumedTotals ?? newTotals(this.outputs);
+    this.resumedTotals = undefined;
+    this.batch = 0;
+  }
+
+  /** True for a batch a resumed epoch had already trained (it is counted, not trained). */
+  skipsBatch(): boolean {
+    if (this.batch < this.skipBatches) {
+      this.batch++;
+      return true;
+    }
+    this.restoreRandomState();
+    return false;
+  }
+
+  /** After the epoch's batches: nothing more to skip. */
+  endBatches(): void {
+    this.skipBatches = 0;
+    this.restoreRandomState();
+  }
+
+  /** Records the finished epoch and moves on to the next. */
+  endEpoch(record: EpochRecord): void {
+    this.history.push(record);
+    this.epoch++;
+    this.batch = 0;
+  }
+
+  /** Writes the state to `file`: mid-epoch with its totals, between epochs without. */
+  async save(file: string, parts: TrainingParts): Promise<void> {
+    await saveTrainingState(file, {
+      ...parts,
+      epoch: this.epoch,
+      batch: this.batch,
+      totals: this.batch > 0 ? this.totals : undefined,
+      history: this.history,
+    });
+  }
+
+  private restoreRandomState(): void {
+    if (this.pendingRandomState === undefined) return;
+    setRandomState(this.pendingRandomState);
+    this.pendingRandomState = undefined;
   }
 }

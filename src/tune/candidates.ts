@@ -21,6 +21,8 @@ export interface FreezeCandidate {
   /** Layers frozen, counted from the input: the depth of the cut. */
   frozenLayers: number;
   trainableParams: number;
+  /** Indices of the layers with weights that the candidate trains. */
+  trainableLayers: number[];
 }
 
 /** `auto` cuts at blocks when there are at most this many, else at stages. */
@@ -64,6 +66,7 @@ export function freezeCandidates(model: LayersModel, mode: CandidateMode = 'auto
       freeze: f,
       frozenLayers: report ? Math.max(0, ...report.indices.map((i) => i + 1)) : 0,
       trainableParams: countTrainableParams(model),
+      trainableLayers: model.layers.flatMap((l, i) => (l.trainable && l.weights.length > 0 ? [i] : [])),
     });
   }
   unfreeze(model);

@@ -18,6 +18,7 @@ export {
 export {
   freezeSearch,
   bestFreezeConfig,
+  gradualPhases,
   SEARCH_STRATEGIES,
   type SearchStrategy,
   type FreezeSearchOptions,
@@ -47,3 +48,13 @@ export {
 } from './executor.js';
 export { SEARCH_FILE, type SearchState } from './search-state.js';
 export { formatFreezeSearchTable } from './search-table.js';
+export {
+  autoRgn,
+  relativeGradientNorm,
+  type AutoRgnOptions,
+  type AutoRgnResult,
+  type LayerGradientNorms,
+  type UnitRgn,
+} from './auto-rgn.js';
+export { rankByRgn, type RankedCandidate } from './rank-candidates.js';
+export { ProcessExecutor, type ProcessExecutorOptions, type WorkerMessage } from './process-executor.js';

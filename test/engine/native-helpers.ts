@@ -84,3 +84,11 @@ export async function assertMatchesCpu(
     assert.ok((nativeKernelCounts.native.get(k) ?? 0) > before[i], `${label}: ${k} did not run natively`);
   });
 }
+
+/** Kernel names a computation ran on the active backend. */
+export async function kernelsRun(fn: () => tf.Tensor): Promise<string[]> {
+  const profile = await tf.profile(() => {
+    fn().dispose();
+  });
+  return profile.kernels.map((k) => k.name);
+}

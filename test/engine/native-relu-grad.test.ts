@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { RELU_GRAD_KERNEL } from '../../src/engine/native/relu-grad.js';
-import { assertMatchesCpu, randomData, rng, runOn, skipNative } from './native-helpers.js';
+import { assertMatchesCpu, kernelsRun, randomData, rng, runOn, skipNative } from './native-helpers.js';
 
 const r = rng(5);
-
-/** Kernel names a computation ran on the active backend. */
-async function kernelsRun(fn: () => tf.Tensor): Promise<string[]> {
-  const profile = await tf.profile(() => {
-    fn().dispose();
-  });
-  return profile.kernels.map((k) => k.name);
-}
 
 describe('ReLU gradient on the native backend', { skip: skipNative }, () => {
   test('matches cpu exactly, zeros and negatives included, in one native kernel', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VisionlabError } from '../../src/errors.js';
-import { flagsToConfig } from '../../src/train/cli-config.js';
-import { parseKeyValueList } from '../../src/train/flags.js';
+import { flagsToConfig } from '../../src/flags/train-flags.js';
+import { parseKeyValueList } from '../../src/flags/key-value.js';
 import { parseTrainConfig } from '../../src/train/index.js';
 
 test('key=value flag lists: kebab or camel keys, bare keys are true, Keras aliases', () => {

@@ -15,7 +15,7 @@ import { after, before, mock, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { VisionlabError } from '../../src/errors.js';
-import { resolveTrainConfig, resumeConfig, type TrainFlags } from '../../src/train/cli-config.js';
+import { resolveTrainConfig, resumeConfig, type TrainFlags } from '../../src/flags/train-flags.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { trainRun } from '../../src/train/run-training.js';
 import { runCli as cli } from '../helpers/run-cli.js';

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
-import os from 'node:os';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { InProcessExecutor, type TrialExecutor, type TrialRequest } from '../../src/tune/executor.js';
-import { bestFreezeConfig, freezeSearch } from '../../src/tune/freeze-search.js';
+import { bestFreezeConfig, freezeSearch, gradualPhases } from '../../src/tune/freeze-search.js';
+import { imageFolderFixture, scriptedReport } from './image-fixture.js';
 import { SEARCH_FILE } from '../../src/tune/search-state.js';
-import { initTrainingBackend } from '../train/helpers.js';
-import { writeImageFolder } from '../train/image-folder.js';
+import { formatFreezeSearchTable } from '../../src/tune/search-table.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-freeze-search-'));
-const data = path.join(tmp, 'data');
-
-before(async () => {
-  await initTrainingBackend();
-  await writeImageFolder(data, { perClass: 12 });
-});
-after(async () => {
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+const { tmp, data } = imageFolderFixture('visionlab-freeze-search-');
 
 const config = (runsDir: string) =>
   parseTrainConfig({
@@ -42,15 +32,7 @@ class ScriptedExecutor implements TrialExecutor {
     const c = request.config;
     const depth = c.freezeStages ?? (c.freezeUntil !== undefined ? 9 : -1);
     const valLoss = Math.abs(depth - 5) / 10 + 0.1 / c.epochs;
-    return {
-      id: request.id,
-      runDir: path.join(c.runsDir, request.id),
-      epochs: c.epochs,
-      secondsPerEpoch: 1,
-      valLoss,
-      valAccuracy: 1 - valLoss,
-      history: [],
-    };
+    return scriptedReport(request, valLoss);
   }
 }
 
@@ -187,4 +169,117 @@ test('lp-ft: one shared linear probe per rung, then each candidate fine-tunes fr
   assert.equal(executor.requests.find((r) => r.id === 'r0-head-only')!.config.initialWeights, undefined);
   assert.equal(result.best.freeze, 'stages=5');
   assert.equal(result.best.epochs, 1 + 2, 'probe and fine-tune');
+});
+
+test('gradual phases: at most one per epoch, the freeze points and epochs spread evenly', () => {
+  assert.deepEqual(gradualPhases(['s7', 's6', 's5'], 2), [
+    { freeze: 's6', epochs: 1 },
+    { freeze: 's5', epochs: 1 },
+  ]);
+  assert.deepEqual(gradualPhases(['s7', 's6'], 1), [{ freeze: 's6', epochs: 1 }]);
+  assert.deepEqual(gradualPhases(['s7', 's6'], 5), [
+    { freeze: 's7', epochs: 2 },
+    { freeze: 's6', epochs: 3 },
+  ]);
+});
+
+test('gradual: the shared head probe, then phases unfreezing from the head down with discriminative rates', async () => {
+  const runs = path.join(tmp, 'runs-e');
+  const executor = new ScriptedExecutor();
+  const result = await freezeSearch(config(runs), {
+    budget: 2,
+    executor,
+    name: 's4',
+    strategy: 'gradual',
+    log: () => {},
+  });
+  const byId = (id: string) => executor.requests.find((r) => r.id === id)!.config;
+  const root = path.join(path.resolve(runs), 's4');
+  // stages=5 at 2 epochs: unfreeze stage 7 and 6 in the first phase, stage 5 in the second.
+  const first = byId('r1-stages5-p1');
+  assert.equal(first.freezeStages, 6);
+  assert.equal(first.epochs, 1);
+  assert.equal(first.initialWeights, path.join(root, 'lp-e1', 'model'));
+  assert.deepEqual(first.discriminativeLr, { unit: 'stages', factor: 2.6 });
+  const second = byId('r1-stages5');
+  assert.equal(second.freezeStages, 5);
+  assert.equal(second.initialWeights, path.join(root, 'r1-stages5-p1', 'model'));
+  // One epoch: straight from the probe to the freeze point (fastai's fine_tune).
+  assert.equal(byId('r0-full').initialWeights, path.join(root, 'lp-e1', 'model'));
+  assert.equal(byId('r0-full').freezeStages, undefined);
+  assert.equal(byId('r0-head-only').discriminativeLr, undefined);
+  assert.equal(result.best.freeze, 'stages=5');
+  assert.equal(result.best.epochs, 1 + 2, 'probe and two phases');
+  assert.equal(result.best.runDir, path.join(root, 'r1-stages5'));
+});
+
+test('rank auto-rgn: every cut scored, the better half searched with full and head-only, RGN in the rows', async () => {
+  const runs = path.join(tmp, 'runs-f');
+  const executor = new ScriptedExecutor();
+  const result = await freezeSearch(config(runs), {
+    budget: 1,
+    executor,
+    name: 's5',
+    rank: 'auto-rgn',
+    rankBatches: 2,
+    log: () => {},
+  });
+  const ranking = result.ranking!;
+  assert.equal(ranking.length, 10);
+  const cuts = ranking.filter((r) => r.freeze !== 'full' && r.freeze !== 'head-only');
+  assert.deepEqual(
+    cuts.map((r) => r.kept),
+    [true, true, true, true, false, false, false, false],
+    'the better 4 of 8 cuts kept',
+  );
+  const scores = cuts.map((r) => r.rgn!);
+  assert.ok(scores.every((x) => Number.isFinite(x) && x > 0));
+  assert.deepEqual(
+    [...scores].sort((a, b) => b - a),
+    scores,
+    'best first',
+  );
+  assert.equal(
+    ranking.find((r) => r.freeze === 'head-only')!.rgn,
+    null,
+    'head-only trains no backbone weight',
+  );
+  const searched = new Set(executor.requests.map((r) => r.id));
+  assert.equal(searched.size, 6);
+  for (const r of ranking) assert.equal(searched.has(`r0-${r.freeze.replace(/=/g, '')}`), r.kept, r.freeze);
+  for (const row of result.candidates) {
+    assert.equal(row.rgn, ranking.find((r) => r.freeze === row.freeze)!.rgn);
+  }
+  const table = formatFreezeSearchTable(result).split('\n');
+  assert.ok(table[0].endsWith('RGN'));
+  const pruned = cuts.filter((r) => !r.kept).map((r) => `${r.freeze} ${r.rgn!.toExponential(2)}`);
+  assert.equal(
+    table.at(-1),
+    `pruned by Auto-RGN (‖g‖/‖w‖ of the backbone weights trained): ${pruned.join(', ')}`,
+  );
+});
+
+test('a trial with discriminative rates trains through DiscriminativeOptimizer: one group per trainable stage', async () => {
+  const runs = path.join(tmp, 'runs-g');
+  const lines: string[] = [];
+  const trial = {
+    ...config(runs),
+    freezeUntil: undefined,
+    freezeStages: 6,
+    epochs: 1,
+    learningRate: 0.01,
+    discriminativeLr: { unit: 'stages' as const, factor: 2.6 },
+    verbose: 0 as const,
+    checkpoint: false,
+  };
+  const report = await new InProcessExecutor((l) => lines.push(l)).run({
+    id: 'dlr',
+    config: { ...trial, name: 'dlr' },
+  });
+  // Stage 7 below the head (with MobileNetV2's top); stages 1–6 and the stem are frozen.
+  assert.ok(
+    lines.includes('discriminative learning rates: 2 groups, ÷2.6 per stage below the head'),
+    lines.join('\n'),
+  );
+  assert.ok(Number.isFinite(report.valLoss));
 });

@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import { formatInspectReport, inspectImageDirectory, type InspectOptions } from '../../data/index.js';
 import { VisionlabError } from '../../errors.js';
+import {
+  parseFraction,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parsePositiveNumber,
+} from '../../flags/index.js';
 import { printable } from '../../util/printable.js';
 
-function number(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed)) throw new VisionlabError(`--${name} expects a number, got "${value}".`);
-    return parsed;
-  };
+/** A commander argument parser from one of ours, which names the flag. */
+function flag<T>(name: string, parse: (flag: string, text: string) => T): (text: string) => T {
+  return (text) => parse(`--${name}`, text);
 }
 
 /** The inspect options a flag sets (all but `concurrency`), plus `--json`. */
@@ -24,24 +27,24 @@ export function registerData(program: Command): void {
     .option(
       '--validation-split <fraction>',
       'check leakage for the split training would make',
-      number('validation-split'),
+      flag('validation-split', parseFraction),
     )
     .option(
       '--test-split <fraction>',
       'check leakage for the split training would make',
-      number('test-split'),
+      flag('test-split', parseFraction),
     )
-    .option('--seed <n>', 'seed of that split', number('seed'))
+    .option('--seed <n>', 'seed of that split', flag('seed', parseNonNegativeInt))
     .option(
       '--max-pixels <n>',
       'treat larger images as unreadable (decompression bombs)',
-      number('max-pixels'),
+      flag('max-pixels', parsePositiveInt),
     )
     .option('--follow-links', 'follow symbolic links to folders')
     .option(
       '--imbalance-ratio <r>',
       'warn when the largest class is this many times the smallest (default 1.5)',
-      number('imbalance-ratio'),
+      flag('imbalance-ratio', parsePositiveNumber),
     )
     .action(async (dir: string, flags: InspectFlags) => {
       const report = await inspectImageDirectory(dir, flags);

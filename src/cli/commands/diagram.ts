@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
 import { plotModel } from '../../models/diagram.js';
-import type { BuildOptionsText } from '../../models/parse-options.js';
-import { resolveModelArgument } from './summary.js';
+import { parseBuildOptions, parsePositiveNumber, type BuildOptionsText } from '../../flags/index.js';
+import { loadOrBuildModel } from '../../train/load-or-build-model.js';
 
 export function registerDiagram(program: Command): void {
   program
@@ -29,13 +29,15 @@ export function registerDiagram(program: Command): void {
           dpi: string;
         },
       ) => {
+        const options = parseBuildOptions(flags);
+        const dpi = parsePositiveNumber('--dpi', flags.dpi);
         await initBackend();
-        const { model } = await resolveModelArgument(name, flags);
+        const { model } = await loadOrBuildModel(name, options);
         await plotModel(model, flags.output, {
           showShapes: flags.shapes,
           groupBlocks: flags.group,
           rankdir: flags.horizontal ? 'LR' : 'TB',
-          dpi: Number(flags.dpi),
+          dpi,
         });
         model.dispose();
         console.log(`wrote ${flags.output}`);

@@ -1,9 +1,8 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
-import { readRunInputConfig } from '../../evaluate/run-config.js';
-import { EXPORT_FORMATS, exportModel, parseExportFormat } from '../../export/formats.js';
-import { loadRunModel, resolveRunDir } from '../../train/run-folder.js';
+import { exportRun } from '../../export/export-run.js';
+import { EXPORT_FORMATS, parseExportFormat } from '../../export/formats.js';
+import { resolveRunDir } from '../../train/run-folder.js';
 
 interface ExportFlags {
   format: string;
@@ -29,19 +28,11 @@ export function registerExport(program: Command): void {
     .action(async (run: string, flags: ExportFlags) => {
       const format = parseExportFormat(flags.format);
       const runDir = resolveRunDir(run, flags.runsDir);
-      const input = await readRunInputConfig(runDir);
-      const file = flags.output ?? path.join(runDir, `model${EXPORT_FORMATS[format].extension}`);
       await initBackend();
-      const model = await loadRunModel(runDir);
-      try {
-        const written = await exportModel(model, format, file, {
-          preprocessing: input.preprocessing,
-          includePreprocessing: flags.includePreprocessing,
-          inputConfig: input,
-        });
-        for (const f of written) console.log(`wrote ${f}`);
-      } finally {
-        model.dispose();
-      }
+      const written = await exportRun(runDir, format, {
+        output: flags.output,
+        includePreprocessing: flags.includePreprocessing,
+      });
+      for (const f of written) console.log(`wrote ${f}`);
     });
 }

@@ -3,29 +3,35 @@ import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
 import { writeCurves } from '../../report/curves.js';
 import { writeFreezeSearchChart } from '../../report/freeze-search-chart.js';
-import { resolveTrainConfig, type TrainFlags } from '../../train/cli-config.js';
-import { parseNumberFlag } from '../../train/flags.js';
-import { trainRun } from '../../train/run-training.js';
 import {
-  bestFreezeConfig,
-  freezeSearch,
-  SEARCH_STRATEGIES as STRATEGIES,
-  type SearchStrategy,
-} from '../../tune/freeze-search.js';
+  parseChoice,
+  parseNumber,
+  parsePositiveInt,
+  resolveTrainConfig,
+  type TrainFlags,
+} from '../../flags/index.js';
+import { trainRun } from '../../train/run-training.js';
+import { bestFreezeConfig, freezeSearch, SEARCH_STRATEGIES as STRATEGIES } from '../../tune/freeze-search.js';
+import { ProcessExecutor } from '../../tune/process-executor.js';
 import { formatFreezeSearchTable } from '../../tune/search-table.js';
 import { addDataModelOptions } from './data-model-options.js';
-import { evaluateAndReport } from './train.js';
+import { evaluateAndReport } from '../finish-run.js';
 
 interface FreezeSearchFlags extends TrainFlags {
   candidates?: string;
   budget?: string;
   eta?: string;
   strategy?: string;
+  rank?: string;
+  rankKeep?: string;
+  executor?: string;
   thenTrain?: boolean;
   json?: boolean;
 }
 
 const MODES = ['stages', 'blocks', 'auto'] as const;
+const RANKINGS = ['auto-rgn'] as const;
+const EXECUTORS = ['in-process', 'process'] as const;
 
 export function registerFreezeSearch(program: Command): void {
   const command = program
@@ -39,7 +45,16 @@ export function registerFreezeSearch(program: Command): void {
     .option('--eta <n>', 'keep the better 1/eta of the trials per rung (default 2)')
     .option(
       '--strategy <s>',
-      'fixed (train at the freeze point) or lp-ft (train the head first, then fine-tune at the freeze point); default fixed',
+      'fixed (train at the freeze point), lp-ft (train the head first, then fine-tune at the freeze point) or gradual (the head first, then unfreeze stage by stage down to the freeze point, each stage below at the rate above ÷2.6); default fixed',
+    )
+    .option(
+      '--rank <how>',
+      'auto-rgn: score the cuts by relative gradient norm on a few batches first and search only the best (Lee et al. 2023)',
+    )
+    .option('--rank-keep <n>', 'cuts kept by --rank, full fine-tuning and head-only besides (default half)')
+    .option(
+      '--executor <where>',
+      'in-process (default) or process: each trial in a worker process of its own, so a crash costs one trial',
     )
     .option('--learning-rate <lr>', 'learning rate of every trial')
     .option('--epochs <n>', 'maximum epochs of the --then-train run (default 15)')
@@ -52,13 +67,23 @@ export function registerFreezeSearch(program: Command): void {
     .option('--then-train', 'continue the best freeze point into a full run with early stopping')
     .option('--json', 'print { "candidates": [...], "best": ... }')
     .action(async (flags: FreezeSearchFlags) => {
-      const { candidates, budget, eta, strategy, thenTrain, json, name, ...trainFlags } = flags;
-      if (candidates !== undefined && !(MODES as readonly string[]).includes(candidates)) {
-        throw new VisionlabError(`--candidates "${candidates}" is not one of ${MODES.join(', ')}`);
-      }
-      if (strategy !== undefined && !(STRATEGIES as readonly string[]).includes(strategy)) {
-        throw new VisionlabError(`--strategy "${strategy}" is not one of ${STRATEGIES.join(', ')}`);
-      }
+      const {
+        candidates,
+        budget,
+        eta,
+        strategy,
+        rank,
+        rankKeep,
+        executor,
+        thenTrain,
+        json,
+        name,
+        ...trainFlags
+      } = flags;
+      const where = candidates === undefined ? undefined : parseChoice('--candidates', candidates, MODES);
+      const how = strategy === undefined ? undefined : parseChoice('--strategy', strategy, STRATEGIES);
+      const ranking = rank === undefined ? undefined : parseChoice('--rank', rank, RANKINGS);
+      const runIn = executor === undefined ? undefined : parseChoice('--executor', executor, EXECUTORS);
       const config = await resolveTrainConfig(trainFlags);
       if (config.learningRate === 'auto') {
         throw new VisionlabError(
@@ -67,11 +92,15 @@ export function registerFreezeSearch(program: Command): void {
         );
       }
       const result = await freezeSearch(config, {
-        candidates: candidates as (typeof MODES)[number] | undefined,
-        budget: budget === undefined ? undefined : parseNumberFlag('--budget', budget),
-        eta: eta === undefined ? undefined : parseNumberFlag('--eta', eta),
+        candidates: where,
+        budget: budget === undefined ? undefined : parsePositiveInt('--budget', budget),
+        eta: eta === undefined ? undefined : parseNumber('--eta', eta),
         name,
-        strategy: strategy as SearchStrategy | undefined,
+        strategy: how,
+        rank: ranking,
+        executor:
+          runIn === 'process' ? new ProcessExecutor({ log: (line) => console.error(line) }) : undefined,
+        rankKeep: rankKeep === undefined ? undefined : parsePositiveInt('--rank-keep', rankKeep),
         log: (line) => console.error(line),
       });
       const chart = path.join(result.dir, 'freeze-search');
@@ -94,6 +123,7 @@ export function registerFreezeSearch(program: Command): void {
             best: strip(best),
             search: result.dir,
             reused: result.reused,
+            ...(result.ranking ? { ranking: result.ranking } : {}),
             ...(bestRun ? { bestRun } : {}),
           }),
         );

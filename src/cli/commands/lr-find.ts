@@ -1,11 +1,15 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { VisionlabError } from '../../errors.js';
 import { writeLrFindChart } from '../../report/lr-find-chart.js';
-import { resolveTrainConfig, type TrainFlags } from '../../train/cli-config.js';
-import { parseNumberFlag } from '../../train/flags.js';
+import {
+  parseChoice,
+  parsePositiveInt,
+  parsePositiveNumber,
+  resolveTrainConfig,
+  type TrainFlags,
+} from '../../flags/index.js';
 import { lrFindForConfig } from '../../tune/lr-find-run.js';
-import { LR_RULES, type LrRule } from '../../tune/lr-suggest.js';
+import { LR_RULES } from '../../tune/lr-suggest.js';
 import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
 
 interface LrFindFlags extends TrainFlags {
@@ -31,18 +35,14 @@ export function registerLrFind(program: Command): void {
     .option('-o, --output <file>', 'the chart (a .png; an .svg is written beside it)', 'lr-find.png')
     .option('--json', 'print { "suggestion", "rule", "points": [...] }')
     .action(async (flags: LrFindFlags) => {
-      if (flags.rule !== undefined && !(LR_RULES as readonly string[]).includes(flags.rule)) {
-        throw new VisionlabError(`--rule "${flags.rule}" is not one of ${LR_RULES.join(', ')}`);
-      }
       const { iterations, startLr, endLr, rule, output, json, ...trainFlags } = flags;
+      const chosenRule = rule === undefined ? undefined : parseChoice('--rule', rule, LR_RULES);
       const config = await resolveTrainConfig(trainFlags);
-      const num = (flag: string, v: string | undefined) =>
-        v === undefined ? undefined : parseNumberFlag(flag, v);
       const result = await lrFindForConfig(config, {
-        iterations: num('--iterations', iterations),
-        startLr: num('--start-lr', startLr),
-        endLr: num('--end-lr', endLr),
-        rule: rule as LrRule | undefined,
+        iterations: iterations === undefined ? undefined : parsePositiveInt('--iterations', iterations),
+        startLr: startLr === undefined ? undefined : parsePositiveNumber('--start-lr', startLr),
+        endLr: endLr === undefined ? undefined : parsePositiveNumber('--end-lr', endLr),
+        rule: chosenRule,
         log: (line) => console.error(line),
       });
       const base = output.replace(/\.(png|svg)$/i, '');

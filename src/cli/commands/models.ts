@@ -1,20 +1,7 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend.js';
-import { bestTop1, downloadSize, formatModelInfo, modelInfo, pretrainedTags } from '../../models/describe.js';
+import { formatModelInfo, formatModelTable, modelInfo } from '../../models/describe.js';
 import { getModel, listModels } from '../../models/registry.js';
-import { formatFlops } from '../../models/summary.js';
-
-function printTable(table: string[][], right: Set<number>): void {
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  for (const row of table) {
-    console.log(
-      row
-        .map((cell, i) => (right.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd(),
-    );
-  }
-}
 
 export function registerModels(program: Command): void {
   program
@@ -31,36 +18,6 @@ export function registerModels(program: Command): void {
         return;
       }
       const infos = listModels().map(modelInfo);
-      if (opts.json) {
-        console.log(JSON.stringify(infos, null, 2));
-        return;
-      }
-      printTable(
-        [
-          [
-            'name',
-            'family',
-            'parameters',
-            'FLOPs',
-            'input',
-            'preprocessing',
-            'pretrained',
-            'top-1',
-            'download',
-          ],
-          ...infos.map((r) => [
-            r.name,
-            r.family,
-            r.params.toLocaleString('en-US'),
-            formatFlops(r.flops),
-            r.inputShape.join('x'),
-            r.preprocessing,
-            pretrainedTags(r),
-            bestTop1(r),
-            downloadSize(r),
-          ]),
-        ],
-        new Set([2, 3, 7, 8]),
-      );
+      console.log(opts.json ? JSON.stringify(infos, null, 2) : formatModelTable(infos));
     });
 }

@@ -1,110 +1,17 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { initBackend } from '../../engine/backend.js';
 import { VisionlabError } from '../../errors.js';
-import { expandImagePaths, predictImages, type ImagePrediction } from '../../evaluate/predict-images.js';
-import { readJsonFile, readRunInputConfig, type RunInputConfig } from '../../evaluate/run-config.js';
-import { loadOnnxPredictor } from '../../export/onnx-predictor.js';
-import { loadRunModel, resolveRunDir, RUN_FILES } from '../../train/run-folder.js';
-import { printable } from '../../util/printable.js';
+import { formatPredictions, predictionsCsv } from '../../evaluate/format-predictions.js';
+import { parseBatchSize, parseEngine, parseThreshold } from '../../flags/index.js';
+import { predictRun } from '../../report/predict-run.js';
 
 interface PredictFlags {
   json?: boolean;
   csv?: boolean;
-  batchSize?: string;
+  batchSize: string;
   runsDir?: string;
   threshold?: string;
-  engine?: string;
+  engine: string;
   onnx?: string;
-}
-
-/** `--threshold 0.3`, or `auto`: the best-F1 threshold the run's evaluation chose on its validation split. */
-async function resolveThreshold(
-  runDir: string | undefined,
-  value: string | undefined,
-): Promise<number | undefined> {
-  if (value === undefined) return undefined;
-  if (runDir === undefined && value === 'auto')
-    throw new VisionlabError(
-      '--threshold auto needs the run folder.',
-      'Pass the run folder and --onnx FILE.',
-    );
-  if (value !== 'auto') {
-    const t = Number(value);
-    if (value.trim() === '' || !(t >= 0 && t <= 1)) {
-      throw new VisionlabError(`--threshold "${value}" is not a probability between 0 and 1, or auto`);
-    }
-    return t;
-  }
-  const metrics = await readJsonFile(
-    path.join(runDir!, RUN_FILES.metrics),
-    'metrics.json (run `visionlab evaluate` first)',
-  );
-  const chosen = (metrics.thresholds as { bestF1?: { threshold?: unknown } } | undefined)?.bestF1?.threshold;
-  if (typeof chosen !== 'number') {
-    throw new VisionlabError(
-      `${path.join(runDir!, RUN_FILES.metrics)} holds no decision threshold`,
-      'Thresholds exist for two-class runs once evaluated; or give one, e.g. --threshold 0.3.',
-    );
-  }
-  return chosen;
-}
-
-/**
- * `--engine onnxruntime`: `<run>` is an ONNX file written by `visionlab export` (it carries the run's
- * input settings), or a run folder with `--onnx FILE` (default `model.onnx` in the run folder).
- */
-async function predictWithOnnxruntime(
-  run: string,
-  files: string[],
-  flags: PredictFlags,
-): Promise<{ rows: ImagePrediction[]; input: RunInputConfig }> {
-  const fromFile = run.endsWith('.onnx');
-  const runDir = fromFile ? undefined : resolveRunDir(run, flags.runsDir);
-  const file = fromFile ? run : (flags.onnx ?? path.join(runDir!, 'model.onnx'));
-  const runInput = runDir ? await readRunInputConfig(runDir) : undefined;
-  const threshold = await resolveThreshold(runDir, flags.threshold);
-  const predictor = await loadOnnxPredictor(file, runInput);
-  try {
-    const input = runInput ?? predictor.inputConfig;
-    if (!input) {
-      throw new VisionlabError(
-        `${file} holds no run settings (image size, classes).`,
-        'Pass the run folder and --onnx FILE instead.',
-      );
-    }
-    await initBackend();
-    const rows = await predictImages(predictor, files, input, {
-      batchSize: Number(flags.batchSize ?? 32) || 32,
-      threshold,
-    });
-    return { rows, input };
-  } finally {
-    await predictor.release();
-  }
-}
-
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** CSV with a header `file,predicted,confidence,<class…>,error`. */
-export function predictionsCsv(rows: readonly ImagePrediction[], classNames: readonly string[]): string {
-  const lines = [['file', 'predicted', 'confidence', ...classNames, 'error'].map(csvCell).join(',')];
-  for (const r of rows) {
-    lines.push(
-      [
-        r.source,
-        r.predicted ?? '',
-        r.confidence?.toString() ?? '',
-        ...classNames.map((c) => r.probabilities?.[c]?.toString() ?? ''),
-        r.error ?? '',
-      ]
-        .map(csvCell)
-        .join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 export function registerPredict(program: Command): void {
@@ -132,39 +39,16 @@ export function registerPredict(program: Command): void {
     )
     .action(async (run: string, images: string[], flags: PredictFlags) => {
       if (flags.json && flags.csv) throw new VisionlabError('Choose one of --json and --csv.');
-      if (flags.engine !== 'tfjs' && flags.engine !== 'onnxruntime')
-        throw new VisionlabError(`Unknown --engine "${flags.engine}".`, 'Use tfjs or onnxruntime.');
-      let rows: ImagePrediction[];
-      let input: RunInputConfig;
-      if (flags.engine === 'onnxruntime') {
-        ({ rows, input } = await predictWithOnnxruntime(run, await expandImagePaths(images), flags));
-      } else {
-        const runDir = resolveRunDir(run, flags.runsDir);
-        input = await readRunInputConfig(runDir);
-        const threshold = await resolveThreshold(runDir, flags.threshold);
-        const files = await expandImagePaths(images);
-        await initBackend();
-        const model = await loadRunModel(runDir);
-        try {
-          rows = await predictImages(model, files, input, {
-            batchSize: Number(flags.batchSize ?? 32) || 32,
-            threshold,
-          });
-        } finally {
-          model.dispose();
-        }
-      }
+      const { rows, input } = await predictRun(run, images, {
+        engine: parseEngine(flags.engine),
+        onnxFile: flags.onnx,
+        runsDir: flags.runsDir,
+        batchSize: parseBatchSize(flags.batchSize),
+        threshold: flags.threshold === undefined ? undefined : parseThreshold(flags.threshold),
+      });
       if (flags.json) console.log(JSON.stringify(rows, null, 2));
       else if (flags.csv) console.log(predictionsCsv(rows, input.classNames).trimEnd());
-      else {
-        const width = Math.min(60, Math.max(...rows.map((r) => printable(r.source).length)));
-        for (const r of rows) {
-          const detail = r.error
-            ? `error: ${printable(r.error)}`
-            : `${r.predicted} ${r.confidence!.toFixed(4)}  (${input.classNames.map((c) => `${c} ${r.probabilities![c].toFixed(4)}`).join(', ')})`;
-          console.log(`${printable(r.source).padEnd(width)}  ${detail}`);
-        }
-      }
+      else if (rows.length > 0) console.log(formatPredictions(rows, input.classNames));
       const failed = rows.filter((r) => r.error).length;
       if (failed > 0) console.error(`${failed} of ${rows.length} image(s) could not be read`);
     });

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { promises as fs } from 'node:fs';
 import { initBackend } from '../../engine/backend.js';
-import { writeCurves } from '../../report/curves.js';
-import { writeReport } from '../../report/html-report.js';
+import { rewriteReport } from '../../report/rewrite-report.js';
 import { resolveRunDir } from '../../train/run-folder.js';
-import { readRunFolder } from '../../track/read-run-folder.js';
-import { runFile } from '../../train/run-folder.js';
 
 interface ReportFlags {
   runsDir?: string;
@@ -24,15 +20,7 @@ export function registerReport(program: Command): void {
     .action(async (run: string, flags: ReportFlags) => {
       const runDir = resolveRunDir(run, flags.runsDir);
       await initBackend();
-      const folder = await readRunFolder(runDir);
-      if (folder.history.length > 0) {
-        await writeCurves(runDir, folder.history, { restoredEpoch: folder.state?.restoredEpoch });
-      }
-      const file = await writeReport(runDir, { modelSummary: flags.modelSummary });
-      const hasMetrics = await fs
-        .access(runFile(runDir, 'metrics'))
-        .then(() => true)
-        .catch(() => false);
+      const { file, hasMetrics } = await rewriteReport(runDir, { modelSummary: flags.modelSummary });
       console.log(
         `wrote ${file}${hasMetrics ? '' : ` (no test metrics yet: run visionlab evaluate ${run})`}`,
       );

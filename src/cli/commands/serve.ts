@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { VisionlabError } from '../../errors.js';
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new VisionlabError(`--port ${value} is not a port number`, 'Use a whole number from 0 to 65535.');
-  }
-  return port;
-}
+import { parsePort } from '../../flags/index.js';
 
 export function registerServe(program: Command): void {
   program

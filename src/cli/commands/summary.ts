@@ -1,34 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../engine/backend.js';
-import { loadModelFromDir } from '../../evaluate/load-model.js';
-import { parseBuildOptions, type BuildOptionsText } from '../../models/parse-options.js';
-import { getModel } from '../../models/registry.js';
+import { parseBuildOptions, parsePositiveInt, type BuildOptionsText } from '../../flags/index.js';
 import { summary } from '../../models/summary.js';
 import { modelCode } from '../../export/model-code.js';
-
-/**
- * The model a command names: a saved model (a folder holding model.json, or the model.json itself)
- * or a zoo entry built without random initialisation.
- */
-export async function resolveModelArgument(
-  nameOrPath: string,
-  flags: BuildOptionsText,
-): Promise<{ model: tfl.LayersModel; label: string; preprocessing?: string }> {
-  if (existsSync(nameOrPath)) {
-    const dir = statSync(nameOrPath).isDirectory() ? nameOrPath : path.dirname(nameOrPath);
-    const modelDir = existsSync(path.join(dir, 'model.json')) ? dir : path.join(dir, 'model');
-    return { model: await loadModelFromDir(modelDir), label: nameOrPath };
-  }
-  const spec = getModel(nameOrPath);
-  return {
-    model: spec.build({ ...parseBuildOptions(flags), initializeWeights: false }),
-    label: spec.name,
-    preprocessing: spec.preprocessing,
-  };
-}
+import { loadOrBuildModel } from '../../train/load-or-build-model.js';
 
 export function registerSummary(program: Command): void {
   program
@@ -53,8 +28,11 @@ export function registerSummary(program: Command): void {
         name: string,
         flags: BuildOptionsText & { json?: boolean; lineLength?: string; as?: string },
       ) => {
+        const options = parseBuildOptions(flags);
+        const lineLength =
+          flags.lineLength === undefined ? undefined : parsePositiveInt('--line-length', flags.lineLength);
         await initBackend();
-        const { model, label, preprocessing } = await resolveModelArgument(name, flags);
+        const { model, label, preprocessing } = await loadOrBuildModel(name, options);
         if (flags.as !== undefined) {
           try {
             console.log(modelCode(model, flags.as, preprocessing).trimEnd());
@@ -63,7 +41,7 @@ export function registerSummary(program: Command): void {
           }
           return;
         }
-        const result = summary(model, flags.lineLength ? Number(flags.lineLength) : undefined);
+        const result = summary(model, lineLength);
         model.dispose();
         if (flags.json) {
           console.log(JSON.stringify({ model: label, preprocessing, ...result.json }));

@@ -1,25 +1,26 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeCurves } from '../../report/curves.js';
-import { evaluateRun } from '../../report/evaluate-run.js';
-import { writeReport } from '../../report/html-report.js';
-import {
-  resolveRunToResume,
-  resolveTrainConfig,
-  resumeConfig,
-  type TrainFlags,
-} from '../../train/cli-config.js';
+import { resolveRunToResume, resolveTrainConfig, resumeConfig, type TrainFlags } from '../../flags/index.js';
+import { CALLBACK_FLAGS } from '../../train/callbacks/registry.js';
 import { trainRun } from '../../train/run-training.js';
 import { lrFindHook } from '../../tune/lr-find-run.js';
 import { writeLrFindChart } from '../../report/lr-find-chart.js';
 import { printable } from '../../util/printable.js';
+import { evaluateAndReport } from '../finish-run.js';
 import { addDataModelOptions, addFreezeOptions } from './data-model-options.js';
+
+/** One `key=value,…` option per callback of the registry (`--early-stopping`, `--reduce-lr`, …). */
+function addCallbackOptions(command: Command): Command {
+  for (const flag of CALLBACK_FLAGS) command.option(`${flag.name} <opts>`, flag.help);
+  return command;
+}
 
 export function registerTrain(program: Command): void {
   const command = program
     .command('train')
     .description('train an image classifier on class-per-folder images and write a run folder');
-  addFreezeOptions(addDataModelOptions(command))
+  addCallbackOptions(addFreezeOptions(addDataModelOptions(command)))
     .option('--epochs <n>', 'maximum number of epochs (default 15)')
     .option(
       '--learning-rate <lr>',
@@ -27,15 +28,6 @@ export function registerTrain(program: Command): void {
     )
     .option('--runs-dir <dir>', 'where run folders go (default ./runs)')
     .option('--name <name>', 'run folder name (default <model>-<YYYYMMDD-HHMMSS>)')
-    .option(
-      '--early-stopping <opts>',
-      'e.g. patience=7,restore-best (monitor, min-delta, mode, baseline, start-from-epoch)',
-    )
-    .option(
-      '--reduce-lr <opts>',
-      'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
-    )
-    .option('--lr-schedule <opts>', 'cosine decay with warm-up, e.g. type=cosine,warmup=3,alpha=0.01')
     .option('--augment <list>', 'augmentations, e.g. flip,rotate=0.1,zoom=0.1')
     .option('--no-checkpoint', 'do not write checkpoint/ (no resume after an interruption)')
     .option('--no-evaluate', 'skip the test-split evaluation and the report at the end')
@@ -79,20 +71,4 @@ export function registerTrain(program: Command): void {
       if (result.config.evaluate) await evaluateAndReport(result.runDir, (result.config.testSplit ?? 0) > 0);
       console.log(`run folder: ${printable(result.runDir)}`);
     });
-}
-
-/** Every finished run gets its test metrics (when it held out a test split) and its report.html. */
-export async function evaluateAndReport(
-  runDir: string,
-  hasTestSplit: boolean,
-  print: (line: string) => void = (line) => console.log(line),
-): Promise<void> {
-  if (!hasTestSplit) {
-    await writeReport(runDir);
-    return;
-  }
-  const { metrics } = await evaluateRun(runDir, { onWarning: (m) => print(`warning: ${m}`) });
-  print(
-    `test: accuracy ${metrics.accuracy.toFixed(4)}, log loss ${metrics.logLoss.toFixed(4)}; report.html written`,
-  );
 }

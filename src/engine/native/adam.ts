@@ -2,10 +2,15 @@
 // dozen element-wise kernels (each allocating a full-size tensor); on the reduced AlexNet that was
 // a fifth of a training step. The patched `applyGradients` computes the same float32 operations in
 // one native loop, and defers to TF.js's own code on every other backend.
+//
+// Weights and moments whose arrays nothing but their variable can see (made by the native kernels,
+// never read out, one tensor on the data) are updated in place, all in one native call; the others
+// (the first step, weights just loaded or read) go through a kernel that writes new arrays. In place
+// saves three weight-sized arrays a step: 330 MB of fresh memory on DaViT-T.
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
-import { outputFloats } from './buffer-pool.js';
+import { outputFloats, outputPool } from './buffer-pool.js';
 import { NATIVE } from './kernel-utils.js';
 
 const KERNEL = 'VisionlabAdamUpdate';
@@ -45,20 +50,60 @@ function registerAdamKernel(addon: NativeAddon): void {
       const cpu = backend as MathBackendCPU;
       const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
       const n = tf.util.sizeFromShape(value.shape);
-      const out = [outputFloats(n), outputFloats(n), outputFloats(n)];
-      addon.adam(
-        floats(cpu, value),
-        floats(cpu, gradient),
-        floats(cpu, m),
-        floats(cpu, v),
-        out[0],
-        out[1],
-        out[2],
+      // Copies of the weight and moments, then the same update as in place.
+      const out = [value, m, v].map((t) => {
+        const copy = outputFloats(n);
+        copy.set(floats(cpu, t));
+        return copy;
+      });
+      addon.adamInPlace(
+        [out[0]],
+        [floats(cpu, gradient)],
+        [out[1]],
+        [out[2]],
+        Int32Array.of(n),
         Float32Array.from((attrs as { hyper: number[] }).hyper),
       );
       return out.map((values) => cpu.makeTensorInfo([...value.shape], 'float32', values));
     },
   });
+}
+
+/** The array behind `t` when writing into it changes nothing but `t` itself, else undefined. */
+function privateArray(backend: MathBackendCPU, t: tf.Tensor): Float32Array | undefined {
+  const data = backend.data.get(t.dataId);
+  if (!data || data.refCount !== 1 || !outputPool.owns(data.values)) return undefined;
+  return data.values;
+}
+
+/** Variables updated in one in-place call: their arrays, in the addon's argument order. */
+class InPlaceBatch {
+  readonly values: Float32Array[] = [];
+  readonly gradients: Float32Array[] = [];
+  readonly m: Float32Array[] = [];
+  readonly v: Float32Array[] = [];
+
+  /** Takes the variable when all three of its arrays are private (and the gradient is none of them). */
+  add(backend: MathBackendCPU, value: tf.Tensor, gradient: tf.Tensor, m: tf.Tensor, v: tf.Tensor): boolean {
+    if (gradient.dtype !== 'float32') return false;
+    const arrays = [privateArray(backend, value), privateArray(backend, m), privateArray(backend, v)];
+    const g = backend.data.get(gradient.dataId)?.values;
+    if (!(g instanceof Float32Array) || arrays.some((a) => a === undefined || a.buffer === g.buffer))
+      return false;
+    const [w, mw, vw] = arrays as Float32Array[];
+    if (g.length !== w.length) return false;
+    this.values.push(w);
+    this.gradients.push(g);
+    this.m.push(mw);
+    this.v.push(vw);
+    return true;
+  }
+
+  run(addon: NativeAddon, hyper: number[]): void {
+    if (this.values.length === 0) return;
+    const sizes = Int32Array.from(this.values, (a) => a.length);
+    addon.adamInPlace(this.values, this.gradients, this.m, this.v, sizes, Float32Array.from(hyper));
+  }
 }
 
 let installed = false;
@@ -92,6 +137,8 @@ export function installFusedAdam(addon: NativeAddon): void {
         this.epsilon,
       ]),
     );
+    const backend = tf.backend() as MathBackendCPU;
+    const inPlace = new InPlaceBatch();
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
@@ -107,6 +154,7 @@ export function installFusedAdam(addon: NativeAddon): void {
         if (gradient == null) return;
         const m = (this.accumulatedFirstMoment[i] as Moment).variable;
         const v = (this.accumulatedSecondMoment[i] as Moment).variable;
+        if (inPlace.add(backend, value, gradient, m, v)) return;
         const [newValue, newM, newV] = tf
           .engine()
           .runKernel(KERNEL, { value, gradient, m, v }, { hyper }) as tf.Tensor[];
@@ -114,6 +162,7 @@ export function installFusedAdam(addon: NativeAddon): void {
         v.assign(newV);
         value.assign(newValue);
       });
+      inPlace.run(addon, hyper);
       this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
       this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
     });

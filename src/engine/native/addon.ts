@@ -47,6 +47,10 @@ export interface NativeAddon {
     bShape?: Int32Array,
     outShape?: Int32Array,
   ): void;
+  /** Operation codes of `binary`, `unary` and `compare` by TF.js kernel name (native/src/eltwise.cc, compare.cc). */
+  binaryOps: Readonly<Record<string, number>>;
+  unaryOps: Readonly<Record<string, number>>;
+  compareOps: Readonly<Record<string, number>>;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number, beta?: number): void;
   reluBackward(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   sum(x: Float32Array, out: Float32Array, outer: number, middle: number, inner: number, scale?: number): void;
@@ -57,16 +61,16 @@ export interface NativeAddon {
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   tile(x: Float32Array, out: Float32Array, inShape: Int32Array, reps: Int32Array): void;
   split(x: Float32Array, outputs: Float32Array[], outer: number): void;
-  adam(
-    value: Float32Array,
-    grad: Float32Array,
-    m: Float32Array,
-    v: Float32Array,
-    newValue: Float32Array,
-    newM: Float32Array,
-    newV: Float32Array,
+  /** Adam over many variables at once, writing weights and moments in place (native/src/adam.cc). */
+  adamInPlace(
+    values: Float32Array[],
+    grads: Float32Array[],
+    m: Float32Array[],
+    v: Float32Array[],
+    sizes: Int32Array,
     hyper: Float32Array,
   ): void;
+  softmaxBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
   layerNorm(
     x: Float32Array,
     gamma: Float32Array,

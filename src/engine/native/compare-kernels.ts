@@ -2,8 +2,21 @@
 // operand: the `cpu` versions index every element through a general broadcast, and ReLU6's gradient
 // runs three of them over every activation.
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  Equal,
+  Greater,
+  GreaterEqual,
+  Less,
+  LessEqual,
+  LogicalAnd,
+  LogicalOr,
+  NotEqual,
+} from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { sizeOf, type NativeKernel } from './kernel-utils.js';
+import { opCode, sizeOf, type NativeKernel } from './kernel-utils.js';
+
+/** Kernels that the addon's `compare` runs, each by the code its `compareOps` table gives (native/src/compare.cc). */
+export const COMPARE_KERNELS = [Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual];
 
 type Values = Float32Array | Uint8Array;
 
@@ -22,15 +35,15 @@ function operands(
   return { av, bv, shape };
 }
 
-/** Float32 comparisons in the addon (operation codes of native/src/eltwise.cc). */
-function compareKernel(op: number): NativeKernel {
+/** Float32 comparisons in the addon. */
+function compareKernel(kernelName: string): NativeKernel {
   return ({ inputs, backend, addon }) => {
     const { a, b } = inputs;
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
     const ops = operands(backend, a, b, Float32Array);
     if (!ops) return null;
     const out = new Uint8Array(sizeOf(ops.shape));
-    addon.compare(op, ops.av as Float32Array, ops.bv as Float32Array, out);
+    addon.compare(opCode(addon.compareOps, kernelName), ops.av as Float32Array, ops.bv as Float32Array, out);
     return backend.makeTensorInfo(ops.shape, 'bool', out);
   };
 }
@@ -54,12 +67,7 @@ function logicalKernel(and: boolean): NativeKernel {
 }
 
 export const compareKernels: Record<string, NativeKernel> = {
-  Greater: compareKernel(0),
-  GreaterEqual: compareKernel(1),
-  Less: compareKernel(2),
-  LessEqual: compareKernel(3),
-  Equal: compareKernel(4),
-  NotEqual: compareKernel(5),
-  LogicalAnd: logicalKernel(true),
-  LogicalOr: logicalKernel(false),
+  ...Object.fromEntries(COMPARE_KERNELS.map((name) => [name, compareKernel(name)])),
+  [LogicalAnd]: logicalKernel(true),
+  [LogicalOr]: logicalKernel(false),
 };

@@ -1,4 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  Conv2D,
+  FusedConv2D,
+  DepthwiseConv2dNative,
+  FusedDepthwiseConv2D,
+  Conv2DBackpropInput,
+  Conv2DBackpropFilter,
+  DepthwiseConv2dNativeBackpropInput,
+  DepthwiseConv2dNativeBackpropFilter,
+  Relu6,
+  Elu,
+  Sigmoid,
+  LeakyRelu,
+  Prelu,
+} from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
@@ -44,15 +59,15 @@ export function applyActivation(
     case 'relu':
       return y;
     case 'relu6':
-      return run('Relu6', { x: y });
+      return run(Relu6, { x: y });
     case 'elu':
-      return run('Elu', { x: y });
+      return run(Elu, { x: y });
     case 'sigmoid':
-      return run('Sigmoid', { x: y });
+      return run(Sigmoid, { x: y });
     case 'leakyrelu':
-      return run('LeakyRelu', { x: y }, { alpha: leakyreluAlpha ?? 0.2 });
+      return run(LeakyRelu, { x: y }, { alpha: leakyreluAlpha ?? 0.2 });
     case 'prelu':
-      return run('Prelu', { x: y, alpha: prelu as tf.TensorInfo });
+      return run(Prelu, { x: y, alpha: prelu as tf.TensorInfo });
     default:
       throw new Error(`unknown fused activation ${activation}`);
   }
@@ -84,15 +99,24 @@ function convForward(depthwise: boolean, fused: boolean): NativeKernel {
   };
 }
 
+/** The addon's parameters for a backward pass (no activation), or null to run the `cpu` kernel. */
+function backwardParams(
+  xShape: number[],
+  filterShape: number[],
+  attrs: tf.NamedAttrMap,
+  depthwise: boolean,
+): Int32Array | null {
+  const info = convInfo(xShape, filterShape, attrs, depthwise);
+  return info && convParams(info, depthwise, ACT_NONE, bf16Compute());
+}
+
 /** Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput: inputs dy, filter. */
 function convBackwardData(depthwise: boolean): NativeKernel {
   return ({ inputs, attrs, backend, addon }) => {
     const { dy, filter } = inputs;
     if (!allFloat32(backend, dy, filter)) return null;
     const inShape = attrs.inputShape as [number, number, number, number];
-    const info = convInfo(inShape, filter.shape, attrs, depthwise);
-    if (!info) return null;
-    const params = convParams(info, depthwise, ACT_NONE, bf16Compute());
+    const params = backwardParams(inShape, filter.shape, attrs, depthwise);
     if (!params) return null;
     const dx = outputFloats(sizeOf(inShape));
     addon.conv2dBackwardData(floatsOf(backend, dy), floatsOf(backend, filter), dx, params);
@@ -106,9 +130,7 @@ function convBackwardFilter(depthwise: boolean): NativeKernel {
     const { x, dy } = inputs;
     if (!allFloat32(backend, x, dy)) return null;
     const filterShape = attrs.filterShape as [number, number, number, number];
-    const info = convInfo(x.shape, filterShape, attrs, depthwise);
-    if (!info) return null;
-    const params = convParams(info, depthwise, ACT_NONE, bf16Compute());
+    const params = backwardParams(x.shape, filterShape, attrs, depthwise);
     if (!params) return null;
     const dw = outputFloats(sizeOf(filterShape));
     addon.conv2dBackwardWeights(floatsOf(backend, x), floatsOf(backend, dy), dw, params);
@@ -117,12 +139,12 @@ function convBackwardFilter(depthwise: boolean): NativeKernel {
 }
 
 export const convKernels: Record<string, NativeKernel> = {
-  Conv2D: convForward(false, false),
-  FusedConv2D: convForward(false, true),
-  DepthwiseConv2dNative: convForward(true, false),
-  FusedDepthwiseConv2D: convForward(true, true),
-  Conv2DBackpropInput: convBackwardData(false),
-  Conv2DBackpropFilter: convBackwardFilter(false),
-  DepthwiseConv2dNativeBackpropInput: convBackwardData(true),
-  DepthwiseConv2dNativeBackpropFilter: convBackwardFilter(true),
+  [Conv2D]: convForward(false, false),
+  [FusedConv2D]: convForward(false, true),
+  [DepthwiseConv2dNative]: convForward(true, false),
+  [FusedDepthwiseConv2D]: convForward(true, true),
+  [Conv2DBackpropInput]: convBackwardData(false),
+  [Conv2DBackpropFilter]: convBackwardFilter(false),
+  [DepthwiseConv2dNativeBackpropInput]: convBackwardData(true),
+  [DepthwiseConv2dNativeBackpropFilter]: convBackwardFilter(true),
 };

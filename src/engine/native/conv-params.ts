@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { oneDnnEndPadding } from './window-padding.js';
+import { inputAndWindow, oneDnnEndPadding } from './window-padding.js';
 
 export const ACT_NONE = 0;
 export const ACT_RELU = 1;
@@ -22,12 +22,7 @@ export function convParams(
   const { bottom, right } = end;
   if ([p.top, bottom, p.left, right].some((v) => v < 0)) return null;
   return Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
+    ...inputAndWindow(info),
     info.outChannels,
     info.outHeight,
     info.outWidth,

@@ -1,35 +1,58 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
+import {
+  Abs,
+  Add,
+  ClipByValue,
+  Concat,
+  Erf,
+  Exp,
+  Log,
+  Maximum,
+  Mean,
+  Minimum,
+  Multiply,
+  Neg,
+  PadV2,
+  RealDiv,
+  Reciprocal,
+  Relu,
+  Relu6,
+  Rsqrt,
+  Sigmoid,
+  Slice,
+  Softmax,
+  SplitV,
+  Sqrt,
+  Square,
+  SquaredDifference,
+  Step,
+  Sub,
+  Sum,
+  Tile,
+  Transpose,
+} from '@tensorflow/tfjs-core';
+import { allFloat32, floatsOf, opCode, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
 
-// Operation codes of native/src/eltwise.cc.
-const BINARY_OPS = {
-  Add: 0,
-  Sub: 1,
-  Multiply: 2,
-  RealDiv: 3,
-  Maximum: 4,
-  Minimum: 5,
-  SquaredDifference: 6,
-} as const;
+/** Kernels that the addon's `binary` runs, each by the code its `binaryOps` table gives (native/src/eltwise.cc). */
+export const BINARY_KERNELS = [Add, Sub, Multiply, RealDiv, Maximum, Minimum, SquaredDifference];
 
-const UNARY_OPS = {
-  Relu: 0,
-  Step: 1,
-  Sqrt: 2,
-  Square: 3,
-  Neg: 4,
-  Exp: 5,
-  Log: 6,
-  Abs: 7,
-  Sigmoid: 8,
-  Rsqrt: 9,
-  Reciprocal: 10,
-  Relu6: 11,
-  Erf: 13,
-} as const;
-
-const CLIP = 12;
+/** Kernels that the addon's `unary` runs, each by the code its `unaryOps` table gives. */
+export const UNARY_KERNELS = [
+  Relu,
+  Step,
+  Sqrt,
+  Square,
+  Neg,
+  Exp,
+  Log,
+  Abs,
+  Sigmoid,
+  Rsqrt,
+  Reciprocal,
+  Relu6,
+  Erf,
+];
 
 /** True when `small` repeats over the leading dimensions of `shape` (e.g. a bias [C] over [N, H, W, C]). */
 function repeatsOver(small: number[], shape: number[]): boolean {
@@ -38,9 +61,10 @@ function repeatsOver(small: number[], shape: number[]): boolean {
   return s.every((d, i) => d === shape[shape.length - s.length + i]);
 }
 
-function binaryKernel(op: number): NativeKernel {
+function binaryKernel(kernelName: string): NativeKernel {
   return ({ inputs, backend, addon }) => {
     const { a, b } = inputs;
+    const op = opCode(addon.binaryOps, kernelName);
     if (!allFloat32(backend, a, b)) return null;
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const n = sizeOf(shape);
@@ -70,12 +94,17 @@ function binaryKernel(op: number): NativeKernel {
   };
 }
 
-function unaryKernel(op: number): NativeKernel {
+function unaryKernel(kernelName: string): NativeKernel {
   return ({ inputs, attrs, backend, addon }) => {
     const { x } = inputs;
     if (!allFloat32(backend, x)) return null;
     const out = outputFloats(sizeOf(x.shape));
-    addon.unary(op, floatsOf(backend, x), out, (attrs.alpha as number | undefined) ?? 0);
+    addon.unary(
+      opCode(addon.unaryOps, kernelName),
+      floatsOf(backend, x),
+      out,
+      (attrs.alpha as number | undefined) ?? 0,
+    );
     return backend.makeTensorInfo([...x.shape], 'float32', out);
   };
 }
@@ -193,7 +222,8 @@ const clipByValue: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const { x } = inputs;
   if (!allFloat32(backend, x)) return null;
   const out = outputFloats(sizeOf(x.shape));
-  addon.unary(CLIP, floatsOf(backend, x), out, attrs.clipValueMin as number, attrs.clipValueMax as number);
+  const clip = opCode(addon.unaryOps, ClipByValue);
+  addon.unary(clip, floatsOf(backend, x), out, attrs.clipValueMin as number, attrs.clipValueMax as number);
   return backend.makeTensorInfo([...x.shape], 'float32', out);
 };
 
@@ -228,16 +258,16 @@ const softmax: NativeKernel = ({ inputs, attrs, backend, addon }) => {
 };
 
 export const eltwiseKernels: Record<string, NativeKernel> = {
-  ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binaryKernel(op)])),
-  ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unaryKernel(op)])),
-  Sum: reduceKernel(false),
-  Mean: reduceKernel(true),
-  Concat: concat,
-  SplitV: splitV,
-  Slice: slice,
-  Tile: tile,
-  Transpose: transpose,
-  Softmax: softmax,
-  ClipByValue: clipByValue,
-  PadV2: pad,
+  ...Object.fromEntries(BINARY_KERNELS.map((name) => [name, binaryKernel(name)])),
+  ...Object.fromEntries(UNARY_KERNELS.map((name) => [name, unaryKernel(name)])),
+  [Sum]: reduceKernel(false),
+  [Mean]: reduceKernel(true),
+  [Concat]: concat,
+  [SplitV]: splitV,
+  [Slice]: slice,
+  [Tile]: tile,
+  [Transpose]: transpose,
+  [Softmax]: softmax,
+  [ClipByValue]: clipByValue,
+  [PadV2]: pad,
 };

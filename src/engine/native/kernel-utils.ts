@@ -28,6 +28,17 @@ export function allFloat32(backend: MathBackendCPU, ...ts: (tf.TensorInfo | unde
   );
 }
 
+/** The addon's operation code for a kernel, from one of the tables it exports (kernel name → code). */
+export function opCode(table: Readonly<Record<string, number>>, kernelName: string): number {
+  const code = table[kernelName];
+  if (code === undefined) {
+    throw new Error(
+      `the native addon has no operation code for ${kernelName}: rebuild it (npm rebuild visionlab)`,
+    );
+  }
+  return code;
+}
+
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }

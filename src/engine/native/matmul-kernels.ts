@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { BatchMatMul, _FusedMatMul } from '@tensorflow/tfjs-core';
 import { bf16Compute } from '../precision.js';
 import { applyActivation } from './conv-kernels.js';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
@@ -63,6 +64,6 @@ const fusedMatMul: NativeKernel = ({ inputs, attrs, backend, addon }) => {
 };
 
 export const matmulKernels: Record<string, NativeKernel> = {
-  BatchMatMul: batchMatMul,
-  _FusedMatMul: fusedMatMul,
+  [BatchMatMul]: batchMatMul,
+  [_FusedMatMul]: fusedMatMul,
 };

@@ -1,3 +1,4 @@
+import { MaxPool, AvgPool, MaxPoolGrad, AvgPoolGrad } from '@tensorflow/tfjs-core';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
 import { poolParams } from './pool-params.js';
@@ -31,8 +32,8 @@ function poolBackward(max: boolean): NativeKernel {
 }
 
 export const poolKernels: Record<string, NativeKernel> = {
-  MaxPool: poolForward(true),
-  AvgPool: poolForward(false),
-  MaxPoolGrad: poolBackward(true),
-  AvgPoolGrad: poolBackward(false),
+  [MaxPool]: poolForward(true),
+  [AvgPool]: poolForward(false),
+  [MaxPoolGrad]: poolBackward(true),
+  [AvgPoolGrad]: poolBackward(false),
 };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pad, Pair, Rounding } from '../conv-attrs.js';
-import { oneDnnEndPadding } from './window-padding.js';
+import { inputAndWindow, oneDnnEndPadding } from './window-padding.js';
 
 /** The addon's parameter vector for a pooling window (native/src/pool.cc) and the output shape, or null where oneDNN cannot reproduce TF.js. */
 export function poolParams(
@@ -23,12 +23,7 @@ export function poolParams(
   if (bottom >= info.filterHeight || right >= info.filterWidth || p.top < 0 || p.left < 0) return null;
   if (p.top >= info.filterHeight || p.left >= info.filterWidth) return null;
   const params = Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
+    ...inputAndWindow(info),
     info.outHeight,
     info.outWidth,
     info.strideHeight,

@@ -10,6 +10,8 @@ import { NATIVE, type NativeKernel } from './kernel-utils.js';
 import { matmulKernels } from './matmul-kernels.js';
 import { registerNormKernels } from './norm-kernels.js';
 import { poolKernels } from './pool-kernels.js';
+import { installReleasingGradients } from './releasing-gradients.js';
+import { installSoftmaxGrad } from './softmax-grad.js';
 import { installReluGrad } from './relu-grad.js';
 
 type DataId = object;
@@ -106,4 +108,6 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerNormKernels(addon);
   installFusedAdam(addon);
   installReluGrad(addon);
+  installSoftmaxGrad(addon);
+  installReleasingGradients();
 }

@@ -3,6 +3,7 @@
 // a CNN in every training step. The gradient registered here gives the same float32 values through
 // one kernel on `native`, and TF.js's own composition on every other backend.
 import * as tf from '@tensorflow/tfjs-core';
+import { Relu } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
 import { outputFloats } from './buffer-pool.js';
@@ -39,7 +40,7 @@ export function installReluGrad(addon: NativeAddon): void {
     },
   });
   tf.registerGradient({
-    kernelName: 'Relu',
+    kernelName: Relu,
     inputsToSave: ['x'],
     gradFunc: (dy, saved) => {
       const [x] = saved;

@@ -25,3 +25,8 @@ export function oneDnnEndPadding(
   if (oh !== info.outHeight || ow !== info.outWidth) return null;
   return { bottom, right };
 }
+
+/** How the addon's convolution and pooling parameters begin: the NHWC input, then the window's height and width. */
+export function inputAndWindow(info: tf.backend_util.Conv2DInfo): number[] {
+  return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth];
+}

@@ -32,10 +32,13 @@ export function ComparePage({ names }) {
       .catch((err) => setError(err.message));
   }, [key]);
 
-  if (names.length < 2)
+  if (names.length < 1)
     return html`<p class="error">Pick two or more runs on the runs list to compare them.</p>`;
   if (error) return html`<p class="error">${error}</p>`;
   if (!comparison) return html`<p class="muted">Loading…</p>`;
+  // One name is a search, which stands for its trials; one plain run has nothing to compare with.
+  if (comparison.runs.length < 2)
+    return html`<p class="error">Pick two or more runs on the runs list to compare them.</p>`;
   return html`
     <h1>Compare ${comparison.runs.length} runs</h1>
     ${

@@ -133,6 +133,14 @@ export function RunsList() {
                         </td>
                         ${COLUMNS.map((c) => {
                           const value = c.value(r);
+                          // A freeze-point search opens as the comparison of its trials.
+                          if (c.key === 'name' && r.kind === 'search')
+                            return html`<td>
+                              <a href=${`#/compare?runs=${encodeURIComponent(r.name)}`}>${r.name}</a>
+                              <span class="muted">
+                                search, ${r.trials} trial${r.trials === 1 ? '' : 's'}</span
+                              >
+                            </td>`;
                           if (c.key === 'name')
                             return html`<td>
                               <a href=${`#/run/${encodeURIComponent(r.name)}`}>${r.name}</a>

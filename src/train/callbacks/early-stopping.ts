@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import type { CallbackState, Logs } from './callback.js';
-import { MonitorCallback, type MonitorOptions } from './monitor-callback.js';
+import { callbackEntry, withDefaults } from './entry.js';
+import {
+  MONITOR_DEFAULTS,
+  MonitorCallback,
+  plateauSchemaShape,
+  type MonitorOptions,
+} from './monitor-callback.js';
 import { copyWeights, restoreWeights } from './weights.js';
 
 export interface EarlyStoppingOptions extends MonitorOptions {
@@ -11,8 +18,28 @@ export interface EarlyStoppingOptions extends MonitorOptions {
   restoreBestWeights?: boolean;
   /** Epochs to wait before watching at all (a warm-up). */
   startFromEpoch?: number;
-  verbose?: 0 | 1;
 }
+
+/** The defaults of the constructor and of the `earlyStopping` config key alike. */
+export const EARLY_STOPPING_DEFAULTS = {
+  ...MONITOR_DEFAULTS,
+  minDelta: 0,
+  patience: 0,
+  restoreBestWeights: false,
+  startFromEpoch: 0,
+  verbose: 1 as 0 | 1,
+};
+
+const D = EARLY_STOPPING_DEFAULTS;
+
+export const earlyStoppingSchema = z
+  .object({
+    ...plateauSchemaShape(D),
+    baseline: z.number().optional(),
+    restoreBestWeights: z.boolean().default(D.restoreBestWeights),
+    startFromEpoch: z.number().int().min(0).default(D.startFromEpoch),
+  })
+  .strict();
 
 /**
  * Keras' `EarlyStopping` (Keras 3 semantics): stops after `patience` epochs without an improvement
@@ -25,7 +52,6 @@ export class EarlyStopping extends MonitorCallback {
   readonly baseline?: number;
   readonly restoreBestWeights: boolean;
   readonly startFromEpoch: number;
-  readonly verbose: 0 | 1;
   wait = 0;
   stoppedEpoch = 0;
   best?: number;
@@ -33,12 +59,12 @@ export class EarlyStopping extends MonitorCallback {
   private bestWeights?: tf.Tensor[];
 
   constructor(options: EarlyStoppingOptions = {}) {
-    super(options, { minDelta: 0 });
-    this.patience = options.patience ?? 0;
+    super(options, D);
+    const o = withDefaults(D, options);
+    this.patience = o.patience;
     this.baseline = options.baseline;
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
-    this.startFromEpoch = options.startFromEpoch ?? 0;
-    this.verbose = options.verbose ?? 0;
+    this.restoreBestWeights = o.restoreBestWeights;
+    this.startFromEpoch = o.startFromEpoch;
   }
 
   override async onTrainBegin(): Promise<void> {
@@ -117,3 +143,12 @@ export class EarlyStopping extends MonitorCallback {
     this.disposeBest();
   }
 }
+
+export const earlyStoppingEntry = callbackEntry({
+  schema: earlyStoppingSchema.optional(),
+  flag: {
+    name: '--early-stopping',
+    help: 'e.g. patience=7,restore-best (monitor, min-delta, mode, baseline, start-from-epoch)',
+  },
+  build: (options) => new EarlyStopping(options),
+});

@@ -1,5 +1,8 @@
 import { getLearningRate, setLearningRate } from '../optimizers.js';
+import { z } from 'zod';
+import { VisionlabError } from '../../errors.js';
 import { Callback, type Logs } from './callback.js';
+import { callbackEntry } from './entry.js';
 import { formatValue } from './format.js';
 
 /** Learning rate of a 0-based epoch, given the current one (Keras' `schedule(epoch, lr)`). */
@@ -18,8 +21,12 @@ export class LearningRateScheduler extends Callback {
 
   override async onEpochBegin(epoch: number, _logs?: Logs): Promise<void> {
     const lr = this.schedule(epoch, getLearningRate(this.context.optimizer));
-    if (!Number.isFinite(lr))
-      throw new Error(`the learning-rate schedule returned ${lr} for epoch ${epoch + 1}`);
+    if (!Number.isFinite(lr)) {
+      throw new VisionlabError(
+        `the learning-rate schedule returned ${lr} for epoch ${epoch + 1}`,
+        'Make the schedule return a finite number for every epoch.',
+      );
+    }
     setLearningRate(this.context.optimizer, lr);
     if (this.verbose > 0)
       this.context.log(
@@ -27,6 +34,30 @@ export class LearningRateScheduler extends Callback {
       );
   }
 }
+
+/** The defaults of `cosineDecay` and of the `lrSchedule` config key alike. */
+export const LR_SCHEDULE_DEFAULTS = {
+  type: 'cosine' as 'cosine' | 'constant',
+  warmupEpochs: 0,
+  /** Warm-up starts at the learning rate × this. */
+  warmupFrom: 0.1,
+  alpha: 0,
+};
+
+const D = LR_SCHEDULE_DEFAULTS;
+
+export const lrScheduleSchema = z
+  .object({
+    type: z.enum(['cosine', 'constant']).default(D.type),
+    /** Epochs of linear warm-up from `learningRate` × `warmupFrom` up to `learningRate`. */
+    warmupEpochs: z.number().int().min(0).default(D.warmupEpochs),
+    warmupFrom: z.number().min(0).default(D.warmupFrom),
+    /** Final learning rate as a fraction of the peak. */
+    alpha: z.number().min(0).max(1).default(D.alpha),
+    /** Epochs of the cosine decay after warm-up; default: the remaining epochs. */
+    decayEpochs: z.number().int().min(1).optional(),
+  })
+  .strict();
 
 export interface CosineDecayOptions {
   /** Learning rate at the start (of warm-up when there is one, else of the decay). */
@@ -47,7 +78,12 @@ export interface CosineDecayOptions {
  * `alpha × peak` over `decayEpochs`, and stays there.
  */
 export function cosineDecay(options: CosineDecayOptions): Schedule {
-  const { initialLearningRate, decayEpochs, alpha = 0, warmupEpochs = 0 } = options;
+  const {
+    initialLearningRate,
+    decayEpochs,
+    alpha = LR_SCHEDULE_DEFAULTS.alpha,
+    warmupEpochs = LR_SCHEDULE_DEFAULTS.warmupEpochs,
+  } = options;
   const peak = options.warmupTarget ?? initialLearningRate;
   return (epoch) => {
     if (epoch < warmupEpochs) {
@@ -71,3 +107,25 @@ export function linearWarmup(options: {
     return options.after ? options.after(epoch - options.epochs, lr) : options.to;
   };
 }
+
+/** `lrSchedule: {type: 'cosine', …}`: cosine decay from the initial learning rate (Adam's 0.001 when none is given). */
+export const lrScheduleEntry = callbackEntry({
+  schema: lrScheduleSchema.optional(),
+  flag: {
+    name: '--lr-schedule',
+    help: 'cosine decay with warm-up, e.g. type=cosine,warmup=3,alpha=0.01',
+  },
+  build: (s, run) => {
+    if (s.type !== 'cosine') return undefined;
+    const peak = run.learningRate ?? 0.001;
+    return new LearningRateScheduler(
+      cosineDecay({
+        initialLearningRate: s.warmupEpochs > 0 ? peak * s.warmupFrom : peak,
+        warmupTarget: peak,
+        warmupEpochs: s.warmupEpochs,
+        decayEpochs: s.decayEpochs ?? Math.max(1, run.epochs - s.warmupEpochs),
+        alpha: s.alpha,
+      }),
+    );
+  },
+});

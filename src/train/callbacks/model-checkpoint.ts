@@ -1,6 +1,7 @@
 import { saveModel, saveWeights } from '../model-io.js';
 import type { CallbackState, Logs } from './callback.js';
-import { MonitorCallback, type MonitorOptions } from './monitor-callback.js';
+import { withDefaults } from './entry.js';
+import { MONITOR_DEFAULTS, MonitorCallback, type MonitorOptions } from './monitor-callback.js';
 import { formatValue } from './format.js';
 
 export interface ModelCheckpointOptions extends MonitorOptions {
@@ -13,8 +14,16 @@ export interface ModelCheckpointOptions extends MonitorOptions {
   saveBestOnly?: boolean;
   /** Save only the weights (`weights.bin` + `weights.json`), not the topology. */
   saveWeightsOnly?: boolean;
-  verbose?: 0 | 1;
 }
+
+/** The constructor's defaults. */
+export const MODEL_CHECKPOINT_DEFAULTS = {
+  ...MONITOR_DEFAULTS,
+  minDelta: 0,
+  saveBestOnly: false,
+  saveWeightsOnly: false,
+  verbose: 0 as 0 | 1,
+};
 
 /** Fills `{name}`, `{name:02d}` and `{name:.4f}` fields from `values`. */
 export function formatFilepath(template: string, values: Record<string, number>): string {
@@ -39,17 +48,16 @@ export class ModelCheckpoint extends MonitorCallback {
   readonly filepath: string;
   readonly saveBestOnly: boolean;
   readonly saveWeightsOnly: boolean;
-  readonly verbose: 0 | 1;
   best: number;
   /** Folders written so far, in order. */
   readonly saved: string[] = [];
 
   constructor(options: ModelCheckpointOptions) {
-    super(options, { minDelta: 0 });
+    super(options, MODEL_CHECKPOINT_DEFAULTS);
+    const o = withDefaults(MODEL_CHECKPOINT_DEFAULTS, options);
     this.filepath = options.filepath;
-    this.saveBestOnly = options.saveBestOnly ?? false;
-    this.saveWeightsOnly = options.saveWeightsOnly ?? false;
-    this.verbose = options.verbose ?? 0;
+    this.saveBestOnly = o.saveBestOnly;
+    this.saveWeightsOnly = o.saveWeightsOnly;
     this.best = this.worstValue();
   }
 

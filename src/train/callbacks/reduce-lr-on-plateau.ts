@@ -1,7 +1,14 @@
 import { getLearningRate, setLearningRate } from '../optimizers.js';
 import { VisionlabError } from '../../errors.js';
+import { z } from 'zod';
 import type { CallbackState, Logs } from './callback.js';
-import { MonitorCallback, type MonitorOptions } from './monitor-callback.js';
+import { callbackEntry, withDefaults } from './entry.js';
+import {
+  MONITOR_DEFAULTS,
+  MonitorCallback,
+  plateauSchemaShape,
+  type MonitorOptions,
+} from './monitor-callback.js';
 import { formatValue } from './format.js';
 
 export interface ReduceLROnPlateauOptions extends MonitorOptions {
@@ -11,8 +18,29 @@ export interface ReduceLROnPlateauOptions extends MonitorOptions {
   /** Epochs to wait after a reduction before counting again. */
   cooldown?: number;
   minLR?: number;
-  verbose?: 0 | 1;
 }
+
+/** The defaults of the constructor and of the `reduceLr` config key alike. */
+export const REDUCE_LR_DEFAULTS = {
+  ...MONITOR_DEFAULTS,
+  minDelta: 1e-4,
+  factor: 0.1,
+  patience: 10,
+  cooldown: 0,
+  minLR: 0,
+  verbose: 1 as 0 | 1,
+};
+
+const D = REDUCE_LR_DEFAULTS;
+
+export const reduceLrSchema = z
+  .object({
+    ...plateauSchemaShape(D),
+    factor: z.number().gt(0).lt(1).default(D.factor),
+    cooldown: z.number().int().min(0).default(D.cooldown),
+    minLR: z.number().min(0).default(D.minLR),
+  })
+  .strict();
 
 /**
  * Keras' `ReduceLROnPlateau`: multiplies the optimizer's learning rate by `factor` (never below
@@ -24,24 +52,23 @@ export class ReduceLROnPlateau extends MonitorCallback {
   readonly patience: number;
   readonly cooldown: number;
   readonly minLR: number;
-  readonly verbose: 0 | 1;
   wait = 0;
   cooldownCounter = 0;
   best = Infinity;
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
-    super(options, { minDelta: 1e-4 });
-    this.factor = options.factor ?? 0.1;
+    super(options, D);
+    const o = withDefaults(D, options);
+    this.factor = o.factor;
     if (!(this.factor < 1 && this.factor > 0)) {
       throw new VisionlabError(
         `ReduceLROnPlateau factor ${this.factor} is out of range`,
         'give a factor between 0 and 1 (exclusive), e.g. 0.5 to halve the learning rate',
       );
     }
-    this.patience = options.patience ?? 10;
-    this.cooldown = options.cooldown ?? 0;
-    this.minLR = options.minLR ?? 0;
-    this.verbose = options.verbose ?? 0;
+    this.patience = o.patience;
+    this.cooldown = o.cooldown;
+    this.minLR = o.minLR;
     this.reset();
   }
 
@@ -98,3 +125,12 @@ export class ReduceLROnPlateau extends MonitorCallback {
     this.best = j.best ?? this.worstValue();
   }
 }
+
+export const reduceLrEntry = callbackEntry({
+  schema: reduceLrSchema.optional(),
+  flag: {
+    name: '--reduce-lr',
+    help: 'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
+  },
+  build: (options) => new ReduceLROnPlateau(options),
+});

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { Callback, type Logs } from './callback.js';
+import { callbackEntry } from './entry.js';
 
 /**
  * Keras' `TerminateOnNaN`: ends training as soon as a batch's loss is NaN or infinite; also after an epoch
@@ -23,3 +25,9 @@ export class TerminateOnNaN extends Callback {
     }
   }
 }
+
+/** On unless the config says `terminateOnNaN: false`. */
+export const terminateOnNaNEntry = callbackEntry({
+  schema: z.boolean().default(true),
+  build: (on) => (on ? new TerminateOnNaN() : undefined),
+});

@@ -17,6 +17,8 @@ export const RUN_FILES = {
   report: 'report.html',
   curves: 'curves.svg',
   lock: 'run.lock',
+  /** A freeze-point search's folder: what was asked, its status and every finished trial (its trials are run folders inside it). */
+  search: 'search.json',
   /** Evaluations on data other than the run's own test split, one sub-folder per data set. */
   evaluations: 'evaluations',
 } as const;

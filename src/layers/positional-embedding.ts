@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type BaseLayerArgs, singleShape, singleTensor } from '../../layers/layer-args.js';
+import { singleShape, singleTensor } from './layer-args.js';
 
 /**
  * keras_cv_attention_models' `PositionalEmbedding`: adds a learned embedding (weight
@@ -9,10 +9,6 @@ import { type BaseLayerArgs, singleShape, singleTensor } from '../../layers/laye
 export class PositionalEmbedding extends tfl.layers.Layer {
   static className = 'PositionalEmbedding';
   private embedding?: tfl.LayerVariable;
-
-  constructor(args: BaseLayerArgs = {}) {
-    super(args);
-  }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = singleShape(inputShape);

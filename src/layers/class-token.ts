@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type BaseLayerArgs, singleShape, singleTensor } from '../../layers/layer-args.js';
+import { singleShape, singleTensor } from './layer-args.js';
 
 /**
  * keras_cv_attention_models' `ClassToken`: prepends one learned token (weight `tokens`, [1, 1, channels])
@@ -9,10 +9,6 @@ import { type BaseLayerArgs, singleShape, singleTensor } from '../../layers/laye
 export class ClassToken extends tfl.layers.Layer {
   static className = 'ClassToken';
   private tokens?: tfl.LayerVariable;
-
-  constructor(args: BaseLayerArgs = {}) {
-    super(args);
-  }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = singleShape(inputShape);
@@ -46,10 +42,6 @@ tf.serialization.registerClass(ClassToken);
 /** The [CLS] token of a sequence: `x[:, 0]`, [batch, tokens, channels] → [batch, channels]. */
 export class FirstToken extends tfl.layers.Layer {
   static className = 'FirstToken';
-
-  constructor(args: BaseLayerArgs = {}) {
-    super(args);
-  }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const shape = singleShape(inputShape);

@@ -1,11 +1,20 @@
 import path from 'node:path';
-import { VisionlabError } from '../errors.js';
-import { parseTrainConfig, readConfigFile, trainConfigSchema, type TrainConfig } from './config.js';
-import { parseKeyValueList, parseNumberFlag, parseShapeFlag } from './flags.js';
-import { readRunConfig, resolveRunDir, RUN_FILES } from './run-folder.js';
+import { parseTrainConfig, readConfigFile, trainConfigSchema, type TrainConfig } from '../train/config.js';
+import { readRunConfig, resolveRunDir, RUN_FILES } from '../train/run-folder.js';
+import { CALLBACK_FLAGS, type CallbackConfigKey } from '../train/callbacks/registry.js';
+import { parseChoice } from './choice.js';
+import { parseKeyValueList, parseList } from './key-value.js';
+import {
+  parseBatchSize,
+  parseFraction,
+  parseNonNegativeInt,
+  parseNumber,
+  parsePositiveNumber,
+} from './numbers.js';
+import { parseImageSize, parseInputShape } from './shape.js';
 
 /** The raw string values of `visionlab train`'s flags (as commander hands them over). */
-export interface TrainFlags {
+export interface TrainFlags extends Partial<Record<CallbackConfigKey, string>> {
   config?: string;
   data?: string;
   model?: string;
@@ -22,9 +31,6 @@ export interface TrainFlags {
   momentum?: string;
   runsDir?: string;
   name?: string;
-  earlyStopping?: string;
-  reduceLr?: string;
-  lrSchedule?: string;
   freezeUntil?: string;
   freezeNames?: string;
   freezeStages?: string;
@@ -42,12 +48,24 @@ export interface TrainFlags {
   precision?: string;
 }
 
-/** Flags as config keys: only the flags given, so that they override the file and nothing else. */
+const PROGRESS = { bar: 1, epoch: 2, none: 0, auto: 'auto' } as const;
+
+const batchSize = (flag: string, text: string) => parseBatchSize(text, flag);
+
+/**
+ * Flags as config keys: only the flags given, so that they override the file and nothing else. Each
+ * value is read by the parser of its kind, as in every other command; the config schema checks the
+ * result again, as it does a config file's (for `--epochs`, only the schema checks the range).
+ */
 export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const num = (key: keyof TrainFlags, flag: string) => {
+  const num = (
+    key: keyof TrainFlags,
+    flag: string,
+    parse: (flag: string, text: string) => number = parseNumber,
+  ) => {
     const v = flags[key];
-    if (typeof v === 'string') out[key] = parseNumberFlag(flag, v);
+    if (typeof v === 'string') out[key] = parse(flag, v);
   };
   const str = (key: keyof TrainFlags) => {
     const v = flags[key];
@@ -56,27 +74,27 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   str('data');
   str('model');
   num('epochs', '--epochs');
-  num('seed', '--seed');
-  num('batchSize', '--batch-size');
-  if (flags.imageSize) out.imageSize = parseShapeFlag('--image-size', flags.imageSize, [2]);
-  if (flags.inputShape) out.inputShape = parseShapeFlag('--input-shape', flags.inputShape, [3]);
+  num('seed', '--seed', parseNonNegativeInt);
+  num('batchSize', '--batch-size', batchSize);
+  if (flags.imageSize) out.imageSize = parseImageSize(flags.imageSize);
+  if (flags.inputShape) out.inputShape = parseInputShape(flags.inputShape);
   str('colorMode');
-  num('validationSplit', '--validation-split');
-  num('testSplit', '--test-split');
+  num('validationSplit', '--validation-split', parseFraction);
+  num('testSplit', '--test-split', parseFraction);
   str('optimizer');
   if (flags.learningRate === 'auto') out.learningRate = 'auto';
-  else num('learningRate', '--learning-rate');
+  else num('learningRate', '--learning-rate', parsePositiveNumber);
   num('momentum', '--momentum');
   str('runsDir');
   str('name');
-  if (flags.earlyStopping !== undefined)
-    out.earlyStopping = parseKeyValueList('--early-stopping', flags.earlyStopping);
-  if (flags.reduceLr !== undefined) out.reduceLr = parseKeyValueList('--reduce-lr', flags.reduceLr);
-  if (flags.lrSchedule !== undefined) out.lrSchedule = parseKeyValueList('--lr-schedule', flags.lrSchedule);
-  num('freezeUntil', '--freeze-until');
+  for (const flag of CALLBACK_FLAGS) {
+    const value = flags[flag.key];
+    if (value !== undefined) out[flag.key] = parseKeyValueList(flag.name, value);
+  }
+  num('freezeUntil', '--freeze-until', parseNonNegativeInt);
   str('freezeNames');
-  num('freezeStages', '--freeze-stages');
-  num('freezeBlocks', '--freeze-blocks');
+  num('freezeStages', '--freeze-stages', parseNonNegativeInt);
+  num('freezeBlocks', '--freeze-blocks', parseNonNegativeInt);
   if (flags.frozenPrefixCache) out.frozenPrefixCache = true;
   if (flags.classWeight !== undefined) {
     out.classWeight =
@@ -84,21 +102,14 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   }
   str('pretrained');
   if (flags.head !== undefined) out.head = parseKeyValueList('--head', flags.head);
-  if (flags.augment !== undefined)
-    out.augment = flags.augment
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  if (flags.augment !== undefined) out.augment = parseList(flags.augment);
   str('cacheDir');
   str('precision');
   if (flags.checkpoint === false) out.checkpoint = false;
   if (flags.evaluate === false) out.evaluate = false;
   if (flags.progress !== undefined) {
-    const map: Record<string, unknown> = { bar: 1, epoch: 2, none: 0, auto: 'auto' };
-    if (!(flags.progress in map)) {
-      throw new VisionlabError(`--progress "${flags.progress}" is not one of bar, epoch, none, auto`);
-    }
-    out.verbose = map[flags.progress];
+    const choices = Object.keys(PROGRESS) as Array<keyof typeof PROGRESS>;
+    out.verbose = PROGRESS[parseChoice('--progress', flags.progress, choices)];
   }
   return out;
 }
