@@ -3,11 +3,13 @@ import { compareBackends } from './compare-backends.js';
 import { useBackend } from './backends.js';
 import { timeModel, type ModelTiming } from './model-timing.js';
 import type { BenchSection } from './sections.js';
+import { detectPrecisionSupport, withPrecision } from '../src/engine/precision.js';
 import { torchAlexnetMini } from './torch-reference.js';
 
 export const alexnetMiniSection: BenchSection = {
   name: 'alexnetMini',
-  description: 'reduced AlexNet, 280×280×3, batch 16: forward and training step (Adam, binary cross-entropy)',
+  description:
+    'reduced AlexNet, 280×280×3, batch 16: forward and the training step fit runs (planned, with eager beside it; Adam, binary cross-entropy), fp32 and bf16',
   async run(options) {
     const batch = options.quick ? 4 : 16;
     const reps = options.quick ? 2 : 5;
@@ -23,6 +25,25 @@ export const alexnetMiniSection: BenchSection = {
       options,
     );
     result.torch = torch;
+    const support = detectPrecisionSupport();
+    result.bf16 = { skipped: support.bf16Missing };
+    if (support.precisions.includes('bf16') && (await useBackend('native')).ok) {
+      options.log(`  native bf16 280×280×3 batch ${batch}`);
+      const bf16 = await withPrecision('bf16', () =>
+        timeModel({
+          build: () => alexnetMini([280, 280, 3]),
+          inputShape: [280, 280, 3],
+          batch,
+          warmup: 1,
+          reps,
+        }),
+      );
+      const fp32 = result.native as Partial<ModelTiming>;
+      result.bf16 = {
+        ...bf16,
+        overFp32: fp32.trainMsPerImage ? bf16.trainMsPerImage / fp32.trainMsPerImage : undefined,
+      };
+    }
     // The fallback when oneDNN is missing: wasm with visionlab's gradient kernels.
     options.log('  wasm 280×280×3 batch 2');
     if ((await useBackend('wasm')).ok) {

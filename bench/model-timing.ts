@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { summarizeModel } from '../src/models/summary.js';
+import { makeOptimizer } from '../src/train/optimizers.js';
+import { selectTrainStep, type TrainStep } from '../src/train/train-step.js';
 
 export interface TimingPlan {
   build: () => tfl.LayersModel;
@@ -9,6 +11,15 @@ export interface TimingPlan {
   batch: number;
   warmup: number;
   reps: number;
+}
+
+/** The eager step's figures beside the planned step's, from the same run. */
+export interface EagerComparison {
+  trainMsPerImage: number;
+  trainCpuMsPerImage: number;
+  /** Planned over eager wall time and processor time per image (below 1: the plan is faster). */
+  plannedOverEager: number;
+  plannedOverEagerCpu: number;
 }
 
 export interface ModelTiming {
@@ -24,6 +35,10 @@ export interface ModelTiming {
   /** Training counts forward + backward as 3× the forward FLOPs. */
   trainGflops: number;
   peakRssMiB: number;
+  /** Which step `fit` runs for this model (and `trainMsPerImage` measures), as `fit` logs it. */
+  trainStep: string;
+  /** Present when the planned step runs: the eager step timed after it. */
+  eager?: EagerComparison;
 }
 
 function cpuMs(usage: NodeJS.CpuUsage): number {
@@ -35,7 +50,26 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Times inference and training steps (Adam, binary cross-entropy) of a freshly built model. */
+/** Median wall and processor time per call of `step` after `warmup` calls. */
+function timeSteps(step: () => void, warmup: number, reps: number): { ms: number; cpuMs: number } {
+  const times: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < warmup + reps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    step();
+    if (i >= warmup) {
+      times.push(performance.now() - t0);
+      cpu.push(cpuMs(process.cpuUsage(c0)));
+    }
+  }
+  return { ms: median(times), cpuMs: median(cpu) };
+}
+
+/**
+ * Times inference and the training step `fit` runs (Adam 1e-4, binary cross-entropy) of a freshly built
+ * model: the planned step where it applies, then the eager one for the ratio.
+ */
 export async function timeModel(plan: TimingPlan): Promise<ModelTiming> {
   const model = plan.build();
   model.compile({ optimizer: tf.train.adam(1e-4), loss: 'binaryCrossentropy' });
@@ -46,44 +80,52 @@ export async function timeModel(plan: TimingPlan): Promise<ModelTiming> {
   const forward = (): void => {
     tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
   };
-  const forwardTimes: number[] = [];
-  const forwardCpu: number[] = [];
-  for (let i = 0; i < plan.warmup + plan.reps; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    forward();
-    if (i >= plan.warmup) {
-      forwardTimes.push(performance.now() - t0);
-      forwardCpu.push(cpuMs(process.cpuUsage(c0)));
-    }
+  const fwd = timeSteps(forward, plan.warmup, plan.reps);
+  const labels = tf.tidy(() => tf.cast(tf.reshape(y, [-1]), 'int32')) as tf.Tensor1D;
+  const setup = {
+    model,
+    optimizer: makeOptimizer({ name: 'adam', learningRate: 1e-4 }),
+    varList: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    losses: ['binaryCrossentropy' as const],
+    lossWeights: [1],
+  };
+  const run = (step: TrainStep) => () => {
+    const packed = step(x, labels, undefined);
+    packed.dataSync();
+    packed.dispose();
+  };
+  const selected = selectTrainStep(setup);
+  const train = timeSteps(run(selected.step), plan.warmup, plan.reps);
+  let eager: EagerComparison | undefined;
+  if (selected.planned) {
+    const e = timeSteps(run(selectTrainStep(setup, false).step), plan.warmup, plan.reps);
+    eager = {
+      trainMsPerImage: e.ms / plan.batch,
+      trainCpuMsPerImage: e.cpuMs / plan.batch,
+      plannedOverEager: train.ms / e.ms,
+      plannedOverEagerCpu: train.cpuMs / e.cpuMs,
+    };
   }
-  const trainTimes: number[] = [];
-  const trainCpu: number[] = [];
-  for (let i = 0; i < plan.warmup + plan.reps; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await model.trainOnBatch(x, y);
-    if (i >= plan.warmup) {
-      trainTimes.push(performance.now() - t0);
-      trainCpu.push(cpuMs(process.cpuUsage(c0)));
-    }
-  }
+  setup.optimizer.dispose();
+  labels.dispose();
   const flops = summarizeModel(model).flops;
   x.dispose();
   y.dispose();
   model.dispose();
-  const forwardMs = median(forwardTimes) / plan.batch;
-  const trainMs = median(trainTimes) / plan.batch;
+  const forwardMs = fwd.ms / plan.batch;
+  const trainMs = train.ms / plan.batch;
   return {
     inputShape: plan.inputShape,
     batch: plan.batch,
     forwardMsPerImage: forwardMs,
     trainMsPerImage: trainMs,
-    forwardCpuMsPerImage: median(forwardCpu) / plan.batch,
-    trainCpuMsPerImage: median(trainCpu) / plan.batch,
+    forwardCpuMsPerImage: fwd.cpuMs / plan.batch,
+    trainCpuMsPerImage: train.cpuMs / plan.batch,
     forwardGflopPerImage: flops / 1e9,
     forwardGflops: flops / 1e6 / forwardMs,
     trainGflops: (3 * flops) / 1e6 / trainMs,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    trainStep: selected.summary,
+    eager,
   };
 }

@@ -1,6 +1,7 @@
 // One training epoch of the small CNN on Fashion-MNIST, as `visionlab train` runs it: the 70 % training
 // part of a stratified 70/20/10 split of the 60,000 training images (42,000), batch 64, Adam, sparse
-// categorical cross-entropy, through `fit` and a PixelDataset (images already decoded in memory).
+// categorical cross-entropy, through `fit` and a PixelDataset (images already decoded in memory): the
+// planned step `fit` picks, the eager step for the ratio, and the planned step in bf16 where the CPU has it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { fp32Peak } from './cpu-peak.js';
 import type { BenchSection } from './sections.js';
 import { runTorchScript, type Skipped } from './torch-python.js';
 import { summarizeModel } from '../src/models/summary.js';
+import { detectPrecisionSupport, withPrecision } from '../src/engine/precision.js';
 
 const BATCH = 64;
 const SEED = 42;
@@ -98,7 +100,7 @@ export const smallCnnFashionSection: BenchSection = {
     const data = subset(train, images);
 
     options.log(`  data pipeline alone: ${data.numBatches()} batches`);
-    let started = performance.now();
+    const started = performance.now();
     for await (const batch of data.batches(0)) {
       batch.x.dispose();
       batch.y?.dispose();
@@ -108,49 +110,76 @@ export const smallCnnFashionSection: BenchSection = {
     options.log(`  PyTorch reference, ${images.length} images`);
     const torch = torchReference(images, warmupSteps);
 
-    options.log(`  native: warm-up ${warmupSteps} steps, then one epoch of ${images.length} images`);
-    const model = buildSmallCnn({ inputShape: [28, 28, 1], classes: 10 });
-    const optimizer = makeOptimizer('adam');
-    await fit(model, subset(train, images.subarray(0, warmupSteps * BATCH)), {
-      epochs: 1,
-      optimizer,
-      verbose: 0,
-    });
-    const timer = new StepTimer();
-    const cpu0 = process.cpuUsage();
-    started = performance.now();
-    const result = await fit(model, data, { epochs: 1, optimizer, verbose: 0, callbacks: [timer] });
-    const epochSeconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const trainFlops = 3 * summarizeModel(model).flops * images.length;
-    model.dispose();
-    optimizer.dispose();
-
     const peak = fp32Peak();
-    const gflops = trainFlops / 1e9 / epochSeconds;
-    const figures = {
-      images: images.length,
-      steps: timer.stepMs.length,
-      epochSeconds,
-      msPerStep: median(timer.stepMs),
-      cpuSecondsPerEpoch: (cpu.user + cpu.system) / 1e6,
-      dataMsPerBatch,
-      trainGflopPerStep: trainFlops / 1e9 / timer.stepMs.length,
-      trainGflops: gflops,
-      fp32PeakShare: gflops / peak.fp32Gflops,
-      loss: result.history[0]?.loss,
-      accuracy: result.history[0]?.accuracy,
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    /** Warm-up steps, then one timed epoch through `fit` with a fresh model. */
+    const epoch = async (plannedStep: boolean) => {
+      const model = buildSmallCnn({ inputShape: [28, 28, 1], classes: 10 });
+      const optimizer = makeOptimizer('adam');
+      const warmup = subset(train, images.subarray(0, warmupSteps * BATCH));
+      await fit(model, warmup, { epochs: 1, optimizer, verbose: 0, plannedStep });
+      const timer = new StepTimer();
+      const cpu0 = process.cpuUsage();
+      const started = performance.now();
+      const result = await fit(model, data, {
+        epochs: 1,
+        optimizer,
+        verbose: 0,
+        callbacks: [timer],
+        plannedStep,
+      });
+      const epochSeconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const trainFlops = 3 * summarizeModel(model).flops * images.length;
+      model.dispose();
+      optimizer.dispose();
+      const gflops = trainFlops / 1e9 / epochSeconds;
+      return {
+        images: images.length,
+        steps: timer.stepMs.length,
+        epochSeconds,
+        msPerStep: median(timer.stepMs),
+        cpuSecondsPerEpoch: (cpu.user + cpu.system) / 1e6,
+        cpuMsPerStep: (cpu.user + cpu.system) / 1e3 / timer.stepMs.length,
+        dataMsPerBatch,
+        trainGflopPerStep: trainFlops / 1e9 / timer.stepMs.length,
+        trainGflops: gflops,
+        fp32PeakShare: gflops / peak.fp32Gflops,
+        loss: result.history[0]?.loss,
+        accuracy: result.history[0]?.accuracy,
+        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      };
     };
+    options.log(
+      `  native (planned step): warm-up ${warmupSteps} steps, then one epoch of ${images.length} images`,
+    );
+    const figures = await epoch(true);
+    options.log('  native, eager step: the same epoch');
+    const eager = await epoch(false);
+    const support = detectPrecisionSupport();
+    let bf16: Record<string, unknown> = { skipped: support.bf16Missing };
+    if (support.precisions.includes('bf16')) {
+      options.log('  native bf16 (planned step): the same epoch');
+      const b = await withPrecision('bf16', () => epoch(true));
+      bf16 = { ...b, overFp32: b.epochSeconds / figures.epochSeconds };
+    }
     const out: Record<string, unknown> = {
       backend: nativeBackendDetails(),
       fp32Peak: peak,
       native: figures,
+      eager: {
+        epochSeconds: eager.epochSeconds,
+        msPerStep: eager.msPerStep,
+        cpuMsPerStep: eager.cpuMsPerStep,
+        accuracy: eager.accuracy,
+        plannedOverEager: figures.epochSeconds / eager.epochSeconds,
+        plannedOverEagerCpu: figures.cpuSecondsPerEpoch / eager.cpuSecondsPerEpoch,
+      },
+      bf16,
       torch,
     };
     if ('epochSeconds' in torch) {
       out.nativeOverTorch = {
-        epoch: epochSeconds / torch.epochSeconds,
+        epoch: figures.epochSeconds / torch.epochSeconds,
         step: figures.msPerStep / torch.msPerStep,
         cpuTime: figures.cpuSecondsPerEpoch / torch.cpuSecondsPerEpoch,
       };

@@ -17,7 +17,8 @@
         "src/softmax.cc",
         "src/adam.cc",
         "src/activation-grad.cc",
-        "src/norm.cc"
+        "src/norm.cc",
+        "src/plan.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

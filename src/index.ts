@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './engine/backend.js';
 export * from './engine/precision.js';
 export { gelu, layerNormLastAxis } from './engine/fused-ops.js';
+export * from './engine/plan/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
 export * from './layers/index.js';

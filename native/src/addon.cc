@@ -71,6 +71,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAdam(env, exports);
   InitActivationGrad(env, exports);
   InitNorm(env, exports);
+  InitPlan(env, exports);
   return exports;
 }
 

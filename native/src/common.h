@@ -124,5 +124,6 @@ void InitSoftmax(Napi::Env env, Napi::Object exports);
 void InitAdam(Napi::Env env, Napi::Object exports);
 void InitActivationGrad(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
+void InitPlan(Napi::Env env, Napi::Object exports);
 
 }  // namespace vl

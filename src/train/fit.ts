@@ -21,7 +21,7 @@ import {
 import { InterruptRequest } from './interrupt.js';
 import type { LossName } from './losses.js';
 import { getLearningRate, type OptimizerName, type OptimizerSpec } from './optimizers.js';
-import { trainStep } from './train-step.js';
+import { selectTrainStep } from './train-step.js';
 import { TrainingState, type TrainingParts } from './training-state.js';
 import { splitValidation } from './validation-split.js';
 import type { EpochRecord } from './types.js';
@@ -53,6 +53,8 @@ export interface FitOptions {
   interruptSignals?: NodeJS.Signals[];
   /** Aborting it ends training after the current batch, like an interrupt signal. */
   abortSignal?: AbortSignal;
+  /** Run the native planned step where the model allows it (default true; `VISIONLAB_PLAN=off` also turns it off). */
+  plannedStep?: boolean;
 }
 
 export type StopReason = 'completed' | 'stopped' | 'interrupted';
@@ -109,6 +111,8 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
     context.log,
   );
 
+  const selected = selectTrainStep({ model, optimizer, varList, losses, lossWeights }, options.plannedStep);
+  if (verbose > 0) context.log(selected.summary);
   let stopReason: StopReason = 'completed';
   let state = new TrainingState(outputNames.length, context.history);
   try {
@@ -137,16 +141,7 @@ export async function fit(model: LayersModel, data: ImageDataset, options: FitOp
         await callbacks.onBatchBegin(batchIndex);
         const labels = batchLabels(train, batch);
         const sampleWeights = sampleWeightsFor(train, batch, options.classWeight);
-        const packed = trainStep(
-          model,
-          optimizer,
-          varList,
-          batch.x,
-          labels,
-          sampleWeights,
-          losses,
-          lossWeights,
-        );
+        const packed = selected.step(batch.x, labels, sampleWeights);
         const values = await packed.data();
         const size = batch.indices.length;
         tf.dispose([packed, labels, ...(sampleWeights ? [sampleWeights] : [])]);

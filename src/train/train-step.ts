@@ -1,45 +1,131 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { planTrainingStep, type TrainingPlan } from '../engine/plan/index.js';
 import { perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
 
-function asArray(t: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
-  return Array.isArray(t) ? t : [t];
+/** What a training step needs besides the batch. */
+export interface TrainStepSetup {
+  model: LayersModel;
+  optimizer: tf.Optimizer;
+  varList: tf.Variable[];
+  losses: LossName[];
+  lossWeights: number[];
 }
 
 /** Runs one optimisation step; returns [total loss, loss per output…, correct per output…] for the batch. */
-export function trainStep(
-  model: LayersModel,
-  optimizer: tf.Optimizer,
-  varList: tf.Variable[],
+export type TrainStep = (
   x: tf.Tensor,
   labels: tf.Tensor1D,
   sampleWeights: tf.Tensor1D | undefined,
-  losses: LossName[],
-  lossWeights: number[],
-): tf.Tensor1D {
-  const parts: tf.Scalar[] = [];
-  const corrects: tf.Scalar[] = [];
-  const total = optimizer.minimize(
-    () => {
-      const outputs = asArray(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
-      let sum = tf.scalar(0);
-      outputs.forEach((out, i) => {
-        const perExample = perExampleLoss(losses[i], out, labels);
-        const weighted = sampleWeights ? tf.mul(perExample, sampleWeights) : perExample;
-        const loss = tf.mean(weighted) as tf.Scalar;
-        parts.push(tf.keep(loss));
-        corrects.push(tf.keep(tf.sum(perExampleCorrect(out, labels))) as tf.Scalar);
-        sum = tf.add(sum, tf.mul(loss, lossWeights[i]));
-      });
-      for (const reg of model.calculateLosses()) sum = tf.add(sum, reg);
-      return sum;
-    },
-    true,
-    varList,
-  ) as tf.Scalar;
+) => tf.Tensor1D;
+
+export interface SelectedTrainStep {
+  step: TrainStep;
+  /** True when the native planned step runs. */
+  planned: boolean;
+  /** One line saying which step runs and, for the eager one, why the plan does not. */
+  summary: string;
+}
+
+/**
+ * The batch's total loss from the model's outputs, keeping each output's loss in `parts` and its count of
+ * correct predictions in `corrects` (both kept out of any enclosing tidy).
+ */
+function batchLoss(
+  setup: TrainStepSetup,
+  outputs: tf.Tensor[],
+  labels: tf.Tensor1D,
+  sampleWeights: tf.Tensor1D | undefined,
+  parts: tf.Scalar[],
+  corrects: tf.Scalar[],
+): tf.Scalar {
+  let sum = tf.scalar(0);
+  outputs.forEach((out, i) => {
+    const perExample = perExampleLoss(setup.losses[i], out, labels);
+    const weighted = sampleWeights ? tf.mul(perExample, sampleWeights) : perExample;
+    const loss = tf.mean(weighted) as tf.Scalar;
+    parts.push(tf.keep(loss));
+    corrects.push(tf.keep(tf.sum(perExampleCorrect(out, labels))) as tf.Scalar);
+    sum = tf.add(sum, tf.mul(loss, setup.lossWeights[i]));
+  });
+  for (const reg of setup.model.calculateLosses()) sum = tf.add(sum, reg);
+  return sum;
+}
+
+function pack(total: tf.Scalar, parts: tf.Scalar[], corrects: tf.Scalar[]): tf.Tensor1D {
   const packed = tf.stack([total, ...parts, ...corrects]) as tf.Tensor1D;
   tf.dispose([total, ...parts, ...corrects]);
   return packed;
+}
+
+/** The eager step: TF.js records the forward pass on its tape and differentiates it op by op. */
+export function eagerTrainStep(setup: TrainStepSetup): TrainStep {
+  return (x, labels, sampleWeights) => {
+    const parts: tf.Scalar[] = [];
+    const corrects: tf.Scalar[] = [];
+    const total = setup.optimizer.minimize(
+      () => {
+        const out = setup.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+        return batchLoss(setup, asArray(out), labels, sampleWeights, parts, corrects);
+      },
+      true,
+      setup.varList,
+    ) as tf.Scalar;
+    return pack(total, parts, corrects);
+  };
+}
+
+/**
+ * The planned step: the chain's forward and backward passes run natively; the loss and its gradient with
+ * respect to the model's output are the eager step's own ops, and the weight gradients go to the same
+ * `optimizer.applyGradients`.
+ */
+export function plannedTrainStep(setup: TrainStepSetup, plan: TrainingPlan): TrainStep {
+  return (x, labels, sampleWeights) => {
+    const input = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+    const parts: tf.Scalar[] = [];
+    const corrects: tf.Scalar[] = [];
+    const y = plan.forward(input);
+    const { value, grad } = tf.valueAndGrad((out: tf.Tensor) =>
+      batchLoss(setup, [out], labels, sampleWeights, parts, corrects),
+    )(y);
+    const grads = plan.backward(input, grad);
+    setup.optimizer.applyGradients(setup.varList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+    tf.dispose([y, grad, ...Object.values(grads), ...(input === x ? [] : [input])]);
+    return pack(value as tf.Scalar, parts, corrects);
+  };
+}
+
+/** False when `VISIONLAB_PLAN=off` (or `0`, `false`). */
+function planAllowedByEnv(): boolean {
+  const v = process.env.VISIONLAB_PLAN?.trim().toLowerCase();
+  return !(v === 'off' || v === '0' || v === 'false');
+}
+
+/**
+ * The planned step where it applies (the `native` backend, a single chain of supported layers), else the
+ * eager one. `usePlan: false` or `VISIONLAB_PLAN=off` turns the plan off.
+ */
+export function selectTrainStep(setup: TrainStepSetup, usePlan = true): SelectedTrainStep {
+  const eager = (why: string): SelectedTrainStep => ({
+    step: eagerTrainStep(setup),
+    planned: false,
+    summary: `training step: eager (${why})`,
+  });
+  if (!usePlan) return eager('the planned step is turned off');
+  if (!planAllowedByEnv()) return eager('VISIONLAB_PLAN=off');
+  if (setup.losses.length !== 1) return eager(`the model has ${setup.losses.length} outputs`);
+  const result = planTrainingStep(setup.model, { trainable: setup.varList });
+  if (!result.plan) return eager(`not planned: ${result.reason}`);
+  return {
+    step: plannedTrainStep(setup, result.plan),
+    planned: true,
+    summary: `training step: planned natively (${result.plan.describe()})`,
+  };
+}
+
+function asArray(t: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(t) ? t : [t];
 }
 
 export function evalStep(

@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** A native training plan: an opaque handle owned by the addon, freed when garbage-collected. */
+export type NativePlan = { readonly __nativePlan: unique symbol };
+
 /** The functions of `native/build/Release/visionlab_native.node` (see native/src). */
 export interface NativeAddon {
   info(): {
@@ -94,6 +97,25 @@ export interface NativeAddon {
   ): void;
   gelu(x: Float32Array, y: Float32Array): void;
   geluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** A planned training step (native/src/plan.cc); the spec is written by src/engine/plan/native-spec.ts. */
+  planCreate(spec: Int32Array, floats: Float32Array): NativePlan;
+  planForward(
+    plan: NativePlan,
+    x: Float32Array,
+    weights: (Float32Array | null)[],
+    masks: (Float32Array | null)[],
+    y: Float32Array,
+  ): void;
+  planBackward(
+    plan: NativePlan,
+    x: Float32Array,
+    dy: Float32Array,
+    weights: (Float32Array | null)[],
+    grads: (Float32Array | null)[],
+  ): void;
+  planDescribe(plan: NativePlan): string[];
+  /** [forward ms, backward ms] of each op in the plan's last step. */
+  planTimes(plan: NativePlan): [number, number][];
   pad(
     x: Float32Array,
     out: Float32Array,

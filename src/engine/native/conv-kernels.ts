@@ -18,42 +18,8 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { allFloat32, floatsOf, runOwnKernel, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
 import { convInfoFromAttrs } from '../conv-attrs.js';
-import { inputAndWindow, oneDnnEndPadding } from './window-padding.js';
+import { ACT_NONE, ACT_RELU, convParams } from './conv-params.js';
 import { bf16Compute } from '../precision.js';
-
-const ACT_NONE = 0;
-const ACT_RELU = 1;
-
-/**
- * The addon's parameter vector for a convolution, or null when oneDNN's output-size rule disagrees
- * with TF.js's (e.g. a rounding mode), in which case the `cpu` kernel runs instead.
- */
-function convParams(info: tf.backend_util.Conv2DInfo, depthwise: boolean, act: number): Int32Array | null {
-  const p = info.padInfo;
-  const effH = (info.filterHeight - 1) * info.dilationHeight + 1;
-  const effW = (info.filterWidth - 1) * info.dilationWidth + 1;
-  const end = oneDnnEndPadding(info, effH, effW);
-  if (!end || info.dataFormat !== 'channelsLast') return null;
-  const { bottom, right } = end;
-  if ([p.top, bottom, p.left, right].some((v) => v < 0)) return null;
-  return Int32Array.from([
-    ...inputAndWindow(info),
-    info.outChannels,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    p.top,
-    p.left,
-    bottom,
-    right,
-    depthwise ? info.inChannels : 1,
-    act,
-    bf16Compute() ? 1 : 0,
-  ]);
-}
 
 function dataFormatOf(attrs: tf.NamedAttrMap): 'channelsFirst' | 'channelsLast' | null {
   const f = attrs.dataFormat as string | undefined;
@@ -117,7 +83,7 @@ function convForward(depthwise: boolean, fused: boolean): NativeKernel {
     if (!info) return null;
     if (bias && sizeOf(bias.shape) !== info.outChannels) return null;
     const activation = fused ? ((attrs.activation as string | undefined) ?? 'linear') : 'linear';
-    const params = convParams(info, depthwise, activation === 'relu' ? ACT_RELU : ACT_NONE);
+    const params = convParams(info, depthwise, activation === 'relu' ? ACT_RELU : ACT_NONE, bf16Compute());
     if (!params) return null;
     const shape = outShape(info);
     const y = outputFloats(sizeOf(shape));
@@ -141,7 +107,7 @@ function backwardParams(
   depthwise: boolean,
 ): Int32Array | null {
   const info = convInfo(xShape, filterShape, attrs, depthwise);
-  return info && convParams(info, depthwise, ACT_NONE);
+  return info && convParams(info, depthwise, ACT_NONE, bf16Compute());
 }
 
 /** Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput: inputs dy, filter. */

@@ -1,39 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { MaxPool, AvgPool, MaxPoolGrad, AvgPoolGrad } from '@tensorflow/tfjs-core';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
-import type { Pad, Pair, Rounding } from '../conv-attrs.js';
-import { inputAndWindow, oneDnnEndPadding } from './window-padding.js';
-
-function poolParams(xShape: number[], attrs: tf.NamedAttrMap): { params: Int32Array; out: number[] } | null {
-  const info = tf.backend_util.computePool2DInfo(
-    xShape as [number, number, number, number],
-    attrs.filterSize as Pair,
-    attrs.strides as Pair,
-    1,
-    attrs.pad as Pad,
-    attrs.dimRoundingMode as Rounding,
-  );
-  const p = info.padInfo;
-  const end = oneDnnEndPadding(info, info.filterHeight, info.filterWidth);
-  if (!end) return null;
-  const { bottom, right } = end;
-  // oneDNN wants every window to overlap the input.
-  if (bottom >= info.filterHeight || right >= info.filterWidth || p.top < 0 || p.left < 0) return null;
-  if (p.top >= info.filterHeight || p.left >= info.filterWidth) return null;
-  const params = Int32Array.from([
-    ...inputAndWindow(info),
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    p.top,
-    p.left,
-    bottom,
-    right,
-  ]);
-  return { params, out: [info.batchSize, info.outHeight, info.outWidth, info.outChannels] };
-}
+import { poolParams } from './pool-params.js';
 
 function poolForward(max: boolean): NativeKernel {
   return ({ inputs, attrs, backend, addon }) => {

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describeChain, dropoutMultiplier } from '../../../src/engine/plan/index.js';
+import { fit, makeOptimizer, setRandomSeed } from '../../../src/train/index.js';
+import { maxRelative, StepLosses, weightDistance } from './plan-helpers.js';
+import { initTrainingBackend, syntheticDataset, weightsOf } from '../../train/helpers.js';
+
+const backend = await initTrainingBackend();
+const skip = backend === 'native' ? false : `the planned step needs the native backend (${backend})`;
+
+function reasonOf(model: tfl.LayersModel): string {
+  const d = describeChain(model);
+  model.dispose();
+  return 'reason' in d ? d.reason : 'planned';
+}
+
+test('the plan declines what it cannot take, naming the layer', () => {
+  const input = tfl.input({ shape: [8, 8, 1] });
+  const a = tfl.layers.conv2d({ filters: 2, kernelSize: 3, name: 'a' }).apply(input) as tfl.SymbolicTensor;
+  const b = tfl.layers.conv2d({ filters: 2, kernelSize: 3, name: 'b' }).apply(input) as tfl.SymbolicTensor;
+  const sum = tfl.layers.add({ name: 'sum' }).apply([a, b]) as tfl.SymbolicTensor;
+  assert.equal(reasonOf(tfl.model({ inputs: input, outputs: sum })), 'the model branches after layer input1');
+
+  const seq = (...layers: tfl.layers.Layer[]) => tfl.sequential({ layers });
+  assert.equal(
+    reasonOf(
+      seq(
+        tfl.layers.zeroPadding2d({ inputShape: [8, 8, 1], padding: 1, name: 'zp' }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+      ),
+    ),
+    'zp: ZeroPadding2D is not followed by a Conv2D',
+  );
+  assert.equal(
+    reasonOf(seq(tfl.layers.dense({ inputShape: [8, 8, 1], units: 3, name: 'd' }))),
+    'd: Dense on a 4-D input',
+  );
+  assert.equal(
+    reasonOf(
+      seq(
+        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, dilationRate: 2, name: 'e' }),
+      ),
+    ),
+    'e: dilation 2×2',
+  );
+  assert.equal(
+    reasonOf(
+      seq(
+        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, activation: 'elu', name: 'f' }),
+      ),
+    ),
+    'f: activation elu is not supported',
+  );
+});
+
+test('dropoutMultiplier draws the mask tf.dropout draws from the same random state', { skip }, () => {
+  setRandomSeed(77);
+  const x = tf.ones([3, 50]);
+  const eager = tf.dropout(x, 0.3);
+  setRandomSeed(77);
+  const mask = dropoutMultiplier([3, 50], { rate: 0.3 });
+  assert.deepEqual(Array.from(mask), Array.from(eager.dataSync()));
+  assert.ok(mask.some((v) => v === 0) && mask.some((v) => v > 1), 'some dropped, some kept and scaled');
+  tf.dispose([x, eager]);
+});
+
+/** Every layer kind and option the plan takes, in one chain. */
+function everyLayer(): tfl.LayersModel {
+  return tfl.sequential({
+    layers: [
+      tfl.layers.rescaling({ inputShape: [12, 12, 1], scale: 1 / 127.5, offset: -1 }),
+      tfl.layers.zeroPadding2d({
+        padding: [
+          [1, 2],
+          [0, 1],
+        ],
+      }),
+      tfl.layers.conv2d({ filters: 6, kernelSize: [3, 2], strides: 2, useBias: false, activation: 'tanh' }),
+      tfl.layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+      tfl.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+      tfl.layers.activation({ activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+      tfl.layers.flatten(),
+      tfl.layers.dropout({ rate: 0.25 }),
+      tfl.layers.dense({ units: 7, activation: 'tanh' }),
+      tfl.layers.dense({ units: 1 }),
+      tfl.layers.activation({ activation: 'sigmoid' }),
+    ],
+  });
+}
+
+test('a chain of every supported layer trains as with the eager step', { skip }, async () => {
+  const run = async (plannedStep: boolean) => {
+    setRandomSeed(19);
+    const model = everyLayer();
+    const steps = new StepLosses();
+    const data = syntheticDataset({ perClass: 11, size: 12, batchSize: 4, shuffleSeed: 5 });
+    await fit(model, data, {
+      epochs: 4,
+      optimizer: makeOptimizer({ name: 'rmsprop', learningRate: 0.01 }),
+      callbacks: [steps],
+      verbose: 0,
+      plannedStep,
+    });
+    const w = weightsOf(model);
+    model.dispose();
+    return { losses: steps.losses, w };
+  };
+  assert.equal(reasonOf(everyLayer()), 'planned');
+  const planned = await run(true);
+  const eager = await run(false);
+  assert.ok(planned.losses.length >= 20);
+  const lossDiff = maxRelative(planned.losses, eager.losses);
+  assert.ok(lossDiff < 1e-4, `losses differ by ${lossDiff} relative`);
+  const weightDiff = weightDistance(planned.w, eager.w);
+  assert.ok(weightDiff < 1e-4, `weights differ by ${weightDiff} relative`);
+});
