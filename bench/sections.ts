@@ -6,6 +6,7 @@ import { inceptionSection } from './inception.bench.js';
 import { onnxruntimeSection } from './onnxruntime.bench.js';
 import { frozenPrefixSection } from './frozen-prefix.js';
 import { smallCnnFashionSection } from './small-cnn-fashion.bench.js';
+import { fashionPrecisionSection } from './fashion-precision.js';
 
 /** Options every section receives from `npm run bench`. */
 export interface BenchOptions {
@@ -28,6 +29,7 @@ export interface BenchSection {
 export const sections: BenchSection[] = [
   alexnetMiniSection,
   smallCnnFashionSection,
+  fashionPrecisionSection,
   inceptionSection,
   dataDecodeSection,
   davitSection,
