@@ -28,6 +28,19 @@ inline float apply(float a, float b) {
   return 0.f;
 }
 
+// Each row of `full` (n values) op `part` (the row's len values); `part` is the left operand when PART_FIRST.
+template <int OP, bool PART_FIRST>
+void rows_against(const float *full, const float *part, int64_t len, float *out, int64_t n) {
+  const int64_t rows = n / len;
+#pragma omp parallel for if (n > kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float *fr = full + r * len;
+    float *o = out + r * len;
+#pragma omp simd
+    for (int64_t j = 0; j < len; j++) o[j] = PART_FIRST ? apply<OP>(part[j], fr[j]) : apply<OP>(fr[j], part[j]);
+  }
+}
+
 // out[i] = a[i % na] op b[i % nb] where na, nb divide n (one of them equals n).
 template <int OP>
 void binary(const float *a, int64_t na, const float *b, int64_t nb, float *out, int64_t n) {
@@ -43,23 +56,9 @@ void binary(const float *a, int64_t na, const float *b, int64_t nb, float *out, 
 #pragma omp parallel for simd if (n > kParallelMin)
     for (int64_t i = 0; i < n; i++) out[i] = apply<OP>(s, b[i]);
   } else if (na == n) {
-    const int64_t rows = n / nb;
-#pragma omp parallel for if (n > kParallelMin)
-    for (int64_t r = 0; r < rows; r++) {
-      const float *ar = a + r * nb;
-      float *o = out + r * nb;
-#pragma omp simd
-      for (int64_t j = 0; j < nb; j++) o[j] = apply<OP>(ar[j], b[j]);
-    }
+    rows_against<OP, false>(a, b, nb, out, n);
   } else {
-    const int64_t rows = n / na;
-#pragma omp parallel for if (n > kParallelMin)
-    for (int64_t r = 0; r < rows; r++) {
-      const float *br = b + r * na;
-      float *o = out + r * na;
-#pragma omp simd
-      for (int64_t j = 0; j < na; j++) o[j] = apply<OP>(a[j], br[j]);
-    }
+    rows_against<OP, true>(b, a, na, out, n);
   }
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common.h"
+
 namespace vl {
 
 // The rank of `shape`, refused (a RangeError naming the kernel) when it is 0 or another shape's differs.
@@ -35,6 +37,23 @@ inline std::vector<int64_t> strides_of(const std::vector<int64_t> &shape) {
     t *= shape[d];
   }
   return stride;
+}
+
+// The operands of a kernel called as kernel(x, out, inShape, perDim), perDim holding one value for each
+// input dimension (tile's repetitions, transpose's permutation); the ranks checked, the input's strides.
+struct PerDimOperands {
+  const float *x;
+  float *out;
+  std::vector<int64_t> in, perDim;
+  size_t rank;
+  std::vector<int64_t> stride;
+};
+
+inline PerDimOperands per_dim_operands(const Napi::CallbackInfo &info, const char *kernel) {
+  PerDimOperands o{floats(info, 0), floats(info, 1), ints(info, 2), ints(info, 3), 0, {}};
+  o.rank = rank_of(info, kernel, o.in, {o.perDim.size()});
+  o.stride = strides_of(o.in);
+  return o;
 }
 
 // Where row r of a window starts in a tensor of the given strides. The window spans `extent` over

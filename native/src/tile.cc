@@ -10,11 +10,7 @@ namespace {
 
 // tile(x, out, inShape, reps): out[i] = x[i mod inShape] in every dimension.
 Napi::Value Tile(const Napi::CallbackInfo &info) {
-  const float *x = floats(info, 0);
-  float *out = floats(info, 1);
-  auto in = ints(info, 2), reps = ints(info, 3);
-  const size_t rank = rank_of(info, "tile", in, {reps.size()});
-  const auto stride = strides_of(in);
+  const auto [x, out, in, reps, rank, stride] = per_dim_operands(info, "tile");
   std::vector<int64_t> os(rank);
   for (size_t d = 0; d < rank; d++) os[d] = in[d] * reps[d];
   const int64_t inner = in[rank - 1];

@@ -11,11 +11,7 @@ namespace {
 // transpose(x, out, inShape, perm): out dimension d is input dimension perm[d]. Output rows are
 // written in order; each reads the input with the stride of its innermost permuted dimension.
 Napi::Value Transpose(const Napi::CallbackInfo &info) {
-  const float *x = floats(info, 0);
-  float *out = floats(info, 1);
-  auto in = ints(info, 2), perm = ints(info, 3);
-  const size_t rank = rank_of(info, "transpose", in, {perm.size()});
-  const auto inStride = strides_of(in);
+  const auto [x, out, in, perm, rank, inStride] = per_dim_operands(info, "transpose");
   std::vector<int64_t> os(rank), ps(rank);
   const std::vector<int64_t> origin(rank, 0);
   for (size_t d = 0; d < rank; d++) {

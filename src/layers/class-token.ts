@@ -1,25 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { singleShape, singleTensor } from './layer-args.js';
+import { LearnedWeightLayer } from './learned-weight-layer.js';
 
 /**
  * keras_cv_attention_models' `ClassToken`: prepends one learned token (weight `tokens`, [1, 1, channels])
  * to a sequence [batch, tokens, channels], as ViT's [CLS] token.
  */
-export class ClassToken extends tfl.layers.Layer {
+export class ClassToken extends LearnedWeightLayer {
   static className = 'ClassToken';
   private tokens?: tfl.LayerVariable;
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = singleShape(inputShape);
-    this.tokens = this.addWeight(
-      'tokens',
-      [1, 1, shape[shape.length - 1] as number],
-      'float32',
-      tfl.initializers.truncatedNormal({ stddev: 0.02 }),
-      undefined,
-      true,
-    );
+    this.tokens = this.addLearnedWeight('tokens', [1, 1, shape[shape.length - 1] as number]);
     this.built = true;
   }
 
@@ -40,7 +34,7 @@ export class ClassToken extends tfl.layers.Layer {
 tf.serialization.registerClass(ClassToken);
 
 /** The [CLS] token of a sequence: `x[:, 0]`, [batch, tokens, channels] → [batch, channels]. */
-export class FirstToken extends tfl.layers.Layer {
+export class FirstToken extends LearnedWeightLayer {
   static className = 'FirstToken';
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {

@@ -1,9 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineBuilder, L } from './layer-factory.js';
+import { defineModel, L, modelSpec } from './layer-factory.js';
 import { reluConv } from './alexnet.js';
 import { flattenTop } from './heads.js';
-import { resolveOptions } from './options.js';
-import type { BuildOptions, ModelSpec } from './types.js';
+import type { FamilyDefaults } from './options.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -13,14 +12,15 @@ type Sym = tfl.SymbolicTensor;
  * → Dense(128) → Dense(128) → Dense(1, sigmoid). Layer names are the ones Keras gives a fresh
  * Sequential model, so weights saved from that model load by name.
  */
-export const buildAlexnetMini = defineBuilder((options: BuildOptions): tfl.LayersModel => {
-  const opts = resolveOptions(options, {
-    name: 'alexnet_mini',
-    inputShape: [280, 280, 3],
-    classes: 1,
-    classifierActivation: 'sigmoid',
-    minSize: 37,
-  });
+const ALEXNET_MINI_DEFAULTS: FamilyDefaults = {
+  name: 'alexnet_mini',
+  inputShape: [280, 280, 3],
+  classes: 1,
+  classifierActivation: 'sigmoid',
+  minSize: 37,
+};
+
+export const buildAlexnetMini = defineModel(ALEXNET_MINI_DEFAULTS, (opts) => {
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
   const pool = (x: Sym, poolSize: number, strides: number, name: string): Sym =>
     L.maxPooling2d({ poolSize, strides, name }).apply(x) as Sym;
@@ -46,13 +46,9 @@ export const buildAlexnetMini = defineBuilder((options: BuildOptions): tfl.Layer
   return tfl.model({ inputs: input, outputs: x, name: opts.name });
 });
 
-export const alexnetMiniSpec: ModelSpec = {
-  name: 'alexnet_mini',
+export const alexnetMiniSpec = modelSpec(buildAlexnetMini, {
   stats: { params: 7_742_721, flops: 6_324_330_338 },
   family: 'AlexNet',
-  build: buildAlexnetMini,
-  defaultInputShape: [280, 280, 3],
-  defaultClasses: 1,
   preprocessing: 'tf',
   description: 'Reduced AlexNet for 280x280 binary classification (7.7M parameters)',
-};
+});

@@ -1,8 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineBuilder, L } from './layer-factory.js';
+import { defineModel, L, modelSpec } from './layer-factory.js';
 import { flattenTop } from './heads.js';
-import { resolveOptions } from './options.js';
-import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -23,33 +21,32 @@ export function reluConv(
  * max-poolings, two 4096-unit dense layers with dropout 0.5. Local response normalisation is left
  * out, as in most modern re-implementations (it has no parameters and little effect).
  */
-export const buildAlexnet = defineBuilder((options: BuildOptions): tfl.LayersModel => {
-  const opts = resolveOptions(options, { name: 'alexnet', inputShape: [227, 227, 3], minSize: 67 });
-  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
-  const pool = (x: Sym, name: string): Sym =>
-    L.maxPooling2d({ poolSize: 3, strides: 2, name }).apply(x) as Sym;
+export const buildAlexnet = defineModel(
+  { name: 'alexnet', inputShape: [227, 227, 3], minSize: 67 },
+  (opts) => {
+    const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+    const pool = (x: Sym, name: string): Sym =>
+      L.maxPooling2d({ poolSize: 3, strides: 2, name }).apply(x) as Sym;
 
-  let x = reluConv(input, 96, 11, 'conv1', 4, 'valid');
-  x = pool(x, 'pool1');
-  x = reluConv(x, 256, 5, 'conv2');
-  x = pool(x, 'pool2');
-  x = reluConv(x, 384, 3, 'conv3');
-  x = reluConv(x, 384, 3, 'conv4');
-  x = reluConv(x, 256, 3, 'conv5');
-  x = pool(x, 'pool5');
-  x = flattenTop(x, opts, [
-    { units: 4096, name: 'fc6', dropout: { rate: 0.5, name: 'drop6' } },
-    { units: 4096, name: 'fc7', dropout: { rate: 0.5, name: 'drop7' } },
-  ]);
-  return tfl.model({ inputs: input, outputs: x, name: opts.name });
-});
+    let x = reluConv(input, 96, 11, 'conv1', 4, 'valid');
+    x = pool(x, 'pool1');
+    x = reluConv(x, 256, 5, 'conv2');
+    x = pool(x, 'pool2');
+    x = reluConv(x, 384, 3, 'conv3');
+    x = reluConv(x, 384, 3, 'conv4');
+    x = reluConv(x, 256, 3, 'conv5');
+    x = pool(x, 'pool5');
+    x = flattenTop(x, opts, [
+      { units: 4096, name: 'fc6', dropout: { rate: 0.5, name: 'drop6' } },
+      { units: 4096, name: 'fc7', dropout: { rate: 0.5, name: 'drop7' } },
+    ]);
+    return tfl.model({ inputs: input, outputs: x, name: opts.name });
+  },
+);
 
-export const alexnetSpec: ModelSpec = {
-  name: 'alexnet',
+export const alexnetSpec = modelSpec(buildAlexnet, {
   stats: { params: 62_378_344, flops: 2_272_932_912 },
   family: 'AlexNet',
-  build: buildAlexnet,
-  defaultInputShape: [227, 227, 3],
   preprocessing: 'caffe',
   description: 'AlexNet (2012), single tower, 227x227',
-};
+});

@@ -1,13 +1,13 @@
 import '../layers/gelu-activation.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { applyPooling } from './heads.js';
-import { defineBuilder, L } from './layer-factory.js';
+import { defineBuilder, defineModel, L, modelSpec } from './layer-factory.js';
 import { LayerScale } from '../layers/layer-scale.js';
 import { Normalization } from '../layers/normalization.js';
-import { resolveOptions } from './options.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
 import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
 import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
-import type { BuildOptions, ModelSpec } from './types.js';
+import type { BuildOptions, InputShape } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -42,9 +42,12 @@ export interface ConvNeXtOptions extends BuildOptions {
   modelName: string;
 }
 
-function buildConvNeXtGraph(options: ConvNeXtOptions): tfl.LayersModel {
-  const { modelName, depths, projectionDims: dims } = options;
-  const opts = resolveOptions(options, { name: modelName, inputShape: [224, 224, 3], minSize: 32 });
+type ConvNeXtArchitecture = Pick<ConvNeXtOptions, 'modelName' | 'depths' | 'projectionDims'>;
+
+const CONVNEXT_INPUT = { inputShape: [224, 224, 3] as InputShape, minSize: 32 };
+
+function convNeXtGraph(opts: ResolvedOptions, architecture: ConvNeXtArchitecture): tfl.LayersModel {
+  const { modelName, depths, projectionDims: dims } = architecture;
   const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
   let x: Sym = input;
   if (opts.inputShape[2] === 3) {
@@ -90,25 +93,23 @@ function buildConvNeXtGraph(options: ConvNeXtOptions): tfl.LayersModel {
 export function buildConvNeXt(options: ConvNeXtOptions): tfl.LayersModel {
   return convNeXt(options);
 }
-const convNeXt = defineBuilder(buildConvNeXtGraph);
+const convNeXt = defineBuilder((options: ConvNeXtOptions) =>
+  convNeXtGraph(resolveOptions(options, { name: options.modelName, ...CONVNEXT_INPUT }), options),
+);
 
 /** ConvNeXt-Tiny with the layer names and parameter counts of `keras.applications.ConvNeXtTiny`. */
-export const buildConvNeXtTiny = defineBuilder((options: BuildOptions): tfl.LayersModel =>
-  buildConvNeXtGraph({
-    ...options,
+export const buildConvNeXtTiny = defineModel({ name: 'convnext_tiny', ...CONVNEXT_INPUT }, (opts) =>
+  convNeXtGraph(opts, {
     modelName: 'convnext_tiny',
     depths: [3, 3, 9, 3],
     projectionDims: [96, 192, 384, 768],
   }),
 );
 
-export const convnextSpecs: ModelSpec[] = [
-  {
-    name: 'convnext_tiny',
+export const convnextSpecs = [
+  modelSpec(buildConvNeXtTiny, {
     family: 'ConvNeXt',
-    build: buildConvNeXtTiny,
     stats: { params: 28_589_128, flops: 8_943_655_376 },
-    defaultInputShape: [224, 224, 3],
     preprocessing: 'raw',
     description: 'ConvNeXt-Tiny (keras.applications.ConvNeXtTiny); normalisation inside the model',
     about: {
@@ -132,5 +133,5 @@ export const convnextSpecs: ModelSpec[] = [
         origin: 'Liu et al. (Meta AI), converted by Keras',
       }),
     ],
-  },
+  }),
 ];

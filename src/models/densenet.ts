@@ -1,9 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { poolingTop } from './heads.js';
-import { defineBuilder, L } from './layer-factory.js';
-import { resolveOptions } from './options.js';
+import { defineModel, L, modelSpec } from './layer-factory.js';
+import type { ResolvedOptions } from './options.js';
 import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
-import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -35,8 +34,7 @@ function transition(x: Sym, reduction: number, name: string): Sym {
   return L.averagePooling2d({ poolSize: 2, strides: 2, name: `${name}_pool` }).apply(y) as Sym;
 }
 
-function buildDenseNet(name: string, blocks: number[], options: BuildOptions): tfl.LayersModel {
-  const opts = resolveOptions(options, { name, inputShape: [224, 224, 3], minSize: 32 });
+function denseNetGraph(blocks: number[], opts: ResolvedOptions): tfl.LayersModel {
   const img = tfl.input({ shape: opts.inputShape, name: 'input_1' });
   let x = L.zeroPadding2d({
     padding: [
@@ -66,17 +64,15 @@ function buildDenseNet(name: string, blocks: number[], options: BuildOptions): t
 }
 
 /** DenseNet121 with the layer names and parameter counts of `keras.applications.DenseNet121`. */
-export const buildDenseNet121 = defineBuilder((options: BuildOptions): tfl.LayersModel =>
-  buildDenseNet('densenet121', [6, 12, 24, 16], options),
+export const buildDenseNet121 = defineModel(
+  { name: 'densenet121', inputShape: [224, 224, 3], minSize: 32 },
+  (opts) => denseNetGraph([6, 12, 24, 16], opts),
 );
 
-export const densenetSpecs: ModelSpec[] = [
-  {
-    name: 'densenet121',
+export const densenetSpecs = [
+  modelSpec(buildDenseNet121, {
     family: 'DenseNet',
-    build: buildDenseNet121,
     stats: { params: 8_062_504, flops: 5_717_886_672 },
-    defaultInputShape: [224, 224, 3],
     preprocessing: 'torch',
     description: 'DenseNet-121 (keras.applications.DenseNet121)',
     about: {
@@ -100,5 +96,5 @@ export const densenetSpecs: ModelSpec[] = [
         origin: 'Huang, Liu et al., converted by Keras',
       }),
     ],
-  },
+  }),
 ];

@@ -1,12 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { residual, squeezeExcite, stackStages, swish, type StageArgs } from './efficientnet-blocks.js';
-import { defineBuilder, L } from './layer-factory.js';
+import { defineModel, L, modelSpec } from './layer-factory.js';
 import { poolingTop } from './heads.js';
 import { Normalization } from '../layers/normalization.js';
-import { resolveOptions } from './options.js';
+import type { ResolvedOptions } from './options.js';
 import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
 import { kerasImagenetWeights } from './pretrained.js';
-import type { BuildOptions, ModelSpec } from './types.js';
+import type { ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -137,12 +137,7 @@ function block(inputs: Sym, args: BlockArgs, dropRate: number, name: string): Sy
   return residual(x, inputs, args, dropRate, name);
 }
 
-function buildEfficientNetV2(variant: Variant, options: BuildOptions): tfl.LayersModel {
-  const opts = resolveOptions(options, {
-    name: variant.kerasName,
-    inputShape: [variant.size, variant.size, 3],
-    minSize: 32,
-  });
+function efficientNetV2Graph(variant: Variant, opts: ResolvedOptions): tfl.LayersModel {
   const roundFilters = (filters: number): number =>
     Math.max(DIVISOR, Math.floor((filters * variant.width + DIVISOR / 2) / DIVISOR) * DIVISOR);
   const roundRepeats = (repeats: number): number => Math.ceil(variant.depth * repeats);
@@ -170,12 +165,15 @@ function buildEfficientNetV2(variant: Variant, options: BuildOptions): tfl.Layer
   return tfl.model({ inputs: input, outputs: out, name: opts.name });
 }
 
-export const buildEfficientNetV2B0 = defineBuilder((o: BuildOptions) => buildEfficientNetV2(VARIANTS[0], o));
-export const buildEfficientNetV2B1 = defineBuilder((o: BuildOptions) => buildEfficientNetV2(VARIANTS[1], o));
-export const buildEfficientNetV2B2 = defineBuilder((o: BuildOptions) => buildEfficientNetV2(VARIANTS[2], o));
-export const buildEfficientNetV2B3 = defineBuilder((o: BuildOptions) => buildEfficientNetV2(VARIANTS[3], o));
-
-const builders = [buildEfficientNetV2B0, buildEfficientNetV2B1, buildEfficientNetV2B2, buildEfficientNetV2B3];
+const builders = VARIANTS.map((variant) =>
+  defineModel({ name: variant.kerasName, inputShape: [variant.size, variant.size, 3], minSize: 32 }, (opts) =>
+    efficientNetV2Graph(variant, opts),
+  ),
+);
+export const buildEfficientNetV2B0 = builders[0];
+export const buildEfficientNetV2B1 = builders[1];
+export const buildEfficientNetV2B2 = builders[2];
+export const buildEfficientNetV2B3 = builders[3];
 
 /**
  * keras/src/applications/efficientnet_v2.py: BASE_WEIGHTS_PATH, `<name>_notop.h5`, WEIGHTS_HASHES[bN][1];
@@ -196,31 +194,31 @@ const STATS = [
   { params: 14_467_622, flops: 6_079_705_948 },
 ];
 
-export const efficientnetV2Specs: ModelSpec[] = VARIANTS.map((v, i) => ({
-  name: v.name,
-  family: 'EfficientNetV2',
-  build: builders[i],
-  stats: STATS[i],
-  defaultInputShape: [v.size, v.size, 3],
-  preprocessing: 'raw',
-  description: `EfficientNetV2-B${i} (keras.applications.EfficientNetV2B${i}); rescaling and normalisation inside the model`,
-  about: {
-    paper: 'Tan & Le, "EfficientNetV2: Smaller Models and Faster Training", arXiv 2104.00298',
-    year: 2021,
-    introduced:
-      'Fused-MBConv in the early stages (one 3x3 convolution instead of 1x1 expansion plus depthwise, faster on accelerators), a training-aware architecture search, and progressive learning: image size and regularisation grow during training.',
-    stages:
-      'rescaling and normalization; stem_; block1 … block3 fused (blockNx_expand_conv), block4 … block6 MBConv with squeeze-and-excitation; top_conv',
-  },
-  pretrained: [
-    kerasImagenetWeights({
-      url: `https://storage.googleapis.com/tensorflow/keras-applications/efficientnet_v2/${v.kerasName}_notop.h5`,
-      hash: WEIGHTS[i].hash,
-      preprocessing: 'raw',
-      top1: WEIGHTS[i].top1,
-      license: 'Apache-2.0 (google/automl EfficientNetV2, the origin of the Keras files)',
-      params: WEIGHTS[i].paramsWithoutTop,
-      origin: 'Tan & Le (Google), trained for TensorFlow, converted by Keras',
-    }),
-  ],
-}));
+export const efficientnetV2Specs: ModelSpec[] = VARIANTS.map((v, i) =>
+  modelSpec(builders[i], {
+    name: v.name,
+    family: 'EfficientNetV2',
+    stats: STATS[i],
+    preprocessing: 'raw',
+    description: `EfficientNetV2-B${i} (keras.applications.EfficientNetV2B${i}); rescaling and normalisation inside the model`,
+    about: {
+      paper: 'Tan & Le, "EfficientNetV2: Smaller Models and Faster Training", arXiv 2104.00298',
+      year: 2021,
+      introduced:
+        'Fused-MBConv in the early stages (one 3x3 convolution instead of 1x1 expansion plus depthwise, faster on accelerators), a training-aware architecture search, and progressive learning: image size and regularisation grow during training.',
+      stages:
+        'rescaling and normalization; stem_; block1 … block3 fused (blockNx_expand_conv), block4 … block6 MBConv with squeeze-and-excitation; top_conv',
+    },
+    pretrained: [
+      kerasImagenetWeights({
+        url: `https://storage.googleapis.com/tensorflow/keras-applications/efficientnet_v2/${v.kerasName}_notop.h5`,
+        hash: WEIGHTS[i].hash,
+        preprocessing: 'raw',
+        top1: WEIGHTS[i].top1,
+        license: 'Apache-2.0 (google/automl EfficientNetV2, the origin of the Keras files)',
+        params: WEIGHTS[i].paramsWithoutTop,
+        origin: 'Tan & Le (Google), trained for TensorFlow, converted by Keras',
+      }),
+    ],
+  }),
+);

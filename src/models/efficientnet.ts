@@ -1,11 +1,11 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { residual, squeezeExcite, stackStages, swish, type StageArgs } from './efficientnet-blocks.js';
-import { defineBuilder, L } from './layer-factory.js';
+import { defineModel, L, modelSpec } from './layer-factory.js';
 import { poolingTop } from './heads.js';
 import { Normalization } from '../layers/normalization.js';
 import { correctPad } from './padding.js';
 import { IMAGENET_MEAN_RGB, IMAGENET_STD_RGB } from './preprocess.js';
-import { resolveOptions } from './options.js';
+import type { ResolvedOptions } from './options.js';
 import { kerasImagenetWeights } from './pretrained.js';
 import type { BuildOptions, ModelSpec } from './types.js';
 
@@ -108,12 +108,11 @@ export interface EfficientNetOptions extends BuildOptions {
   imagenetRescaling?: boolean;
 }
 
-function buildEfficientNet(variant: Variant, options: EfficientNetOptions): tfl.LayersModel {
-  const opts = resolveOptions(options, {
-    name: variant.name,
-    inputShape: [variant.size, variant.size, 3],
-    minSize: 32,
-  });
+function efficientNetGraph(
+  variant: Variant,
+  opts: ResolvedOptions,
+  options: EfficientNetOptions,
+): tfl.LayersModel {
   const roundFilters = (filters: number): number => {
     const f = filters * variant.width;
     let n = Math.max(DEPTH_DIVISOR, Math.floor((f + DEPTH_DIVISOR / 2) / DEPTH_DIVISOR) * DEPTH_DIVISOR);
@@ -164,47 +163,43 @@ function buildEfficientNet(variant: Variant, options: EfficientNetOptions): tfl.
   return tfl.model({ inputs: input, outputs: out, name: opts.name });
 }
 
-export const buildEfficientNetB0 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
-  buildEfficientNet(VARIANTS[0], options),
+const builders = VARIANTS.map((variant) =>
+  defineModel<EfficientNetOptions>(
+    { name: variant.name, inputShape: [variant.size, variant.size, 3], minSize: 32 },
+    (opts, options) => efficientNetGraph(variant, opts, options),
+  ),
 );
-export const buildEfficientNetB1 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
-  buildEfficientNet(VARIANTS[1], options),
-);
-export const buildEfficientNetB2 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
-  buildEfficientNet(VARIANTS[2], options),
-);
-export const buildEfficientNetB3 = defineBuilder((options: EfficientNetOptions): tfl.LayersModel =>
-  buildEfficientNet(VARIANTS[3], options),
-);
+export const buildEfficientNetB0 = builders[0];
+export const buildEfficientNetB1 = builders[1];
+export const buildEfficientNetB2 = builders[2];
+export const buildEfficientNetB3 = builders[3];
 
-const builders = [buildEfficientNetB0, buildEfficientNetB1, buildEfficientNetB2, buildEfficientNetB3];
-
-export const efficientnetSpecs: ModelSpec[] = VARIANTS.map((v, i) => ({
-  name: `efficientnet_b${i}`,
-  family: 'EfficientNet',
-  build: builders[i],
-  stats: STATS[i],
-  defaultInputShape: [v.size, v.size, 3],
-  preprocessing: 'raw',
-  description: `EfficientNet-B${i} (keras.applications.EfficientNetB${i}); rescaling and normalisation inside the model`,
-  about: {
-    paper:
-      'Tan & Le, "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks", arXiv 1905.11946',
-    year: 2019,
-    introduced:
-      'Compound scaling: B1–B7 grow depth, width and input size together by fixed ratios from a searched B0. Blocks are MobileNetV2 inverted residuals with squeeze-and-excitation and swish.',
-    stages:
-      'rescaling and normalization (inside the model); stem_; block1a … block7x (letters are repeats; block2, 3, 4 and 6 halve the resolution); top_conv',
-  },
-  pretrained: [
-    kerasImagenetWeights({
-      url: `https://storage.googleapis.com/keras-applications/${v.name}_notop.h5`,
-      hash: WEIGHTS[i].hash,
-      preprocessing: 'raw',
-      top1: WEIGHTS[i].top1,
-      license: 'Apache-2.0 (TensorFlow TPU models, the origin of the Keras files)',
-      params: WEIGHTS[i].params,
-      origin: 'Tan & Le (Google Brain), trained for TensorFlow, converted by Keras',
-    }),
-  ],
-}));
+export const efficientnetSpecs: ModelSpec[] = VARIANTS.map((v, i) =>
+  modelSpec(builders[i], {
+    name: `efficientnet_b${i}`,
+    family: 'EfficientNet',
+    stats: STATS[i],
+    preprocessing: 'raw',
+    description: `EfficientNet-B${i} (keras.applications.EfficientNetB${i}); rescaling and normalisation inside the model`,
+    about: {
+      paper:
+        'Tan & Le, "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks", arXiv 1905.11946',
+      year: 2019,
+      introduced:
+        'Compound scaling: B1–B7 grow depth, width and input size together by fixed ratios from a searched B0. Blocks are MobileNetV2 inverted residuals with squeeze-and-excitation and swish.',
+      stages:
+        'rescaling and normalization (inside the model); stem_; block1a … block7x (letters are repeats; block2, 3, 4 and 6 halve the resolution); top_conv',
+    },
+    pretrained: [
+      kerasImagenetWeights({
+        url: `https://storage.googleapis.com/keras-applications/${v.name}_notop.h5`,
+        hash: WEIGHTS[i].hash,
+        preprocessing: 'raw',
+        top1: WEIGHTS[i].top1,
+        license: 'Apache-2.0 (TensorFlow TPU models, the origin of the Keras files)',
+        params: WEIGHTS[i].params,
+        origin: 'Tan & Le (Google Brain), trained for TensorFlow, converted by Keras',
+      }),
+    ],
+  }),
+);

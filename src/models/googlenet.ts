@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineBuilder, L } from './layer-factory.js';
+import { defineModel, L, modelSpec } from './layer-factory.js';
 import { VisionlabError } from '../errors.js';
 import { applyPooling, classifier } from './heads.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
-import type { BuildOptions, ModelSpec } from './types.js';
+import type { ResolvedOptions } from './options.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -85,8 +84,7 @@ const block = (x: Sym, id: string): Sym => inception(x, { ...MODULES[id], name: 
  * evaluation, prediction and export. The final 7×7 average pool is a global average pool, which is
  * the same at 224×224 and lets smaller inputs work. Local response normalisation is left out.
  */
-export const buildGoogLeNet = defineBuilder((options: BuildOptions): tfl.LayersModel => {
-  const opts = resolveOptions(options, { name: 'googlenet', inputShape: [224, 224, 3], minSize: 1 });
+export const buildGoogLeNet = defineModel({ name: 'googlenet', inputShape: [224, 224, 3] }, (opts) => {
   const withAux = opts.auxiliaryOutputs && opts.includeTop;
   if (withAux && (Math.ceil(opts.inputShape[0] / 16) < 5 || Math.ceil(opts.inputShape[1] / 16) < 5)) {
     throw new VisionlabError(
@@ -157,12 +155,9 @@ export function googlenetLosses(
   );
 }
 
-export const googlenetSpec: ModelSpec = {
-  name: 'googlenet',
+export const googlenetSpec = modelSpec(buildGoogLeNet, {
   stats: { params: 6_998_552, flops: 3_184_605_488 },
   family: 'Inception',
-  build: buildGoogLeNet,
-  defaultInputShape: [224, 224, 3],
   preprocessing: 'tf',
   description: 'GoogLeNet / Inception v1 (2014), optional auxiliary classifiers after 4a and 4d',
   about: {
@@ -173,4 +168,4 @@ export const googlenetSpec: ModelSpec = {
     stages:
       'stem (7x7 conv, pools, 3x3 conv); inception_3a–3b, inception_4a–4e, inception_5a–5b; auxiliary heads after 4a and 4d',
   },
-};
+});

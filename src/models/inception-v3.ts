@@ -1,10 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { poolingTop } from './heads.js';
-import { defineBuilder, L } from './layer-factory.js';
+import { defineModel, L, modelSpec } from './layer-factory.js';
 import { batchNormalization } from '../layers/batch-normalization.js';
-import { resolveOptions } from './options.js';
 import { KERAS_APPLICATIONS_URL, kerasImagenetWeights } from './pretrained.js';
-import type { BuildOptions, ModelSpec } from './types.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -108,19 +106,18 @@ function inceptionV3Graph(x: Sym): Sym {
 }
 
 /** InceptionV3 with the layer names and parameter counts of `keras.applications.InceptionV3`. */
-export const buildInceptionV3 = defineBuilder((options: BuildOptions): tfl.LayersModel => {
-  const opts = resolveOptions(options, { name: 'inception_v3', inputShape: [299, 299, 3], minSize: 75 });
-  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
-  const x = inceptionV3Graph(input);
-  return tfl.model({ inputs: input, outputs: poolingTop(x, opts), name: opts.name });
-});
+export const buildInceptionV3 = defineModel(
+  { name: 'inception_v3', inputShape: [299, 299, 3], minSize: 75 },
+  (opts) => {
+    const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+    const x = inceptionV3Graph(input);
+    return tfl.model({ inputs: input, outputs: poolingTop(x, opts), name: opts.name });
+  },
+);
 
-export const inceptionV3Spec: ModelSpec = {
-  name: 'inception_v3',
+export const inceptionV3Spec = modelSpec(buildInceptionV3, {
   family: 'Inception',
-  build: buildInceptionV3,
   stats: { params: 23_851_784, flops: 11_477_867_088 },
-  defaultInputShape: [299, 299, 3],
   preprocessing: 'tf',
   description: 'Inception v3 (keras.applications.InceptionV3)',
   about: {
@@ -145,4 +142,4 @@ export const inceptionV3Spec: ModelSpec = {
       origin: 'Szegedy et al. (Google), trained and published by Keras',
     }),
   ],
-};
+});

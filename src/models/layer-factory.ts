@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BuildOptions } from './types.js';
+import { resolveOptions, type FamilyDefaults, type ResolvedOptions } from './options.js';
+import type { BuildOptions, ModelSpec } from './types.js';
 
 let zeroInit = false;
 
@@ -19,6 +20,39 @@ export function defineBuilder<T, O extends BuildOptions = BuildOptions>(
     } finally {
       zeroInit = previous;
     }
+  };
+}
+
+/** A builder that knows its own defaults (name, input shape, classes), so its spec need not repeat them. */
+export interface ModelBuilder<O extends BuildOptions = BuildOptions> {
+  (options?: O): tfl.LayersModel;
+  readonly defaults: FamilyDefaults;
+}
+
+/** {@link defineBuilder} for a builder whose options are resolved against `defaults` before it runs. */
+export function defineModel<O extends BuildOptions = BuildOptions>(
+  defaults: FamilyDefaults,
+  build: (opts: ResolvedOptions, options: O) => tfl.LayersModel,
+): ModelBuilder<O> {
+  const builder = defineBuilder((options: O) => build(resolveOptions(options, defaults), options));
+  return Object.assign(builder, { defaults });
+}
+
+/**
+ * The registry entry of `builder`: its default input shape and classes come from its defaults, and so
+ * does its name unless the registry name differs from the model's (Keras') own.
+ */
+export function modelSpec<O extends BuildOptions>(
+  builder: ModelBuilder<O>,
+  fields: Omit<ModelSpec, 'name' | 'build' | 'defaultInputShape' | 'defaultClasses'> & { name?: string },
+): ModelSpec {
+  const { name, inputShape, classes } = builder.defaults;
+  return {
+    name,
+    build: builder as ModelSpec['build'],
+    defaultInputShape: inputShape,
+    ...(classes === undefined ? {} : { defaultClasses: classes }),
+    ...fields,
   };
 }
 

@@ -1,11 +1,10 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { VisionlabError } from '../errors.js';
 import { loadNsfwjsMobileNetV2, NSFWJS_MOBILENET_V2_ORIGIN } from '../weights/nsfwjs-mobilenet-v2.js';
-import { defineBuilder, L } from './layer-factory.js';
+import { defineModel, L, modelSpec } from './layer-factory.js';
 import { MOBILENET_V2_ABOUT, MOBILENET_V2_POOLING, mobileNetV2Features } from './mobilenet-v2.js';
 import { poolingTop } from './heads.js';
-import { resolveOptions } from './options.js';
-import type { BuildOptions, LoadedBackbone, ModelSpec } from './types.js';
+import type { LoadedBackbone } from './types.js';
 
 /** The backbone that ships pretrained inside the npm package nsfwjs (MIT): usable offline. */
 export const NSFWJS_BACKBONE = 'mobilenet_v2_nsfwjs';
@@ -15,20 +14,17 @@ export const NSFWJS_BACKBONE = 'mobilenet_v2_nsfwjs';
  * 1.0, with its explicit `Conv1_pad`), behind the `nsfwjs_rescale` layer that applies nsfwjs' pixels/255:
  * the layers `pretrained: 'nsfwjs'` loads (see `loadNsfwjsMobileNetV2`), without their weights.
  */
-export const buildMobileNetV2Nsfwjs = defineBuilder((options: BuildOptions): tfl.LayersModel => {
-  const opts = resolveOptions(options, {
-    name: 'mobilenet_v2_nsfwjs',
-    inputShape: [224, 224, 3],
-    classes: 0,
-    minSize: 32,
-  });
-  const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
-  const scaled = L.rescaling({ scale: 1 / 255, offset: 0, name: 'nsfwjs_rescale' }).apply(
-    input,
-  ) as tfl.SymbolicTensor;
-  const out = poolingTop(mobileNetV2Features(scaled, 1.0, true), opts, MOBILENET_V2_POOLING);
-  return tfl.model({ inputs: input, outputs: out, name: opts.name });
-});
+export const buildMobileNetV2Nsfwjs = defineModel(
+  { name: NSFWJS_BACKBONE, inputShape: [224, 224, 3], classes: 0, minSize: 32 },
+  (opts) => {
+    const input = tfl.input({ shape: opts.inputShape, name: 'input_1' });
+    const scaled = L.rescaling({ scale: 1 / 255, offset: 0, name: 'nsfwjs_rescale' }).apply(
+      input,
+    ) as tfl.SymbolicTensor;
+    const out = poolingTop(mobileNetV2Features(scaled, 1.0, true), opts, MOBILENET_V2_POOLING);
+    return tfl.model({ inputs: input, outputs: out, name: opts.name });
+  },
+);
 
 /** The backbone as nsfwjs ships it (its own topology), with the bundled weights or random ones. */
 async function loadBackbone(options: {
@@ -42,22 +38,21 @@ async function loadBackbone(options: {
       'Use pretrained: "nsfwjs", or null for random weights.',
     );
   }
-  const model = await loadNsfwjsMobileNetV2(options.inputShape ?? [224, 224, 3], {
-    weights: Boolean(pretrained),
-  });
+  const model = await loadNsfwjsMobileNetV2(
+    options.inputShape ?? buildMobileNetV2Nsfwjs.defaults.inputShape,
+    {
+      weights: Boolean(pretrained),
+    },
+  );
   return pretrained
     ? { model, source: 'bundled', description: NSFWJS_MOBILENET_V2_ORIGIN }
     : { model, source: 'random', description: 'random initial weights' };
 }
 
-export const mobilenetV2NsfwjsSpec: ModelSpec = {
-  name: NSFWJS_BACKBONE,
+export const mobilenetV2NsfwjsSpec = modelSpec(buildMobileNetV2Nsfwjs, {
   family: 'MobileNet',
-  build: buildMobileNetV2Nsfwjs,
   loadBackbone,
   stats: { params: 2_257_984, flops: 618_817_472 },
-  defaultInputShape: [224, 224, 3],
-  defaultClasses: 0,
   preprocessing: 'raw',
   description: 'MobileNetV2 with the weights bundled in the npm package nsfwjs: pretrained offline',
   about: {
@@ -83,4 +78,4 @@ export const mobilenetV2NsfwjsSpec: ModelSpec = {
       origin: 'Keras MobileNetV2 fine-tuned by Infinite Red for nsfwjs, uint8-quantized',
     },
   ],
-};
+});

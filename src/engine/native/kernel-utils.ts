@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
+import { outputFloats } from './buffer-pool.js';
 
 export const NATIVE = 'native';
 
@@ -53,4 +54,31 @@ export function runOwnKernel(
   const kernel = tf.getKernel(name, NATIVE);
   if (!kernel) throw new Error(`kernel ${name} is not registered for ${NATIVE}`);
   return kernel.kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo;
+}
+
+/**
+ * Registers a native kernel of two float32 inputs of one shape (a gradient and the tensor it is taken
+ * at) whose output has that shape too: `compute` fills `out` from the two inputs' values.
+ */
+export function registerSameShapeKernel(
+  kernelName: string,
+  [firstName, secondName]: [string, string],
+  compute: (first: Float32Array, second: Float32Array, out: Float32Array, shape: readonly number[]) => void,
+): void {
+  tf.registerKernel({
+    kernelName,
+    backendName: NATIVE,
+    kernelFunc: ({ inputs, backend }) => {
+      const cpu = backend as MathBackendCPU;
+      const { [firstName]: first, [secondName]: second } = inputs as Record<string, tf.TensorInfo>;
+      if (!allFloat32(cpu, first, second) || first.shape.join() !== second.shape.join()) {
+        throw new Error(
+          `${kernelName}: ${firstName} ${first.shape} and ${secondName} ${second.shape} must be float32 of one shape`,
+        );
+      }
+      const out = outputFloats(sizeOf(second.shape));
+      compute(floatsOf(cpu, first), floatsOf(cpu, second), out, second.shape);
+      return cpu.makeTensorInfo([...second.shape], 'float32', out);
+    },
+  });
 }

@@ -4,10 +4,8 @@
 // one kernel on `native`, and TF.js's own composition on every other backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { Relu } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
-import { outputFloats } from './buffer-pool.js';
-import { allFloat32, floatsOf, NATIVE, sizeOf } from './kernel-utils.js';
+import { NATIVE, registerSameShapeKernel } from './kernel-utils.js';
 
 export const RELU_GRAD_KERNEL = 'VisionlabReluGrad';
 
@@ -25,20 +23,7 @@ let installed = false;
 export function installReluGrad(addon: NativeAddon): void {
   if (installed) return;
   installed = true;
-  tf.registerKernel({
-    kernelName: RELU_GRAD_KERNEL,
-    backendName: NATIVE,
-    kernelFunc: ({ inputs, backend }) => {
-      const cpu = backend as MathBackendCPU;
-      const { dy, x } = inputs as Record<string, tf.TensorInfo>;
-      if (!allFloat32(cpu, dy, x) || dy.shape.join() !== x.shape.join()) {
-        throw new Error(`${RELU_GRAD_KERNEL}: dy ${dy.shape} and x ${x.shape} must be float32 of one shape`);
-      }
-      const dx = outputFloats(sizeOf(x.shape));
-      addon.reluBackward(floatsOf(cpu, dy), floatsOf(cpu, x), dx);
-      return cpu.makeTensorInfo([...x.shape], 'float32', dx);
-    },
-  });
+  registerSameShapeKernel(RELU_GRAD_KERNEL, ['dy', 'x'], (dy, x, dx) => addon.reluBackward(dy, x, dx));
   tf.registerGradient({
     kernelName: Relu,
     inputsToSave: ['x'],

@@ -4,10 +4,8 @@
 // same float32 values through one kernel on `native` (softmax over the last axis, float32), and
 // TF.js's own composition on every other backend.
 import * as tf from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
-import { outputFloats } from './buffer-pool.js';
-import { allFloat32, floatsOf, NATIVE, sizeOf } from './kernel-utils.js';
+import { NATIVE, registerSameShapeKernel } from './kernel-utils.js';
 
 export const SOFTMAX_GRAD_KERNEL = 'VisionlabSoftmaxGrad';
 
@@ -26,23 +24,9 @@ let installed = false;
 export function installSoftmaxGrad(addon: NativeAddon): void {
   if (installed) return;
   installed = true;
-  tf.registerKernel({
-    kernelName: SOFTMAX_GRAD_KERNEL,
-    backendName: NATIVE,
-    kernelFunc: ({ inputs, backend }) => {
-      const cpu = backend as MathBackendCPU;
-      const { dy, y } = inputs as Record<string, tf.TensorInfo>;
-      if (!allFloat32(cpu, dy, y) || dy.shape.join() !== y.shape.join()) {
-        throw new Error(
-          `${SOFTMAX_GRAD_KERNEL}: dy ${dy.shape} and y ${y.shape} must be float32 of one shape`,
-        );
-      }
-      const cols = y.shape[y.shape.length - 1];
-      const dx = outputFloats(sizeOf(y.shape));
-      if (dx.length > 0)
-        addon.softmaxBackward(floatsOf(cpu, y), floatsOf(cpu, dy), dx, dx.length / cols, cols);
-      return cpu.makeTensorInfo([...y.shape], 'float32', dx);
-    },
+  registerSameShapeKernel(SOFTMAX_GRAD_KERNEL, ['dy', 'y'], (dy, y, dx, shape) => {
+    const cols = shape[shape.length - 1];
+    if (dx.length > 0) addon.softmaxBackward(y, dy, dx, dx.length / cols, cols);
   });
   tf.registerGradient({
     kernelName: 'Softmax',

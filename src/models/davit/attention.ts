@@ -73,18 +73,13 @@ export function windowAttention(x: Sym, windowSize: [number, number], numHeads: 
   const pw = Math.ceil(width / ww);
   const padH = ph * wh - height;
   const padW = pw * ww - width;
+  // Padded at the bottom and right to whole windows, and cropped back after the attention.
+  const margins: [[number, number], [number, number]] = [
+    [0, padH],
+    [0, padW],
+  ];
   let nn = x;
-  if (padH || padW) {
-    nn = call(
-      tfl.layers.zeroPadding2d({
-        padding: [
-          [0, padH],
-          [0, padW],
-        ],
-      }),
-      nn,
-    );
-  }
+  if (padH || padW) nn = call(tfl.layers.zeroPadding2d({ padding: margins }), nn);
   const single = ph === 1 && pw === 1;
   if (!single) {
     nn = reshape(nn, [wh, pw, ww * c]);
@@ -99,16 +94,6 @@ export function windowAttention(x: Sym, windowSize: [number, number], numHeads: 
     nn = transpose(nn, [0, 2, 1, 3]);
     nn = reshape(nn, [ph * wh, pw * ww, c]);
   }
-  if (padH || padW) {
-    nn = call(
-      tfl.layers.cropping2D({
-        cropping: [
-          [0, padH],
-          [0, padW],
-        ],
-      }),
-      nn,
-    );
-  }
+  if (padH || padW) nn = call(tfl.layers.cropping2D({ cropping: margins }), nn);
   return nn;
 }
