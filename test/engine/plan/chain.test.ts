@@ -66,6 +66,33 @@ test('dropoutMultiplier draws the mask tf.dropout draws from the same random sta
   tf.dispose([x, eager]);
 });
 
+test('dropoutMultiplier equals tf.dropout bit for bit over many seeds, sizes and rates', { skip }, () => {
+  const before = tf.memory().numTensors;
+  const sizes = [[1], [7], [64, 33], [5, 5, 5, 64]];
+  const rates = [0.1, 0.25, 0.3, 0.5, 0.9];
+  let compared = 0;
+  for (let k = 0; k < 40; k++) {
+    const shape = sizes[k % sizes.length];
+    const rate = rates[k % rates.length];
+    // Explicit seeds (integer and fractional) and unseeded draws from the same Math.random state.
+    const seed = k % 2 === 0 ? k * 7919 : (k + 0.5) / 3;
+    const x = tf.ones(shape);
+    const seeded = tf.dropout(x, rate, undefined, seed);
+    assert.deepEqual(Array.from(dropoutMultiplier(shape, { rate, seed })), Array.from(seeded.dataSync()));
+    setRandomSeed(1000 + k);
+    const eager = tf.dropout(x, rate);
+    const afterEager = Math.random();
+    setRandomSeed(1000 + k);
+    const planned = dropoutMultiplier(shape, { rate });
+    assert.equal(Math.random(), afterEager, 'one Math.random draw per mask, as tf.dropout');
+    assert.deepEqual(Array.from(planned), Array.from(eager.dataSync()));
+    compared += planned.length;
+    tf.dispose([x, seeded, eager]);
+  }
+  assert.ok(compared > 100_000);
+  assert.equal(tf.memory().numTensors, before);
+});
+
 /** Every layer kind and option the plan takes, in one chain. */
 function everyLayer(): tfl.LayersModel {
   return tfl.sequential({
