@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeChain, dropoutMultiplier } from '../../../src/engine/plan/index.js';
+import { describeChain, dropoutMultiplier, planTrainingStep } from '../../../src/engine/plan/index.js';
 import { fit, makeOptimizer, setRandomSeed } from '../../../src/train/index.js';
 import { maxRelative, StepLosses, weightDistance } from './plan-helpers.js';
 import { initTrainingBackend, syntheticDataset, weightsOf } from '../../train/helpers.js';
@@ -144,3 +144,49 @@ test('a chain of every supported layer trains as with the eager step', { skip },
   const weightDiff = weightDistance(planned.w, eager.w);
   assert.ok(weightDiff < 1e-4, `weights differ by ${weightDiff} relative`);
 });
+
+test(
+  'weight gradients of few-channel convolutions (strided, padded, 1 and 3 channels) equal tf.grad',
+  { skip },
+  () => {
+    for (const [channels, kernelSize, strides, padding] of [
+      [3, 3, 2, 'same'],
+      [1, [3, 2], [1, 2], 'valid'],
+      [3, 4, 3, 'same'],
+    ] as [number, number | number[], number | number[], 'same' | 'valid'][]) {
+      setRandomSeed(23);
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({
+            inputShape: [13, 11, channels],
+            filters: 32,
+            kernelSize,
+            strides,
+            padding,
+            activation: 'relu',
+          }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 2 }),
+        ],
+      });
+      const plan = planTrainingStep(model).plan;
+      assert.ok(plan, 'planned');
+      const x = tf.randomNormal([5, 13, 11, channels]);
+      const y = plan.forward(x);
+      const dy = tf.randomNormal(y.shape);
+      const planned = plan.backward(x, dy);
+      assert.match(plan.profile(5)[0].impl, /weights: plan:few-channels/);
+      const eager = tf.variableGrads(() => tf.sum(tf.mul(model.apply(x) as tf.Tensor, dy)) as tf.Scalar);
+      for (const w of model.trainableWeights) {
+        const name = (w.read() as tf.Variable).name;
+        const a = planned[name].dataSync();
+        const b = eager.grads[name].dataSync();
+        const diff = Math.hypot(...a.map((v, i) => v - b[i])) / Math.hypot(...b);
+        assert.ok(diff < 1e-5, `${channels} channels: ${w.originalName} differs by ${diff} relative`);
+        assert.ok(Math.hypot(...b) > 0, 'a gradient that is not zero');
+      }
+      tf.dispose([x, y, dy, eager.value, ...Object.values(planned), ...Object.values(eager.grads)]);
+      model.dispose();
+    }
+  },
+);
