@@ -89,11 +89,8 @@ struct Op {
   Convert c_src, c_w, c_bd_ddst, c_bd_w, c_bw_src, c_bw_ddst;
   Deliver d_dsrc, d_dw;
   memory src_used, w_used;
-  // Weight gradient of a convolution with few input channels, computed directly (see few_channel_wgrad).
-  bool direct_wgrad = false;
-  memory::desc direct_src_md, direct_ddst_md;
-  int64_t geom[10] = {};  // C, IH, IW, OC, OH, OW, KH, KW, stride h, stride w; then pads below
-  int64_t pad_t = 0, pad_l = 0;
+  // A convolution with at most 4 input channels (its weight gradient runs on one thread).
+  bool few_channels = false;
   // Caller's arrays: weights, bias and their gradients.
   memory w_user, b_user, dw_user, db_user;
   // Dense: transposed views of the input and the weights for the two gradient products.
@@ -182,18 +179,10 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
   memory::desc w_user_md(w_d, dt::f32, tag::hwio);
   op.w_user = unbound(w_user_md);
   op.b_user = unbound(b_md);
-  op.direct_wgrad = op.wgrad && !plan.bf16 && C <= 4 && OC % 16 == 0 && C * KH * KW <= 64;
-  if (op.direct_wgrad) {
-    op.direct_src_md = memory::desc(src_d, dt::f32, tag::acdb);
-    op.direct_ddst_md = memory::desc(dst_d, dt::f32, tag::aBcd16b);
-    const int64_t g[10] = {C, r[1], r[2], OC, OH, OW, KH, KW, r[9], r[10]};
-    std::copy(g, g + 10, op.geom);
-    op.pad_t = r[11];
-    op.pad_l = r[12];
-    op.impl += " | weights: plan:few-channels";
-    op.dw_user = unbound(w_user_md);
-    op.db_user = unbound(b_md);
-  } else if (op.wgrad) {
+  op.few_channels = C <= 4;
+  if (op.wgrad) {
+    // oneDNN fixes a primitive's thread split when it is created: build it under the limit it runs with.
+    ThreadLimit limit(op.few_channels ? 0 : 1e18);
     auto bdesc = op.bias ? dnnl::convolution_backward_weights::desc(alg, src_any, dw_any, b_md, dst_in_any, strides,
                                                                     dil, pad_l, pad_r)
                          : dnnl::convolution_backward_weights::desc(alg, src_any, dw_any, dst_in_any, strides, dil,
@@ -229,83 +218,19 @@ void forward_weighted(Op &op, const memory &in) {
   op.fwd.execute(stream(), args);
 }
 
-// dW[kh][kw][c][oc] (hwio) = sum over n, oh, ow of dY[n][oc][oh][ow] * x[n][ih][iw][c], and db[oc] = sum of
-// dY, for convolutions with few input channels, where oneDNN's weight-gradient kernels run at a few
-// GFLOP/s: x in nhwc, dY in 16-channel blocks, so each tap is one 16-wide multiply-add per output pixel.
-void few_channel_wgrad(const Op &op, int64_t N, const float *x, const float *dy, float *dw, float *db) {
-  const int64_t C = op.geom[0], IH = op.geom[1], IW = op.geom[2], OC = op.geom[3], OH = op.geom[4],
-                OW = op.geom[5], KH = op.geom[6], KW = op.geom[7], SH = op.geom[8], SW = op.geom[9];
-  const int64_t OB = OC / 16, taps = KH * KW * C;
-  std::vector<float> total(static_cast<size_t>(OB * (taps + 1) * 16), 0.0f);
-#pragma omp parallel
-  {
-    std::vector<float> acc(total.size(), 0.0f);
-#pragma omp for collapse(2) schedule(static)
-    for (int64_t n = 0; n < N; n++) {
-      for (int64_t ob = 0; ob < OB; ob++) {
-        float *a = acc.data() + ob * (taps + 1) * 16;
-        const float *xn = x + n * IH * IW * C;
-        const float *dyn = dy + (n * OB + ob) * OH * OW * 16;
-        float sum[16] = {};
-        for (int64_t p = 0; p < OH * OW; p++)
-          for (int l = 0; l < 16; l++) sum[l] += dyn[p * 16 + l];
-        for (int l = 0; l < 16; l++) a[taps * 16 + l] += sum[l];
-        for (int64_t kh = 0; kh < KH; kh++) {
-          for (int64_t kw = 0; kw < KW; kw++) {
-            // Output columns whose input column ow * SW - pad + kw is inside the image.
-            int64_t ow_lo = 0, ow_hi = OW;
-            while (ow_lo < OW && ow_lo * SW - op.pad_l + kw < 0) ow_lo++;
-            while (ow_hi > ow_lo && (ow_hi - 1) * SW - op.pad_l + kw >= IW) ow_hi--;
-            for (int64_t c = 0; c < C; c++) {
-              float t[16] = {};
-              for (int64_t oh = 0; oh < OH; oh++) {
-                const int64_t ih = oh * SH - op.pad_t + kh;
-                if (ih < 0 || ih >= IH) continue;
-                const float *__restrict xr = xn + ih * IW * C + c;
-                const float *__restrict vr = dyn + oh * OW * 16;
-                for (int64_t ow = ow_lo; ow < ow_hi; ow++) {
-                  const float xv = xr[(ow * SW - op.pad_l + kw) * C];
-                  for (int l = 0; l < 16; l++) t[l] += xv * vr[ow * 16 + l];
-                }
-              }
-              float *at = a + ((kh * KW + kw) * C + c) * 16;
-              for (int l = 0; l < 16; l++) at[l] += t[l];
-            }
-          }
-        }
-      }
-    }
-#pragma omp critical
-    for (size_t i = 0; i < total.size(); i++) total[i] += acc[i];
-  }
-  for (int64_t ob = 0; ob < OB; ob++) {
-    const float *t = total.data() + ob * (taps + 1) * 16;
-    for (int64_t k = 0; k < taps; k++)
-      for (int l = 0; l < 16; l++) dw[k * OC + ob * 16 + l] = t[k * 16 + l];
-    if (db)
-      for (int l = 0; l < 16; l++) db[ob * 16 + l] = t[taps * 16 + l];
-  }
-}
-
 void backward_conv(Op &op, const memory *prev_dout) {
   if (op.relu) relu_backward_in_place(op);
   memory ddst_w;
-  if (op.direct_wgrad) {
-    memory src = op.c_bw_src(op.src_used, op.direct_src_md);
-    ddst_w = op.c_bw_ddst(op.dout, op.direct_ddst_md);
-    stream().wait();
-    few_channel_wgrad(op, op.direct_src_md.dims()[0], static_cast<const float *>(src.get_data_handle()),
-                      static_cast<const float *>(ddst_w.get_data_handle()),
-                      static_cast<float *>(op.dw_user.get_data_handle()),
-                      op.bias ? static_cast<float *>(op.db_user.get_data_handle()) : nullptr);
-    ddst_w = memory();
-  } else if (op.wgrad) {
+  if (op.wgrad) {
     ddst_w = op.c_bw_ddst(op.dout, op.bw_ddst_md);
     memory dw = op.d_dw.target(op.bw_dw_md, op.dw_user);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, op.c_bw_src(op.src_used, op.bw_src_md)},
                                          {DNNL_ARG_DIFF_DST, ddst_w},
                                          {DNNL_ARG_DIFF_WEIGHTS, dw}};
     if (op.bias) args[DNNL_ARG_DIFF_BIAS] = op.db_user;
+    // With few input channels oneDNN's weight gradient runs about 4x slower on two threads than on one
+    // (small CNN conv1, C = 1: 4.2 ms vs 1.0 ms), so it gets one thread.
+    ThreadLimit limit(op.few_channels ? 0 : 1e18);
     op.bwd_weights.execute(stream(), args);
     op.d_dw.finish(op.dw_user);
   }
