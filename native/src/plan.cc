@@ -6,6 +6,7 @@
 #include "plan.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -88,6 +89,8 @@ struct Op {
   Convert c_src, c_w, c_bd_ddst, c_bd_w, c_bw_src, c_bw_ddst;
   Deliver d_dsrc, d_dw;
   memory src_used, w_used;
+  // A convolution with at most 4 input channels (its weight gradient runs on one thread).
+  bool few_channels = false;
   // Caller's arrays: weights, bias and their gradients.
   memory w_user, b_user, dw_user, db_user;
   // Dense: transposed views of the input and the weights for the two gradient products.
@@ -176,7 +179,10 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
   memory::desc w_user_md(w_d, dt::f32, tag::hwio);
   op.w_user = unbound(w_user_md);
   op.b_user = unbound(b_md);
+  op.few_channels = C <= 4;
   if (op.wgrad) {
+    // oneDNN fixes a primitive's thread split when it is created: build it under the limit it runs with.
+    ThreadLimit limit(op.few_channels ? 0 : 1e18);
     auto bdesc = op.bias ? dnnl::convolution_backward_weights::desc(alg, src_any, dw_any, b_md, dst_in_any, strides,
                                                                     dil, pad_l, pad_r)
                          : dnnl::convolution_backward_weights::desc(alg, src_any, dw_any, dst_in_any, strides, dil,
@@ -222,6 +228,9 @@ void backward_conv(Op &op, const memory *prev_dout) {
                                          {DNNL_ARG_DIFF_DST, ddst_w},
                                          {DNNL_ARG_DIFF_WEIGHTS, dw}};
     if (op.bias) args[DNNL_ARG_DIFF_BIAS] = op.db_user;
+    // With few input channels oneDNN's weight gradient runs about 4x slower on two threads than on one
+    // (small CNN conv1, C = 1: 4.2 ms vs 1.0 ms), so it gets one thread.
+    ThreadLimit limit(op.few_channels ? 0 : 1e18);
     op.bwd_weights.execute(stream(), args);
     op.d_dw.finish(op.dw_user);
   }
@@ -367,6 +376,69 @@ void build_softmax(Op &op) {
     op.bwd_data = dnnl::softmax_backward(dnnl::softmax_backward::primitive_desc(
         dnnl::softmax_backward::desc(op.out_md, op.out_md, 1), engine(), fpd));
   }
+}
+
+// tf.dropout's multiplier, drawn as tfjs-core's randomUniform draws it: seedrandom's alea generator from
+// `state` = [s0, s1, s2, c, rate] (seeded in src/engine/plan/dropout-mask.ts), each draw rounded to
+// float32 as u, then floor(u + keep) / keep in float32.
+//
+// Alea's double arithmetic is exact integer arithmetic: its s values are multiples of 2^-32 in [0, 1)
+// and c an integer below 2091639, so t = 2091639 * s0 + c * 2^-32 is (2091639 * x0 + c) * 2^-32 with a
+// numerator below 2^53, and `c = t | 0; s2 = t - c` split it into its high and low 32 bits. The loop
+// runs that multiply-with-carry generator on 64-bit integers. And since u and floor(u + keep) only grow
+// with x, "kept" is x >= the smallest x whose float32 arithmetic keeps it, found once by bisection.
+constexpr double kTwoToMinus32 = 2.3283064365386963e-10;
+
+bool alea_keeps(uint64_t x, float keep) {
+  const float u = static_cast<float>(static_cast<double>(x) * kTwoToMinus32);
+  return std::floor(u + keep) >= 1.0f;
+}
+
+uint64_t alea_keep_threshold(float keep) {
+  uint64_t lo = 0, hi = uint64_t{1} << 32;  // the answer is in [lo, hi]; hi means "never kept"
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (alea_keeps(mid, keep)) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
+bool is_alea_word(double s) {
+  const double x = s / kTwoToMinus32;
+  return x >= 0 && x < 4294967296.0 && x == std::floor(x);
+}
+
+uint64_t alea_word(double s) { return static_cast<uint64_t>(s / kTwoToMinus32); }
+
+void fill_dropout_mask(const double *state, float *mask, int64_t n) {
+  uint64_t x0 = alea_word(state[0]), x1 = alea_word(state[1]), x2 = alea_word(state[2]);
+  uint64_t c = static_cast<uint64_t>(state[3]);
+  const float keep = static_cast<float>(1.0 - state[4]);
+  const float kept = 1.0f / keep;
+  uint32_t kept_bits;
+  std::memcpy(&kept_bits, &kept, sizeof kept);
+  const uint64_t threshold = alea_keep_threshold(keep);
+  uint32_t *out = reinterpret_cast<uint32_t *>(mask);
+  for (int64_t i = 0; i < n; i++) {
+    const uint64_t t = 2091639 * x0 + c;
+    x0 = x1;
+    x1 = x2;
+    x2 = t & 0xffffffffu;
+    c = t >> 32;
+    out[i] = kept_bits & (0u - static_cast<uint32_t>(x2 >= threshold));  // no branch: half the draws go each way
+  }
+}
+
+// The [s0, s1, s2, c, rate] in `v`, checked to be an alea state (so that the integer loop is exact).
+const double *dropout_state(const Napi::Value &v, const std::string &what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      v.As<Napi::TypedArray>().ElementLength() != 5)
+    throw Napi::TypeError::New(v.Env(), what + ": expected a Float64Array [s0, s1, s2, c, rate]");
+  const double *s = v.As<Napi::Float64Array>().Data();
+  const bool carry = s[3] >= 0 && s[3] < 2091639 && s[3] == std::floor(s[3]);
+  if (!is_alea_word(s[0]) || !is_alea_word(s[1]) || !is_alea_word(s[2]) || !carry || !(s[4] >= 0 && s[4] < 1))
+    throw Napi::RangeError::New(v.Env(), what + ": not a seedrandom alea state and a rate in [0, 1)");
+  return s;
 }
 
 void build_dropout(Op &op) {
@@ -560,7 +632,7 @@ Napi::Value Create(const Napi::CallbackInfo &info) {
   return Napi::External<Plan>::New(info.Env(), plan.release(), [](Napi::Env, Plan *p) { delete p; });
 }
 
-// planForward(plan, x, weights: (Float32Array|null)[], masks: (Float32Array|null)[], y)
+// planForward(plan, x, weights: (Float32Array|null)[], masks: (Float64Array|null)[] dropout states, y)
 Napi::Value Forward(const Napi::CallbackInfo &info) {
   Plan &plan = plan_of(info);
   plan.x.set_data_handle(floats(info, 1));
@@ -569,11 +641,8 @@ Napi::Value Forward(const Napi::CallbackInfo &info) {
   for (uint32_t i = 0; i < plan.ops.size(); i++) {
     Op &op = *plan.ops[i];
     if (op.kind != kPlanDropout) continue;
-    Napi::Value m = masks.Get(i);
-    float *p = optional_floats(m);
-    if (!p || m.As<Napi::TypedArray>().ElementLength() != op.mask.size())
-      throw Napi::Error::New(info.Env(), "plan: dropout mask " + std::to_string(i) + " has the wrong size");
-    std::memcpy(op.mask.data(), p, op.mask.size() * sizeof(float));
+    const double *state = dropout_state(masks.Get(i), "plan: dropout mask " + std::to_string(i));
+    fill_dropout_mask(state, op.mask.data(), static_cast<int64_t>(op.mask.size()));
   }
   plan.y.set_data_handle(floats(info, 4));
   return guarded(info, [&] { forward(plan); });
@@ -612,7 +681,18 @@ Napi::Value Times(const Napi::CallbackInfo &info) {
 
 }  // namespace
 
+// dropoutMask(state: Float64Array [s0, s1, s2, c, rate], mask: Float32Array)
+Napi::Value DropoutMask(const Napi::CallbackInfo &info) {
+  const double *state = dropout_state(info[0], "dropoutMask");
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), "dropoutMask: argument 1 must be a Float32Array");
+  Napi::Float32Array mask = info[1].As<Napi::Float32Array>();
+  fill_dropout_mask(state, mask.Data(), static_cast<int64_t>(mask.ElementLength()));
+  return info.Env().Undefined();
+}
+
 void InitPlan(Napi::Env env, Napi::Object exports) {
+  exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask));
   exports.Set("planCreate", Napi::Function::New(env, Create));
   exports.Set("planForward", Napi::Function::New(env, Forward));
   exports.Set("planBackward", Napi::Function::New(env, Backward));

@@ -103,9 +103,12 @@ export interface NativeAddon {
     plan: NativePlan,
     x: Float32Array,
     weights: (Float32Array | null)[],
-    masks: (Float32Array | null)[],
+    /** Per dropout op, its mask's random state and rate (src/engine/plan/dropout-mask.ts). */
+    masks: (Float64Array | null)[],
     y: Float32Array,
   ): void;
+  /** Fills `mask` with tf.dropout's multiplier drawn from `state` ([s0, s1, s2, c, rate]). */
+  dropoutMask(state: Float64Array, mask: Float32Array): void;
   planBackward(
     plan: NativePlan,
     x: Float32Array,

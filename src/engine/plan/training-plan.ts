@@ -7,7 +7,7 @@ import { outputFloats } from '../native/buffer-pool.js';
 import { NATIVE, floatsOf, sizeOf } from '../native/kernel-utils.js';
 import { bf16Compute } from '../precision.js';
 import { describeChain, FIELD, OP, RECORD, type Chain, type ChainOp } from './chain.js';
-import { dropoutMultiplier } from './dropout-mask.js';
+import { dropoutState } from './dropout-mask.js';
 
 export interface PlanOptions {
   /** The variables to train (default: the model's trainable weights); the others get no gradient. */
@@ -129,9 +129,7 @@ export class TrainingPlan {
     const n = x.shape[0];
     const backend = backendOf();
     const plan = this.native(n);
-    const masks = this.chain.ops.map((op) =>
-      op.dropout ? dropoutMultiplier([n, ...op.outShape], op.dropout) : null,
-    );
+    const masks = this.chain.ops.map((op) => (op.dropout ? dropoutState(op.dropout) : null));
     const outShape = [n, ...this.chain.ops[this.chain.ops.length - 1].outShape];
     const y = outputFloats(sizeOf(outShape));
     this.addon.planForward(plan, floats32(backend, x), this.weightArrays(backend), masks, y);

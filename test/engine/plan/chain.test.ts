@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeChain, dropoutMultiplier } from '../../../src/engine/plan/index.js';
+import { describeChain, dropoutMultiplier, planTrainingStep } from '../../../src/engine/plan/index.js';
 import { fit, makeOptimizer, setRandomSeed } from '../../../src/train/index.js';
 import { maxRelative, StepLosses, weightDistance } from './plan-helpers.js';
 import { initTrainingBackend, syntheticDataset, weightsOf } from '../../train/helpers.js';
@@ -66,6 +66,33 @@ test('dropoutMultiplier draws the mask tf.dropout draws from the same random sta
   tf.dispose([x, eager]);
 });
 
+test('dropoutMultiplier equals tf.dropout bit for bit over many seeds, sizes and rates', { skip }, () => {
+  const before = tf.memory().numTensors;
+  const sizes = [[1], [7], [64, 33], [5, 5, 5, 64]];
+  const rates = [0.1, 0.25, 0.3, 0.5, 0.9];
+  let compared = 0;
+  for (let k = 0; k < 40; k++) {
+    const shape = sizes[k % sizes.length];
+    const rate = rates[k % rates.length];
+    // Explicit seeds (integer and fractional) and unseeded draws from the same Math.random state.
+    const seed = k % 2 === 0 ? k * 7919 : (k + 0.5) / 3;
+    const x = tf.ones(shape);
+    const seeded = tf.dropout(x, rate, undefined, seed);
+    assert.deepEqual(Array.from(dropoutMultiplier(shape, { rate, seed })), Array.from(seeded.dataSync()));
+    setRandomSeed(1000 + k);
+    const eager = tf.dropout(x, rate);
+    const afterEager = Math.random();
+    setRandomSeed(1000 + k);
+    const planned = dropoutMultiplier(shape, { rate });
+    assert.equal(Math.random(), afterEager, 'one Math.random draw per mask, as tf.dropout');
+    assert.deepEqual(Array.from(planned), Array.from(eager.dataSync()));
+    compared += planned.length;
+    tf.dispose([x, seeded, eager]);
+  }
+  assert.ok(compared > 100_000);
+  assert.equal(tf.memory().numTensors, before);
+});
+
 /** Every layer kind and option the plan takes, in one chain. */
 function everyLayer(): tfl.LayersModel {
   return tfl.sequential({
@@ -117,3 +144,48 @@ test('a chain of every supported layer trains as with the eager step', { skip },
   const weightDiff = weightDistance(planned.w, eager.w);
   assert.ok(weightDiff < 1e-4, `weights differ by ${weightDiff} relative`);
 });
+
+test(
+  'weight gradients of few-channel convolutions (strided, padded, 1 and 3 channels) equal tf.grad',
+  { skip },
+  () => {
+    for (const [channels, kernelSize, strides, padding] of [
+      [3, 3, 2, 'same'],
+      [1, [3, 2], [1, 2], 'valid'],
+      [3, 4, 3, 'same'],
+    ] as [number, number | number[], number | number[], 'same' | 'valid'][]) {
+      setRandomSeed(23);
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({
+            inputShape: [13, 11, channels],
+            filters: 32,
+            kernelSize,
+            strides,
+            padding,
+            activation: 'relu',
+          }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 2 }),
+        ],
+      });
+      const plan = planTrainingStep(model).plan;
+      assert.ok(plan, 'planned');
+      const x = tf.randomNormal([5, 13, 11, channels]);
+      const y = plan.forward(x);
+      const dy = tf.randomNormal(y.shape);
+      const planned = plan.backward(x, dy);
+      const eager = tf.variableGrads(() => tf.sum(tf.mul(model.apply(x) as tf.Tensor, dy)) as tf.Scalar);
+      for (const w of model.trainableWeights) {
+        const name = (w.read() as tf.Variable).name;
+        const a = planned[name].dataSync();
+        const b = eager.grads[name].dataSync();
+        const diff = Math.hypot(...a.map((v, i) => v - b[i])) / Math.hypot(...b);
+        assert.ok(diff < 1e-5, `${channels} channels: ${w.originalName} differs by ${diff} relative`);
+        assert.ok(Math.hypot(...b) > 0, 'a gradient that is not zero');
+      }
+      tf.dispose([x, y, dy, eager.value, ...Object.values(planned), ...Object.values(eager.grads)]);
+      model.dispose();
+    }
+  },
+);
