@@ -1,9 +1,9 @@
 /**
  * Which layers to freeze, measured, on real pretrained weights: nsfwjs' MobileNetV2 backbone (shipped
- * inside the nsfwjs npm package, offline) on 4 Fashion-MNIST classes, resized to 64×64. A few minutes on
+ * inside the nsfwjs npm package, offline) on 4 Fashion-MNIST classes, resized to 96×96. A few minutes on
  * two cores.
  *
- *   node --import tsx examples/freeze-search.ts [--per-class 100] [--size 64] [--budget 2] [--epochs 3]
+ *   node --import tsx examples/freeze-search.ts [--per-class 100] [--size 96] [--budget 2] [--epochs 3]
  *     [--keep 3] [--runs runs/freeze-search-example]
  *
  * 1. writes the first N images of each class as PNG folders (Fashion-MNIST from `loadFashionMnist()`);
@@ -34,7 +34,7 @@ import {
 const { values: args } = parseArgs({
   options: {
     'per-class': { type: 'string', default: '100' },
-    size: { type: 'string', default: '64' },
+    size: { type: 'string', default: '96' },
     keep: { type: 'string', default: '3' },
     budget: { type: 'string', default: '2' },
     epochs: { type: 'string', default: '3' },
