@@ -1,5 +1,5 @@
-// `node --import tsx bench/profile-train-step.ts [batch] [size] [alexnet_mini|davit_t] [fp32|bf16]`: which
-// kernels a training step of the reduced AlexNet (or DaViT-T with the user's head) spends its time in on
+// `node --import tsx bench/profile-train-step.ts [batch] [size] [alexnet_mini|davit_t] [fp32|bf16] [train|forward]`:
+// which kernels a training step (or a forward pass) of the reduced AlexNet (or DaViT-T with the user's head) spends its time in on
 // the active backend (VISIONLAB_BACKEND picks it), and how much of the step is garbage collection and
 // JavaScript between kernels. Each kernel of the backend is wrapped in a timer: unlike `tf.profile`, this
 // keeps no reference to any tensor and nests nothing (an op's kernels are counted once).
@@ -13,9 +13,10 @@ import { alexnetMini } from './bench-models.js';
 const batch = Number(process.argv[2] ?? 16);
 const size = Number(process.argv[3] ?? 280);
 const modelName = process.argv[4] ?? 'alexnet_mini';
+const mode = process.argv[6] ?? 'train';
 const backend = await initBackend();
 setPrecision(parsePrecision(process.argv[5] ?? 'fp32'));
-console.error(`backend ${backend.name}, ${modelName}, batch ${batch}, ${size}×${size}`);
+console.error(`backend ${backend.name}, ${modelName}, ${mode}, batch ${batch}, ${size}×${size}`);
 const inputShape: [number, number, number] = [size, size, 3];
 const model =
   modelName === 'davit_t'
@@ -24,7 +25,11 @@ const model =
 model.compile({ optimizer: tf.train.adam(1e-4), loss: 'binaryCrossentropy' });
 const x = tf.randomUniform([batch, size, size, 3]);
 const y = tf.ones([batch, 1]);
-for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y); // the first steps create the optimizer state and fill the buffer pool
+const step = async (): Promise<void> => {
+  if (mode === 'forward') tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+  else await model.trainOnBatch(x, y);
+};
+for (let i = 0; i < 2; i++) await step(); // the first steps create the optimizer state and fill the buffer pool
 
 let recording = false;
 const byKernel = new Map<string, { ms: number; calls: number }>();
@@ -56,7 +61,7 @@ gc.observe({ entryTypes: ['gc'] });
 recording = true;
 const c0 = process.cpuUsage();
 const t0 = performance.now();
-await model.trainOnBatch(x, y);
+await step();
 const wall = performance.now() - t0;
 const cpu = process.cpuUsage(c0);
 await new Promise((resolve) => setTimeout(resolve, 50)); // let the GC entries arrive
@@ -75,5 +80,5 @@ console.log('by kernel:');
 for (const [name, ms] of [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20))
   console.log(`${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${name}`);
 console.log('by kernel and shapes:');
-for (const [key, e] of rows.slice(0, 40))
+for (const [key, e] of rows.slice(0, Number(process.env.PROFILE_ROWS ?? 40)))
   console.log(`${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(4)}×  ${key}`);
