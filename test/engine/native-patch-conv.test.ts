@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { patchGeometry } from '../../src/engine/native/patch-conv.js';
 import { assertMatchesCpu, randomData, rng, skipNative } from './native-helpers.js';
 
-/** Convolutions whose windows tile the input (patch merging, 1×1), and one whose windows do not. */
+/** Convolutions whose windows tile the input (patch merging, 1×1, 'same' on odd sizes padding the bottom/right). */
 const cases: {
   x: [number, number, number, number];
   k: [number, number];
@@ -15,6 +15,8 @@ const cases: {
   { x: [1, 6, 6, 3], k: [3, 2], c: 4, pad: 'same' },
   { x: [3, 4, 5, 6], k: [1, 1], c: 5, pad: 'valid' },
   { x: [1, 4, 4, 8], k: [1, 2], c: 3, pad: 'valid' },
+  { x: [2, 7, 5, 4], k: [2, 2], c: 6, pad: 'same' },
+  { x: [1, 5, 7, 3], k: [3, 2], c: 2, pad: 'same' },
 ];
 
 function geometry(
@@ -29,16 +31,17 @@ function geometry(
 }
 
 describe('convolutions whose windows tile the input run as matrix products', { skip: skipNative }, () => {
-  test('the patch geometry is taken exactly when stride = filter and nothing is padded', () => {
+  test('the patch geometry is taken exactly when stride = filter and only the bottom/right is padded', () => {
     for (const { x, k, c, pad } of cases) {
       const g = geometry(x, k, c, pad);
       assert.ok(g, `x=${x} filter=${k}`);
-      assert.equal(g.pixels, (x[0] * x[1] * x[2]) / (k[0] * k[1]));
+      assert.equal(g.pixels, x[0] * Math.ceil(x[1] / k[0]) * Math.ceil(x[2] / k[1]));
       assert.equal(g.patch, k[0] * k[1] * x[3]);
     }
-    // A 7-wide input does not split into 2-wide windows; 'same' would pad it.
+    assert.deepEqual(geometry([2, 7, 5, 4], [2, 2], 6, 'same')?.padding, Int32Array.from([0, 1, 1, 0]));
+    // 'valid' drops the last column of a 7-wide input; 'same' pads a 3-wide window on both sides.
     assert.equal(geometry([1, 6, 7, 3], [2, 2], 4, 'valid'), null);
-    assert.equal(geometry([1, 6, 7, 3], [2, 2], 4, 'same'), null);
+    assert.equal(geometry([1, 7, 7, 3], [3, 3], 4, 'same'), null);
   });
 
   test('forward (bias, relu) and the gradients of input, filter and bias match the cpu backend', async () => {
