@@ -2,7 +2,8 @@
 // which kernels a training step (or a forward pass) of the reduced AlexNet (or DaViT-T with the user's head) spends its time in on
 // the active backend (VISIONLAB_BACKEND picks it), and how much of the step is garbage collection and
 // JavaScript between kernels. Each kernel of the backend is wrapped in a timer: unlike `tf.profile`, this
-// keeps no reference to any tensor and nests nothing (an op's kernels are counted once).
+// keeps no reference to any tensor and nests nothing (an op's kernels are counted once). Kernels are
+// ranked by processor time (all threads), which other load on the machine disturbs less than wall time.
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend.js';
@@ -32,7 +33,7 @@ const step = async (): Promise<void> => {
 for (let i = 0; i < 2; i++) await step(); // the first steps create the optimizer state and fill the buffer pool
 
 let recording = false;
-const byKernel = new Map<string, { ms: number; calls: number }>();
+const byKernel = new Map<string, { ms: number; cpuMs: number; calls: number }>();
 for (const config of tf.getKernelsForBackend(backend.name)) {
   const inner = config.kernelFunc;
   tf.unregisterKernel(config.kernelName, backend.name);
@@ -40,13 +41,16 @@ for (const config of tf.getKernelsForBackend(backend.name)) {
     ...config,
     kernelFunc: (args) => {
       if (!recording) return inner(args);
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const out = inner(args);
       const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
       const shapes = Object.values(args.inputs).map((t) => (t ? `[${t.shape}]` : '[null]'));
       const key = `${config.kernelName} ${shapes.join('')}`;
-      const entry = byKernel.get(key) ?? { ms: 0, calls: 0 };
+      const entry = byKernel.get(key) ?? { ms: 0, cpuMs: 0, calls: 0 };
       entry.ms += ms;
+      entry.cpuMs += (cpu.user + cpu.system) / 1000;
       entry.calls += 1;
       byKernel.set(key, entry);
       return out;
@@ -68,17 +72,28 @@ await new Promise((resolve) => setTimeout(resolve, 50)); // let the GC entries a
 recording = false;
 gc.disconnect();
 
-const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+const rows = [...byKernel.entries()].sort((a, b) => b[1].cpuMs - a[1].cpuMs);
 const total = rows.reduce((s, [, e]) => s + e.ms, 0);
-const byName = new Map<string, number>();
-for (const [key, e] of rows) byName.set(key.split(' ')[0], (byName.get(key.split(' ')[0]) ?? 0) + e.ms);
+const totalCpu = rows.reduce((s, [, e]) => s + e.cpuMs, 0);
+const byName = new Map<string, { ms: number; cpuMs: number }>();
+for (const [key, e] of rows) {
+  const name = key.split(' ')[0];
+  const sum = byName.get(name) ?? { ms: 0, cpuMs: 0 };
+  byName.set(name, { ms: sum.ms + e.ms, cpuMs: sum.cpuMs + e.cpuMs });
+}
+const cpuTotal = (cpu.user + cpu.system) / 1000;
 console.log(
   `wall ${wall.toFixed(0)} ms, cpu user ${(cpu.user / 1000).toFixed(0)} sys ${(cpu.system / 1000).toFixed(0)} ms,` +
-    ` kernels ${total.toFixed(0)} ms (GC inside or outside them ${gcMs.toFixed(0)} ms), outside kernels ${(wall - total).toFixed(0)} ms`,
+    ` kernels ${total.toFixed(0)} ms wall / ${totalCpu.toFixed(0)} ms cpu (GC inside or outside them ${gcMs.toFixed(0)} ms),` +
+    ` outside kernels ${(wall - total).toFixed(0)} ms wall / ${(cpuTotal - totalCpu).toFixed(0)} ms cpu`,
 );
-console.log('by kernel:');
-for (const [name, ms] of [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20))
-  console.log(`${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${name}`);
-console.log('by kernel and shapes:');
+console.log('by kernel (cpu ms, share of kernel cpu, wall ms):');
+for (const [name, e] of [...byName.entries()].sort((a, b) => b[1].cpuMs - a[1].cpuMs).slice(0, 20))
+  console.log(
+    `${e.cpuMs.toFixed(1).padStart(9)} ms ${((100 * e.cpuMs) / totalCpu).toFixed(1).padStart(5)} % ${e.ms.toFixed(1).padStart(9)} ms  ${name}`,
+  );
+console.log('by kernel and shapes (cpu ms, wall ms):');
 for (const [key, e] of rows.slice(0, Number(process.env.PROFILE_ROWS ?? 40)))
-  console.log(`${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(4)}×  ${key}`);
+  console.log(
+    `${e.cpuMs.toFixed(1).padStart(9)} ms ${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(4)}×  ${key}`,
+  );
