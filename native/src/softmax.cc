@@ -1,31 +1,40 @@
-// Softmax over the last axis.
-#include <cmath>
-
+// Softmax over the last axis through oneDNN's softmax primitive (vectorised exp; the hand-written loop
+// it replaces ran at about 6 ns per element on DaViT's attention maps, five times a plain copy).
 #include "common.h"
 
 namespace vl {
 namespace {
 
+struct SoftmaxPrimitive {
+  dnnl::softmax_forward prim;
+  memory::desc data;
+};
+
+SoftmaxPrimitive &primitive(int64_t rows, int64_t cols) {
+  auto key = key_of("softmax", {rows, cols});
+  if (auto *hit = cached<SoftmaxPrimitive>(key)) return *hit;
+  auto p = std::make_unique<SoftmaxPrimitive>();
+  p->data = memory::desc({rows, cols}, dt::f32, tag::ab);
+  dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, p->data, 1);
+  p->prim = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(desc, engine()));
+  return keep(key, std::move(p));
+}
+
 // softmax(x, out, rows, cols): along the last axis, max-subtracted as TF.js does.
 Napi::Value Softmax(const Napi::CallbackInfo &info) {
-  const float *x = floats(info, 0);
+  float *x = floats(info, 0);
   float *out = floats(info, 1);
   const int64_t rows = integer(info, 2), cols = integer(info, 3);
-#pragma omp parallel for if (rows * cols > kParallelMin)
-  for (int64_t r = 0; r < rows; r++) {
-    const float *xr = x + r * cols;
-    float *o = out + r * cols;
-    float m = xr[0];
-    for (int64_t j = 1; j < cols; j++) m = xr[j] > m ? xr[j] : m;
-    double sum = 0;
-    for (int64_t j = 0; j < cols; j++) {
-      o[j] = std::exp(xr[j] - m);
-      sum += o[j];
-    }
-    const float inv = static_cast<float>(sum);
-    for (int64_t j = 0; j < cols; j++) o[j] /= inv;
-  }
-  return info.Env().Undefined();
+  const auto n = static_cast<size_t>(rows * cols);
+  if (length(info, 0) != n || length(info, 1) != n)
+    throw Napi::RangeError::New(info.Env(), "softmax: x and out must hold rows × cols values");
+  return guarded(info, [&] {
+    if (n == 0) return;
+    ThreadLimit limit(20.0 * static_cast<double>(n));
+    auto &s = primitive(rows, cols);
+    s.prim.execute(stream(), {{DNNL_ARG_SRC, memory(s.data, engine(), x)}, {DNNL_ARG_DST, memory(s.data, engine(), out)}});
+    stream().wait();
+  });
 }
 
 }  // namespace

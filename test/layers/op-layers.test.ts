@@ -38,6 +38,40 @@ describe('op layers', () => {
     close(y, expected);
   });
 
+  it('split once per input although the graph executor applies the split for each used part', async () => {
+    const model = opModel();
+    const x = tf.randomNormal([3, 4, 6], 0, 1, 'float32', 5);
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => tf.tidy(() => model.predict(x) as tf.Tensor).dispose());
+    assert.equal(profile.kernels.filter((k) => k.name === 'SplitV').length, 1);
+    assert.equal(tf.memory().numTensors, before);
+    // Both parts carry their gradient: d/dx sum(a · bᵀ) is [rowsum(b) | rowsum(a)] per row pair.
+    tf.tidy(() => {
+      const g = tf.grad((t: tf.Tensor) => tf.sum(model.apply(t) as tf.Tensor))(x);
+      const [a, b] = tf.split(x, 2, -1);
+      const ga = tf.broadcastTo(tf.mul(tf.sum(b, 1, true), 0.5), a.shape);
+      const gb = tf.broadcastTo(tf.mul(tf.sum(a, 1, true), 0.5), b.shape);
+      close(g, tf.concat([ga, gb], -1));
+    });
+    assert.equal(tf.memory().numTensors, before);
+    x.dispose();
+  });
+
+  it('split again once its earlier parts are disposed', () => {
+    const layer = new SplitLastAxis({ numSplits: 3 });
+    const x = tf.reshape(tf.range(0, 12), [2, 6]);
+    const first = layer.apply(x) as tf.Tensor[];
+    assert.ok((layer.apply(x) as tf.Tensor[]).every((t, i) => t === first[i]));
+    tf.dispose(first);
+    const second = layer.apply(x) as tf.Tensor[];
+    assert.ok(second.every((t) => !t.isDisposed));
+    assert.deepEqual(second[2].arraySync(), [
+      [4, 5],
+      [10, 11],
+    ]);
+    tf.dispose([x, ...second]);
+  });
+
   it('pass gradients through (d/dx of sum(scale · x)) = scale)', () => {
     const layer = new ScaleByConstant({ scale: 3 });
     const g = tf.grad((x: tf.Tensor) => tf.sum(layer.apply(x) as tf.Tensor))(tf.ones([2, 3]));

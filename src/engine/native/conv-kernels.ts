@@ -20,6 +20,12 @@ import { outputFloats } from './buffer-pool.js';
 import { convInfoFromAttrs } from '../conv-attrs.js';
 import { ACT_NONE, ACT_RELU, convParams } from './conv-params.js';
 import { bf16Compute } from '../precision.js';
+import {
+  patchConvBackwardData,
+  patchConvBackwardFilter,
+  patchConvForward,
+  patchGeometry,
+} from './patch-conv.js';
 
 function dataFormatOf(attrs: tf.NamedAttrMap): 'channelsFirst' | 'channelsLast' | null {
   const f = attrs.dataFormat as string | undefined;
@@ -87,27 +93,31 @@ function convForward(depthwise: boolean, fused: boolean): NativeKernel {
     if (!params) return null;
     const shape = outShape(info);
     const y = outputFloats(sizeOf(shape));
-    addon.conv2dForward(
-      floatsOf(backend, x),
-      floatsOf(backend, filter),
-      bias ? floatsOf(backend, bias) : null,
-      y,
-      params,
-    );
+    const patches = depthwise ? null : patchGeometry(info);
+    const biasValues = bias ? floatsOf(backend, bias) : null;
+    if (patches) {
+      const act = activation === 'relu' ? ACT_RELU : ACT_NONE;
+      patchConvForward(
+        addon,
+        patches,
+        floatsOf(backend, x),
+        floatsOf(backend, filter),
+        biasValues,
+        y,
+        act,
+        bf16Compute(),
+      );
+    } else addon.conv2dForward(floatsOf(backend, x), floatsOf(backend, filter), biasValues, y, params);
     const out = backend.makeTensorInfo(shape, 'float32', y);
     return applyActivation(backend, out, activation, preluActivationWeights, attrs.leakyreluAlpha as number);
   };
 }
 
-/** The addon's parameters for a backward pass (no activation), or null to run the `cpu` kernel. */
-function backwardParams(
-  xShape: number[],
-  filterShape: number[],
-  attrs: tf.NamedAttrMap,
-  depthwise: boolean,
-): Int32Array | null {
+/** The addon's parameters for a backward pass (no activation) and the patch geometry where it applies, or null to run the `cpu` kernel. */
+function backwardParams(xShape: number[], filterShape: number[], attrs: tf.NamedAttrMap, depthwise: boolean) {
   const info = convInfo(xShape, filterShape, attrs, depthwise);
-  return info && convParams(info, depthwise, ACT_NONE, bf16Compute());
+  const params = info && convParams(info, depthwise, ACT_NONE, bf16Compute());
+  return params && info ? { params, patches: depthwise ? null : patchGeometry(info) } : null;
 }
 
 /** Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput: inputs dy, filter. */
@@ -116,10 +126,13 @@ function convBackwardData(depthwise: boolean): NativeKernel {
     const { dy, filter } = inputs;
     if (!allFloat32(backend, dy, filter)) return null;
     const inShape = attrs.inputShape as [number, number, number, number];
-    const params = backwardParams(inShape, filter.shape, attrs, depthwise);
-    if (!params) return null;
+    const backward = backwardParams(inShape, filter.shape, attrs, depthwise);
+    if (!backward) return null;
     const dx = outputFloats(sizeOf(inShape));
-    addon.conv2dBackwardData(floatsOf(backend, dy), floatsOf(backend, filter), dx, params);
+    const [dyValues, filterValues] = [floatsOf(backend, dy), floatsOf(backend, filter)];
+    if (backward.patches)
+      patchConvBackwardData(addon, backward.patches, dyValues, filterValues, dx, bf16Compute());
+    else addon.conv2dBackwardData(dyValues, filterValues, dx, backward.params);
     return backend.makeTensorInfo([...inShape], 'float32', dx);
   };
 }
@@ -130,10 +143,13 @@ function convBackwardFilter(depthwise: boolean): NativeKernel {
     const { x, dy } = inputs;
     if (!allFloat32(backend, x, dy)) return null;
     const filterShape = attrs.filterShape as [number, number, number, number];
-    const params = backwardParams(x.shape, filterShape, attrs, depthwise);
-    if (!params) return null;
+    const backward = backwardParams(x.shape, filterShape, attrs, depthwise);
+    if (!backward) return null;
     const dw = outputFloats(sizeOf(filterShape));
-    addon.conv2dBackwardWeights(floatsOf(backend, x), floatsOf(backend, dy), dw, params);
+    const [xValues, dyValues] = [floatsOf(backend, x), floatsOf(backend, dy)];
+    if (backward.patches)
+      patchConvBackwardFilter(addon, backward.patches, xValues, dyValues, dw, bf16Compute());
+    else addon.conv2dBackwardWeights(xValues, dyValues, dw, backward.params);
     return backend.makeTensorInfo([...filterShape], 'float32', dw);
   };
 }
