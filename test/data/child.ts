@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SkippedFile } from '../../src/data/index.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -20,7 +21,7 @@ export function loadInChild(
   options: object = {},
   { obeyFilePermissions = false } = {},
 ): Promise<ChildResult> {
-  const node = [process.execPath, '--import', 'tsx', path.join(here, 'helpers', 'load-directory.ts')];
+  const node = [process.execPath, ...TS_NODE_FLAGS, path.join(here, 'helpers', 'load-directory.ts')];
   // root reads any file; without these two capabilities it is held to the permission bits like anyone.
   const command = obeyFilePermissions ? [...WITHOUT_FILE_OVERRIDE, ...node] : node;
   return new Promise((resolve, reject) => {
@@ -43,7 +44,7 @@ export function loadInChild(
 export function spawnLoad(dir: string, options: object = {}): ChildProcess {
   return spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(here, 'helpers', 'load-directory.ts'), dir, JSON.stringify(options)],
+    [...TS_NODE_FLAGS, path.join(here, 'helpers', 'load-directory.ts'), dir, JSON.stringify(options)],
     { cwd: repo, stdio: 'ignore', env: { ...process.env, VISIONLAB_BACKEND: 'cpu' } },
   );
 }

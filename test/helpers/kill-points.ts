@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCheckpointState } from '../../src/train/checkpoint-file.js';
 import { parseHistoryCsv } from '../../src/train/history-csv.js';
+import { TS_NODE_FLAGS } from './ts-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cliChild = path.join(here, '..', 'train', 'cli-child.ts');
@@ -56,7 +57,7 @@ function run(
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', preload, cliChild, ...args], {
+    const child = spawn(process.execPath, [...TS_NODE_FLAGS, '--import', preload, cliChild, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...env },
     });

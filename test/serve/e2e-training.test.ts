@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type DashboardServer } from '../../src/serve/index.js';
 import { launchChromium } from '../helpers/launch-chromium.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = path.join(ROOT, 'test-output', 'dashboard');
@@ -65,8 +66,7 @@ after(async () => {
 
 test('a real `visionlab train` run appears in the dashboard and its curves grow while it trains', async () => {
   const args = [
-    '--import',
-    'tsx',
+    ...TS_NODE_FLAGS,
     path.join(ROOT, 'test', 'serve', 'run-cli.ts'),
     'train',
     '--data',

@@ -11,6 +11,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { writeRunFolder } from '../track/fixtures.js';
 import { gradientImage, saveModel, tinyClassifier } from './model-fixture.js';
 import { rawRequest } from './raw-request.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 /** CRC-32 of PNG chunks (zlib's polynomial). */
 function crc32(bytes: Buffer): number {
@@ -70,7 +71,7 @@ test('10 concurrent large uploads keep the server within a bounded peak memory',
     .toBuffer();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, 'rss-server-child.ts'), runsDir],
+    [...TS_NODE_FLAGS, path.join(import.meta.dirname, 'rss-server-child.ts'), runsDir],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },

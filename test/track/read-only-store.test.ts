@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cacheStorePath } from '../../src/track/run-store.js';
 import { writeRunFolder } from './fixtures.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DAC_CAPS = '-dac_override,-dac_read_search';
 
 /** Lists the runs in a child held to the permission bits (as root: without the file-override capabilities). */
 function listInChild(runsDir: string, cacheHome: string): Promise<{ dbPath: string; runs: string[] }> {
-  const node = [process.execPath, '--import', 'tsx', path.join(here, 'list-runs-child.ts'), runsDir];
+  const node = [process.execPath, ...TS_NODE_FLAGS, path.join(here, 'list-runs-child.ts'), runsDir];
   const command =
     process.getuid?.() === 0
       ? ['setpriv', `--inh-caps=${DAC_CAPS}`, `--bounding-set=${DAC_CAPS}`, ...node]

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRunStore, parseHistoryCsv, recordRun, runDirFor, STORE_FILE } from '../../src/track/index.js';
 import { epochRow, historyCsv, writeRunFolder } from './fixtures.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 function tempRunsDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'visionlab-track-'));
@@ -141,7 +142,7 @@ function runWriter(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', script, runsDir, prefix, String(count), String(startAt)],
+      [...TS_NODE_FLAGS, script, runsDir, prefix, String(count), String(startAt)],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },

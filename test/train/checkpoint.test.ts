@@ -18,6 +18,7 @@ import {
   type Logs,
 } from '../../src/train/index.js';
 import { assertBitEqual, initTrainingBackend, syntheticDataset, tinyCnn, weightsOf } from './helpers.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-ckpt-'));
@@ -128,7 +129,7 @@ test('SIGKILL during a checkpoint write never leaves a corrupt checkpoint', asyn
   for (let round = 0; round < 2; round++) {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(here, 'checkpoint-writer-child.ts'), file],
+      [...TS_NODE_FLAGS, path.join(here, 'checkpoint-writer-child.ts'), file],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },

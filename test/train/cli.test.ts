@@ -9,6 +9,7 @@ import { loadModel } from '../../src/train/index.js';
 import { runCli as cli } from '../helpers/run-cli.js';
 import { initTrainingBackend } from './helpers.js';
 import { writeImageFolder } from './image-folder.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-cli-'));
@@ -168,7 +169,7 @@ test('a config file (YAML) sets options, flags override it, the effective config
 function spawnCli(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(here, 'cli-child.ts'), 'train', ...args],
+    [...TS_NODE_FLAGS, path.join(here, 'cli-child.ts'), 'train', ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

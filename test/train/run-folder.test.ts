@@ -21,6 +21,7 @@ import { trainRun } from '../../src/train/run-training.js';
 import { runCli as cli } from '../helpers/run-cli.js';
 import { initTrainingBackend } from './helpers.js';
 import { writeImageFolder } from './image-folder.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-run-folder-'));
@@ -185,8 +186,7 @@ test('two trainings with the same --name: the second fails clearly, the first ow
       const p = spawn(
         process.execPath,
         [
-          '--import',
-          'tsx',
+          ...TS_NODE_FLAGS,
           child,
           ...args,
           '--name',

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/engine/backend.js';
 import { readKerasH5, saveWeightsH5 } from '../../src/weights/index.js';
+import { TS_NODE_FLAGS } from '../helpers/ts-node.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'visionlab-h5-damage-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,10 +19,8 @@ test('a file that is not HDF5 gets one line, without the HDF5 library diagnostic
   const script = `import { readKerasH5 } from ${JSON.stringify(path.resolve('src/weights/index.js'))};
     try { await readKerasH5(${JSON.stringify(bogus)}); } catch (err) { console.log(err.message.split('\\n')[0]); }`;
   const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })),
+    execFile(process.execPath, [...TS_NODE_FLAGS, '--input-type=module', '-e', script], (err, out, errOut) =>
+      err ? reject(err) : resolve({ stdout: out, stderr: errOut }),
     ),
   );
   assert.equal(
