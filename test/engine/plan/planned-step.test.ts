@@ -110,7 +110,7 @@ async function train(c: Case, plannedStep: boolean, seed = 11) {
 
 test('every zoo model is either planned or declined with its reason', { skip: skip() }, async () => {
   const { listModels } = await import('../../../src/models/registry.js');
-  const { describeChain } = await import('../../../src/engine/plan/index.js');
+  const { describeGraph } = await import('../../../src/engine/plan/index.js');
   for (const spec of listModels()) {
     const known = spec.name in PLANNED || spec.name in DECLINED;
     assert.ok(known, `${spec.name} is in neither table of this test`);
@@ -121,9 +121,9 @@ test('every zoo model is either planned or declined with its reason', { skip: sk
             inputShape: spec.name === 'inception_v3' ? [75, 75, 3] : [32, 32, 3],
             initializeWeights: false,
           });
-    const described = describeChain(model);
+    const described = describeGraph(model);
     model.dispose();
-    if (spec.name in PLANNED) assert.ok('chain' in described, `${spec.name} plans`);
+    if (spec.name in PLANNED) assert.ok('graph' in described, `${spec.name} plans`);
     else assert.equal('reason' in described ? described.reason : 'planned', DECLINED[spec.name], spec.name);
   }
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeChain, dropoutMultiplier, planTrainingStep } from '../../../src/engine/plan/index.js';
+import { describeGraph, dropoutMultiplier, planTrainingStep } from '../../../src/engine/plan/index.js';
 import { fit, makeOptimizer, setRandomSeed } from '../../../src/train/index.js';
 import { maxRelative, StepLosses, weightDistance } from './plan-helpers.js';
 import { initTrainingBackend, syntheticDataset, weightsOf } from '../../train/helpers.js';
@@ -11,7 +11,7 @@ const backend = await initTrainingBackend();
 const skip = backend === 'native' ? false : `the planned step needs the native backend (${backend})`;
 
 function reasonOf(model: tfl.LayersModel): string {
-  const d = describeChain(model);
+  const d = describeGraph(model);
   model.dispose();
   return 'reason' in d ? d.reason : 'planned';
 }
@@ -172,9 +172,9 @@ test(
       const plan = planTrainingStep(model).plan;
       assert.ok(plan, 'planned');
       const x = tf.randomNormal([5, 13, 11, channels]);
-      const y = plan.forward(x);
+      const [y] = plan.forward(x);
       const dy = tf.randomNormal(y.shape);
-      const planned = plan.backward(x, dy);
+      const planned = plan.backward(x, [dy]);
       const eager = tf.variableGrads(() => tf.sum(tf.mul(model.apply(x) as tf.Tensor, dy)) as tf.Scalar);
       for (const w of model.trainableWeights) {
         const name = (w.read() as tf.Variable).name;
