@@ -76,7 +76,9 @@ void backward_batch_norm(Op &op, const memory &in) {
   memory dsrc = op.sinks[0] ? op.sinks[0].target(op.bd_dsrc_md) : op.workspace;
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in},           {DNNL_ARG_MEAN, op.mean},
                                        {DNNL_ARG_VARIANCE, op.var},  {DNNL_ARG_DIFF_DST, op.dout},
-                                       {DNNL_ARG_SCALE, op.w_user},  {DNNL_ARG_DIFF_SRC, dsrc}};
+                                       {DNNL_ARG_SCALE, op.w_user},  {DNNL_ARG_DIFF_SRC, dsrc},
+                                       // oneDNN 2.6 asks for the shift although the gradient does not read it.
+                                       {DNNL_ARG_SHIFT, op.b_user}};
   if (op.wgrad) {
     args[DNNL_ARG_DIFF_SCALE] = op.dw_user;
     args[DNNL_ARG_DIFF_SHIFT] = op.db_user;

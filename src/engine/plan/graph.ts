@@ -248,7 +248,10 @@ function batchNormOps(layer: Layer, config: Config, shape: number[], options: De
   lastAxis(layer, axis, shape.length);
   if (shape.length !== 3 && shape.length !== 1)
     refuse(`${layer.name}: BatchNormalization on a ${shape.length + 1}-D input`);
-  const l = layer as unknown as Record<'gamma' | 'beta' | 'movingMean' | 'movingVariance', LayerVariable | null>;
+  const l = layer as unknown as Record<
+    'gamma' | 'beta' | 'movingMean' | 'movingVariance',
+    LayerVariable | null
+  >;
   if (!l.gamma || !l.beta || !l.movingMean || !l.movingVariance)
     refuse(`${layer.name}: BatchNormalization without ${config.center === false ? 'center' : 'scale'}`);
   const channels = shape[shape.length - 1];
@@ -402,7 +405,12 @@ export function describeGraph(model: LayersModel, options: DescribeOptions = {})
       const folds = layer.getClassName() === 'Conv2D' && first.pad?.consumers === 1 && inbound.length === 1;
       const padding = folds && first.pad ? first.pad.padding : NO_PADDING;
       const inputs = inbound.map((v) => (folds ? v.op : materialise(v)));
-      const drafts = layerOps(layer, inbound.map((v) => v.shape), padding, options);
+      const drafts = layerOps(
+        layer,
+        inbound.map((v) => v.shape),
+        padding,
+        options,
+      );
       if (drafts.length === 0) {
         values.set(layer, { op: inputs[0], shape: first.shape });
         if (inputs.length !== 1) refuse(`layer ${layer.name} computes nothing from several inputs`);

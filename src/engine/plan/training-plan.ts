@@ -162,12 +162,16 @@ export class TrainingPlan {
    * Four arrays per op: kernel and bias; for BatchNormalization gamma, beta, then the moving statistics
    * it normalises with (inference mode) or the arrays `batchStats` receives the batch's in.
    */
-  private weightArrays(backend: MathBackendCPU, batchStats?: Map<number, Float32Array[]>): (Float32Array | null)[] {
+  private weightArrays(
+    backend: MathBackendCPU,
+    batchStats?: Map<number, Float32Array[]>,
+  ): (Float32Array | null)[] {
     return this.graph.ops.flatMap((op, i) => {
       const [k, b] = [op.kernel, op.bias].map((w) => (w ? floats32(backend, w.read()) : null));
       const bn = op.batchNorm;
       if (!bn) return [k, b, null, null];
-      if (bn.inference) return [k, b, floats32(backend, bn.movingMean.read()), floats32(backend, bn.movingVariance.read())];
+      if (bn.inference)
+        return [k, b, floats32(backend, bn.movingMean.read()), floats32(backend, bn.movingVariance.read())];
       const stats = batchStats?.get(i) ?? [null, null];
       return [k, b, ...stats];
     });
