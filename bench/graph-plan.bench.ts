@@ -13,6 +13,7 @@ interface Case {
   name: string;
   size: number;
   batch: number;
+  auxiliaryOutputs?: boolean;
 }
 
 function timeStep(step: TrainStep, x: tf.Tensor, labels: tf.Tensor1D): { wall: number; cpu: number } {
@@ -27,7 +28,11 @@ function timeStep(step: TrainStep, x: tf.Tensor, labels: tf.Tensor1D): { wall: n
 }
 
 async function compare(c: Case, reps: number) {
-  const model = getModel(c.name).build({ inputShape: [c.size, c.size, 3], classes: 2 });
+  const model = getModel(c.name).build({
+    inputShape: [c.size, c.size, 3],
+    classes: 2,
+    auxiliaryOutputs: c.auxiliaryOutputs,
+  });
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const outputs = model.outputs.length;
   const setup = {
@@ -78,18 +83,21 @@ async function compare(c: Case, reps: number) {
 
 export const graphPlanSection: BenchSection = {
   name: 'graphPlan',
-  description: 'planned vs eager training step: ResNet-50 at 96², GoogLeNet at 112², batch 8, alternating',
+  description:
+    'planned vs eager training step, alternating, batch 8: ResNet-50 96², GoogLeNet with its auxiliary classifiers 112², DenseNet-121 64², Inception v3 75²',
   backend: 'native',
   async run(options) {
     const reps = options.quick ? 2 : 4;
     const cases: Case[] = [
       { name: 'resnet50', size: options.quick ? 64 : 96, batch: 8 },
-      { name: 'googlenet', size: options.quick ? 80 : 112, batch: 8 },
+      { name: 'googlenet', size: options.quick ? 80 : 112, batch: 8, auxiliaryOutputs: true },
+      { name: 'densenet121', size: 64, batch: 8 },
+      { name: 'inception_v3', size: 75, batch: 8 },
     ];
     const result: Record<string, unknown> = { loadAverage: os.loadavg()[0], cpu: os.cpus()[0]?.model };
     for (const c of cases) {
       options.log(`graphPlan: ${c.name} ${c.size}² batch ${c.batch}`);
-      result[c.name] = await compare(c, reps);
+      result[c.auxiliaryOutputs ? `${c.name}Auxiliary` : c.name] = await compare(c, reps);
     }
     return result;
   },

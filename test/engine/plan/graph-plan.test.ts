@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { planTrainingStep } from '../../../src/engine/plan/index.js';
+import { describeGraph, planTrainingStep } from '../../../src/engine/plan/index.js';
+import { getModel } from '../../../src/models/registry.js';
 import { freeze } from '../../../src/freeze/freeze.js';
 import { fit, makeOptimizer, setRandomSeed } from '../../../src/train/index.js';
 import { selectTrainStep } from '../../../src/train/train-step.js';
@@ -133,3 +134,31 @@ for (const frozen of [false, true]) {
     },
   );
 }
+
+test('GoogLeNet with its two auxiliary classifiers is planned with three outputs', { skip }, () => {
+  const model = getModel('googlenet').build({
+    inputShape: [65, 65, 1],
+    classes: 3,
+    auxiliaryOutputs: true,
+    initializeWeights: false,
+  });
+  const described = describeGraph(model);
+  assert.ok('graph' in described, 'reason' in described ? described.reason : '');
+  assert.deepEqual(
+    described.graph.outputs.map((o) => described.graph.ops[o].layer),
+    ['predictions', 'aux1_predictions', 'aux2_predictions'],
+  );
+  const selected = selectTrainStep({
+    model,
+    optimizer: makeOptimizer('sgd'),
+    varList: model.trainableWeights.map((v) => v.read() as tf.Variable),
+    losses: [
+      'sparseCategoricalCrossentropy',
+      'sparseCategoricalCrossentropy',
+      'sparseCategoricalCrossentropy',
+    ],
+    lossWeights: [1, 0.3, 0.3],
+  });
+  assert.equal(selected.planned, true, selected.summary);
+  model.dispose();
+});
