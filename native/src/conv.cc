@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "common.h"
+#include "conv-impl.h"
 
 namespace vl {
 namespace {
@@ -163,6 +164,7 @@ BwdWeights &get_bwd_weights(const std::vector<int64_t> &p) {
                                                 d.pad_l(), d.pad_r());
   auto b = std::make_unique<BwdWeights>();
   b->pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);
+  avoid_broken_1x1_wgrad(b->pd, d.KH, d.KW, d.sh, d.sw);
   b->prim = dnnl::convolution_backward_weights(b->pd);
   b->x = Slot(d.src(), b->pd.src_desc());
   b->dy = Slot(d.dst(), b->pd.diff_dst_desc());

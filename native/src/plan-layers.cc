@@ -2,6 +2,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "conv-impl.h"
 #include "plan-ops.h"
 
 namespace vl {
@@ -75,6 +76,7 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
                          : dnnl::convolution_backward_weights::desc(alg, src_any, dw_any, dst_in_any, strides, dil,
                                                                     pad_l, pad_r);
     dnnl::convolution_backward_weights::primitive_desc pd(bdesc, engine(), fpd);
+    avoid_broken_1x1_wgrad(pd, KH, KW, r[9], r[10]);
     op.bwd_weights = dnnl::convolution_backward_weights(pd);
     op.bw_src_md = pd.src_desc();
     op.bw_ddst_md = pd.diff_dst_desc();

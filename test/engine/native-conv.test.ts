@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertMatchesCpu, randInt, randomData, rng, skipNative } from './native-helpers.js';
@@ -93,6 +94,31 @@ describe('native convolutions match the cpu backend', { skip: skipNative }, () =
         },
         ['Conv2DBackpropInput', 'Conv2DBackpropFilter'],
       );
+    }
+  });
+
+  test('1×1 weight gradient with unequal strides: matches the cpu backend, not on the broken jit_1x1 kernel', async () => {
+    const { loadAddon } = await import('../../src/engine/native/addon.js');
+    const { convParams } = await import('../../src/engine/native/conv-params.js');
+    const addon = loadAddon().addon!;
+    for (const strides of [
+      [1, 2],
+      [2, 1],
+    ] as [number, number][]) {
+      const r = rng(7);
+      const x = randomData(r, [1, 11, 12, 3]);
+      const f = randomData(r, [1, 1, 3, 5]);
+      await assertMatchesCpu(
+        `1×1 conv weight gradient, strides ${strides}`,
+        () =>
+          tf.grad((b: tf.Tensor) =>
+            tf.sum(tf.square(tf.conv2d(tf.tensor4d(x, [1, 11, 12, 3]), b as tf.Tensor4D, strides, 'valid'))),
+          )(tf.tensor4d(f, [1, 1, 3, 5])),
+        ['Conv2DBackpropFilter'],
+      );
+      const info = tf.backend_util.computeConv2DInfo([1, 11, 12, 3], [1, 1, 3, 5], strides, 1, 'valid');
+      const impl = addon.convImpl('weights', convParams(info, false, 0, false)!);
+      assert.doesNotMatch(impl, /^jit_1x1/, `strides ${strides}: ${impl}`);
     }
   });
 
