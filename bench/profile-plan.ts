@@ -44,11 +44,11 @@ const warmup = small ? 10 : 2;
 const ops: Record<string, { impl: string; f: number[]; b: number[] }> = {};
 await withPrecision(precision, async () => {
   for (let i = 0; i < warmup + steps; i++) {
-    const y = timed('forward (masks included)', () => plan.forward(x));
+    const [y] = timed('forward (masks included)', () => plan.forward(x));
     const { value, grad } = timed('loss and its gradient', () =>
       tf.valueAndGrad((out: tf.Tensor) => tf.mean(perExampleLoss(loss, out, labels)) as tf.Scalar)(y),
     );
-    const grads = timed('backward', () => plan.backward(x, grad));
+    const grads = timed('backward', () => plan.backward(x, [grad]));
     timed('optimizer', () => optimizer.applyGradients(grads));
     tf.dispose([y, value, grad, ...Object.values(grads)]);
     if (i < warmup) {

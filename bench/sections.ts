@@ -7,6 +7,7 @@ import { onnxruntimeSection } from './onnxruntime.bench.js';
 import { frozenPrefixSection } from './frozen-prefix.js';
 import { smallCnnFashionSection } from './small-cnn-fashion.bench.js';
 import { fashionPrecisionSection } from './fashion-precision.js';
+import { graphPlanSection } from './graph-plan.bench.js';
 
 /** Options every section receives from `npm run bench`. */
 export interface BenchOptions {
@@ -36,4 +37,5 @@ export const sections: BenchSection[] = [
   fashionTransferSection,
   onnxruntimeSection,
   frozenPrefixSection,
+  graphPlanSection,
 ];

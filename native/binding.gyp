@@ -18,7 +18,12 @@
         "src/adam.cc",
         "src/activation-grad.cc",
         "src/norm.cc",
-        "src/plan.cc"
+        "src/plan.cc",
+        "src/plan-layers.cc",
+        "src/plan-dropout.cc",
+        "src/plan-shape.cc",
+        "src/plan-merge.cc",
+        "src/plan-bn.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

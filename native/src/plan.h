@@ -1,11 +1,11 @@
-// A planned training step for a chain of layers: forward and backward of the whole chain in one
-// call each, with oneDNN primitives and activation buffers created once per batch size.
+// A planned training step for a graph of layers: forward and backward of the whole model in one call
+// each, with oneDNN primitives and activation buffers created once per batch size.
 #pragma once
 #include "common.h"
 
 namespace vl {
 
-// Layer kinds of a plan's op records (see src/engine/plan/plan-spec.ts, which writes them).
+// Layer kinds of a plan's op records (see src/engine/plan/graph.ts, which writes them).
 enum PlanOpKind : int {
   kPlanConv = 1,
   kPlanPool = 2,
@@ -14,6 +14,11 @@ enum PlanOpKind : int {
   kPlanSoftmax = 5,
   kPlanDropout = 6,
   kPlanFlatten = 7,
+  kPlanAdd = 8,
+  kPlanConcat = 9,
+  kPlanBatchNorm = 10,
+  kPlanGlobalAvgPool = 11,
+  kPlanPad = 12,
 };
 
 // Element-wise functions of kPlanEltwise.

@@ -22,6 +22,11 @@ export function inferenceWhenFrozen(layer: Layer): void {
   target[INFERENCE_PATCHED] = true;
 }
 
+/** Whether a BatchNormalization layer runs in inference mode in training: frozen through `inferenceWhenFrozen`. */
+export function runsInInference(layer: Layer): boolean {
+  return !layer.trainable && (layer as unknown as CallableLayer)[INFERENCE_PATCHED] === true;
+}
+
 /** Visits a layer and, for a nested model, every layer inside it. */
 export function eachNested(layer: Layer, visit: (l: Layer) => void): void {
   visit(layer);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { planTrainingStep, type TrainingPlan } from '../engine/plan/index.js';
+import { runsInInference } from '../freeze/batch-norm.js';
 import { perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
 
 /** What a training step needs besides the batch. */
@@ -76,8 +77,8 @@ export function eagerTrainStep(setup: TrainStepSetup): TrainStep {
 }
 
 /**
- * The planned step: the chain's forward and backward passes run natively; the loss and its gradient with
- * respect to the model's output are the eager step's own ops, and the weight gradients go to the same
+ * The planned step: the model's forward and backward passes run natively; the loss and its gradients with
+ * respect to the model's outputs are the eager step's own ops, and the weight gradients go to the same
  * `optimizer.applyGradients`.
  */
 export function plannedTrainStep(setup: TrainStepSetup, plan: TrainingPlan): TrainStep {
@@ -85,13 +86,13 @@ export function plannedTrainStep(setup: TrainStepSetup, plan: TrainingPlan): Tra
     const input = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
     const parts: tf.Scalar[] = [];
     const corrects: tf.Scalar[] = [];
-    const y = plan.forward(input);
-    const { value, grad } = tf.valueAndGrad((out: tf.Tensor) =>
-      batchLoss(setup, [out], labels, sampleWeights, parts, corrects),
-    )(y);
-    const grads = plan.backward(input, grad);
+    const ys = plan.forward(input);
+    const { value, grads: dys } = tf.valueAndGrads((...outs: tf.Tensor[]) =>
+      batchLoss(setup, outs, labels, sampleWeights, parts, corrects),
+    )(ys);
+    const grads = plan.backward(input, dys);
     setup.optimizer.applyGradients(setup.varList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
-    tf.dispose([y, grad, ...Object.values(grads), ...(input === x ? [] : [input])]);
+    tf.dispose([...ys, ...dys, ...Object.values(grads), ...(input === x ? [] : [input])]);
     return pack(value as tf.Scalar, parts, corrects);
   };
 }
@@ -103,7 +104,7 @@ function planAllowedByEnv(): boolean {
 }
 
 /**
- * The planned step where it applies (the `native` backend, a single chain of supported layers), else the
+ * The planned step where it applies (the `native` backend, a graph of supported layers), else the
  * eager one. `usePlan: false` or `VISIONLAB_PLAN=off` turns the plan off.
  */
 export function selectTrainStep(setup: TrainStepSetup, usePlan = true): SelectedTrainStep {
@@ -114,8 +115,10 @@ export function selectTrainStep(setup: TrainStepSetup, usePlan = true): Selected
   });
   if (!usePlan) return eager('the planned step is turned off');
   if (!planAllowedByEnv()) return eager('VISIONLAB_PLAN=off');
-  if (setup.losses.length !== 1) return eager(`the model has ${setup.losses.length} outputs`);
-  const result = planTrainingStep(setup.model, { trainable: setup.varList });
+  const result = planTrainingStep(setup.model, {
+    trainable: setup.varList,
+    batchNormInference: runsInInference,
+  });
   if (!result.plan) return eager(`not planned: ${result.reason}`);
   return {
     step: plannedTrainStep(setup, result.plan),

@@ -97,7 +97,7 @@ export interface NativeAddon {
   ): void;
   gelu(x: Float32Array, y: Float32Array): void;
   geluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
-  /** A planned training step (native/src/plan.cc); the spec is written by src/engine/plan/native-spec.ts. */
+  /** A planned training step (native/src/plan.cc); the spec is written by src/engine/plan/training-plan.ts. */
   planCreate(spec: Int32Array, floats: Float32Array): NativePlan;
   planForward(
     plan: NativePlan,
@@ -105,14 +105,15 @@ export interface NativeAddon {
     weights: (Float32Array | null)[],
     /** Per dropout op, its mask's random state and rate (src/engine/plan/dropout-mask.ts). */
     masks: (Float64Array | null)[],
-    y: Float32Array,
+    /** One array per output of the plan. */
+    ys: Float32Array[],
   ): void;
   /** Fills `mask` with tf.dropout's multiplier drawn from `state` ([s0, s1, s2, c, rate]). */
   dropoutMask(state: Float64Array, mask: Float32Array): void;
   planBackward(
     plan: NativePlan,
     x: Float32Array,
-    dy: Float32Array,
+    dys: Float32Array[],
     weights: (Float32Array | null)[],
     grads: (Float32Array | null)[],
   ): void;

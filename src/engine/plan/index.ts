@@ -1,3 +1,3 @@
-export { describeChain, type Chain, type ChainOp, type ChainResult } from './chain.js';
+export { describeGraph, type Graph, type GraphResult, type PlanOp } from './graph.js';
 export { dropoutMultiplier, dropoutState } from './dropout-mask.js';
 export { planTrainingStep, TrainingPlan, type PlanOptions, type PlanResult } from './training-plan.js';

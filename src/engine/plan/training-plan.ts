@@ -6,25 +6,45 @@ import { loadAddon } from '../native/addon.js';
 import { outputFloats } from '../native/buffer-pool.js';
 import { NATIVE, floatsOf, sizeOf } from '../native/kernel-utils.js';
 import { bf16Compute } from '../precision.js';
-import { describeChain, FIELD, OP, RECORD, type Chain, type ChainOp } from './chain.js';
+import {
+  describeGraph,
+  FIELD,
+  OP,
+  RECORD,
+  type BatchNormStats,
+  type DescribeOptions,
+  type Graph,
+  type PlanOp,
+} from './graph.js';
 import { dropoutState } from './dropout-mask.js';
 
-export interface PlanOptions {
+export interface PlanOptions extends DescribeOptions {
   /** The variables to train (default: the model's trainable weights); the others get no gradient. */
   trainable?: tf.Variable[];
 }
 
 export type PlanResult = { plan: TrainingPlan } | { plan?: undefined; reason: string };
 
-/** Which gradients each op computes: its weights' (when trainable) and its input's (when a trainable op lies below). */
-function gradientFlags(ops: ChainOp[], trainable: Set<tf.Variable>): { weight: boolean[]; input: boolean[] } {
-  const weight = ops.map(
-    (op) =>
-      (op.kernel !== undefined && trainable.has(op.kernel.read() as tf.Variable)) ||
-      (op.bias !== undefined && trainable.has(op.bias.read() as tf.Variable)),
-  );
-  const input = ops.map((_, i) => weight.slice(0, i).some(Boolean));
-  return { weight, input };
+/** Integers of the spec's header (native/src/plan.cc). */
+const HEADER = 7;
+
+interface GradientFlags {
+  /** Per op: it computes its weights' gradient (some of them are trainable). */
+  weight: boolean[];
+  /** Per op and input: that input's gradient is needed (a trainable op lies below it). */
+  edges: boolean[][];
+}
+
+function gradientFlags(ops: PlanOp[], trainable: Set<tf.Variable>): GradientFlags {
+  const isTrainable = (w: PlanOp['kernel']) => w !== undefined && trainable.has(w.read() as tf.Variable);
+  const weight = ops.map((op) => isTrainable(op.kernel) || isTrainable(op.bias));
+  const needs: boolean[] = [];
+  const edges = ops.map((op, i) => {
+    const e = op.inputs.map((j) => j >= 0 && needs[j]);
+    needs[i] = weight[i] || e.some(Boolean);
+    return e;
+  });
+  return { weight, edges };
 }
 
 function backendOf(): MathBackendCPU {
@@ -38,27 +58,36 @@ function floats32(backend: MathBackendCPU, t: tf.Tensor): Float32Array {
   return values;
 }
 
+/** TF.js BatchNormalization's moving average, op for op: v − (v − batch) · (1 − momentum). */
+function updateMoving(variable: BatchNormStats['movingMean'], batch: Float32Array, momentum: number): void {
+  tf.tidy(() => {
+    const value = variable.read();
+    const delta = tf.mul(tf.sub(value, tf.tensor(batch, value.shape, 'float32')), 1 - momentum);
+    variable.write(tf.sub(value, delta));
+  });
+}
+
 /**
- * A training step planned once for a chain model: the forward and backward passes run natively in one
+ * A training step planned once for a graph model: the forward and backward passes run natively in one
  * call each, with buffers and oneDNN primitives created once per batch size. Weights are read from the
  * model's variables every step (the optimizer replaces their storage), and weight gradients come back as
  * tensors for the optimizer, so every optimizer, schedule and checkpoint works as with the eager step.
+ * BatchNormalization's moving statistics are updated from the batch's, as the eager layer does.
  */
 export class TrainingPlan {
   private readonly natives = new Map<string, NativePlan>();
-  private readonly weight: boolean[];
-  private readonly input: boolean[];
+  private readonly flags: GradientFlags;
   private readonly gradientOwners: { op: number; slot: 0 | 1; variable: tf.Variable }[] = [];
 
   constructor(
-    readonly chain: Chain,
+    readonly graph: Graph,
     private readonly addon: NativeAddon,
     trainable: tf.Variable[],
   ) {
     const set = new Set(trainable);
-    ({ weight: this.weight, input: this.input } = gradientFlags(chain.ops, set));
-    chain.ops.forEach((op, i) => {
-      const pairs: [0 | 1, ChainOp['kernel']][] = [
+    this.flags = gradientFlags(graph.ops, set);
+    graph.ops.forEach((op, i) => {
+      const pairs: [0 | 1, PlanOp['kernel']][] = [
         [0, op.kernel],
         [1, op.bias],
       ];
@@ -75,10 +104,18 @@ export class TrainingPlan {
     return trainable.every((v) => covered.has(v));
   }
 
-  /** The planned ops in order, for one log line. */
+  /** The planned ops in order, for one log line (runs of one kind counted). */
   describe(): string {
     const names = new Map<number, string>(Object.entries(OP).map(([k, v]) => [v, k]));
-    return this.chain.ops.map((op) => names.get(op.record[0])).join(' → ');
+    const runs: { name: string; count: number }[] = [];
+    for (const op of this.graph.ops) {
+      const name = names.get(op.record[0]) ?? '?';
+      const last = runs[runs.length - 1];
+      if (last?.name === name) last.count++;
+      else runs.push({ name, count: 1 });
+    }
+    const text = runs.map((r) => (r.count > 1 ? `${r.name}×${r.count}` : r.name)).join(' → ');
+    return runs.length > 12 ? `${this.graph.ops.length} ops: ${text.slice(0, 160)}…` : text;
   }
 
   /** Per op: its layer, oneDNN implementation and wall milliseconds of the last forward and backward pass at batch size `n`. */
@@ -86,7 +123,7 @@ export class TrainingPlan {
     const plan = this.native(n);
     const impls = this.addon.planDescribe(plan);
     return this.addon.planTimes(plan).map(([forwardMs, backwardMs], i) => ({
-      layer: this.chain.ops[i].layer,
+      layer: this.graph.ops[i].layer,
       impl: impls[i],
       forwardMs,
       backwardMs,
@@ -98,57 +135,90 @@ export class TrainingPlan {
     const key = `${n}:${bf16 ? 'bf16' : 'fp32'}`;
     let plan = this.natives.get(key);
     if (!plan) {
-      const ops = this.chain.ops;
-      const spec = new Int32Array(6 + ops.length * RECORD);
-      spec.set([n, ...this.chain.inputShape, bf16 ? 1 : 0, ops.length]);
+      const { ops, outputs } = this.graph;
+      const edges = ops.flatMap((op, i) => [
+        op.inputs.length,
+        ...op.inputs.flatMap((j, k) => [j, this.flags.edges[i][k] ? 1 : 0]),
+      ]);
+      const spec = new Int32Array(HEADER + ops.length * RECORD + edges.length + outputs.length);
+      spec.set([n, ...this.graph.inputShape, bf16 ? 1 : 0, ops.length, outputs.length]);
       const floats = new Float32Array(2 * ops.length);
       ops.forEach((op, i) => {
         const r = [...op.record];
-        r[FIELD.weightGradient] = this.weight[i] ? 1 : 0;
-        r[FIELD.inputGradient] = this.input[i] ? 1 : 0;
-        spec.set(r, 6 + i * RECORD);
+        r[FIELD.weightGradient] = this.flags.weight[i] ? 1 : 0;
+        r[FIELD.inputGradient] = this.flags.edges[i].some(Boolean) ? 1 : 0;
+        spec.set(r, HEADER + i * RECORD);
         floats.set(op.floats, 2 * i);
       });
+      spec.set(edges, HEADER + ops.length * RECORD);
+      spec.set(outputs, HEADER + ops.length * RECORD + edges.length);
       plan = this.addon.planCreate(spec, floats);
       this.natives.set(key, plan);
     }
     return plan;
   }
 
-  private weightArrays(backend: MathBackendCPU): (Float32Array | null)[] {
-    return this.chain.ops.flatMap((op) =>
-      [op.kernel, op.bias].map((w) => (w ? floats32(backend, w.read()) : null)),
-    );
+  /**
+   * Four arrays per op: kernel and bias; for BatchNormalization gamma, beta, then the moving statistics
+   * it normalises with (inference mode) or the arrays `batchStats` receives the batch's in.
+   */
+  private weightArrays(
+    backend: MathBackendCPU,
+    batchStats?: Map<number, Float32Array[]>,
+  ): (Float32Array | null)[] {
+    return this.graph.ops.flatMap((op, i) => {
+      const [k, b] = [op.kernel, op.bias].map((w) => (w ? floats32(backend, w.read()) : null));
+      const bn = op.batchNorm;
+      if (!bn) return [k, b, null, null];
+      if (bn.inference)
+        return [k, b, floats32(backend, bn.movingMean.read()), floats32(backend, bn.movingVariance.read())];
+      const stats = batchStats?.get(i) ?? [null, null];
+      return [k, b, ...stats];
+    });
   }
 
   /**
-   * The model's output for a float32 batch `x` in training mode. Dropout masks are drawn here, in layer
-   * order, exactly as `tf.dropout` draws them in the eager layers.
+   * The model's outputs for a float32 batch `x` in training mode. Dropout masks are drawn here, in layer
+   * order, exactly as `tf.dropout` draws them in the eager layers, and BatchNormalization's moving
+   * statistics are updated.
    */
-  forward(x: tf.Tensor): tf.Tensor {
+  forward(x: tf.Tensor): tf.Tensor[] {
     const n = x.shape[0];
     const backend = backendOf();
     const plan = this.native(n);
-    const masks = this.chain.ops.map((op) => (op.dropout ? dropoutState(op.dropout) : null));
-    const outShape = [n, ...this.chain.ops[this.chain.ops.length - 1].outShape];
-    const y = outputFloats(sizeOf(outShape));
-    this.addon.planForward(plan, floats32(backend, x), this.weightArrays(backend), masks, y);
-    return tf.tensor(y, outShape, 'float32');
+    const { ops, outputs } = this.graph;
+    const masks = ops.map((op) => (op.dropout ? dropoutState(op.dropout) : null));
+    const batchStats = new Map<number, Float32Array[]>();
+    ops.forEach((op, i) => {
+      if (op.batchNorm && !op.batchNorm.inference) {
+        const c = op.outShape[op.outShape.length - 1];
+        batchStats.set(i, [new Float32Array(c), new Float32Array(c)]);
+      }
+    });
+    const shapes = outputs.map((o) => [n, ...ops[o].outShape]);
+    const ys = shapes.map((s) => outputFloats(sizeOf(s)));
+    this.addon.planForward(plan, floats32(backend, x), this.weightArrays(backend, batchStats), masks, ys);
+    for (const [i, [mean, variance]] of batchStats) {
+      const bn = ops[i].batchNorm as BatchNormStats;
+      updateMoving(bn.movingMean, mean, bn.momentum);
+      updateMoving(bn.movingVariance, variance, bn.momentum);
+    }
+    return ys.map((y, o) => tf.tensor(y, shapes[o], 'float32'));
   }
 
-  /** Gradients of the trainable variables, by variable name, from the gradient `dy` of the last `forward`'s output. */
-  backward(x: tf.Tensor, dy: tf.Tensor): tf.NamedTensorMap {
+  /** Gradients of the trainable variables, by variable name, from the gradients `dys` of the last `forward`'s outputs. */
+  backward(x: tf.Tensor, dys: tf.Tensor[]): tf.NamedTensorMap {
     const backend = backendOf();
     const plan = this.native(x.shape[0]);
-    const grads: (Float32Array | null)[] = this.chain.ops.flatMap((op, i) =>
+    const grads: (Float32Array | null)[] = this.graph.ops.flatMap((op, i) =>
       [op.kernel, op.bias].map((w) =>
-        w && this.weight[i] ? outputFloats(sizeOf(w.shape as number[])) : null,
+        w && this.flags.weight[i] ? outputFloats(sizeOf(w.shape as number[])) : null,
       ),
     );
     this.addon.planBackward(
       plan,
       floats32(backend, x),
-      floats32(backend, dy),
+      dys.map((dy) => floats32(backend, dy)),
       this.weightArrays(backend),
       grads,
     );
@@ -162,17 +232,17 @@ export class TrainingPlan {
 }
 
 /**
- * Plans the training step of `model` when it is a single chain of layers the native plan supports
- * (on the `native` backend); otherwise says why not in one line.
+ * Plans the training step of `model` when it is a graph of layers the native plan supports (on the
+ * `native` backend); otherwise says why not in one line.
  */
 export function planTrainingStep(model: LayersModel, options: PlanOptions = {}): PlanResult {
   if (tf.getBackend() !== NATIVE) return { reason: `the active backend is ${tf.getBackend()}, not native` };
   const { addon, error } = loadAddon();
   if (!addon) return { reason: error ?? 'the native addon is unavailable' };
-  const described = describeChain(model);
+  const described = describeGraph(model, options);
   if ('reason' in described) return { reason: described.reason };
   const trainable = options.trainable ?? model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const plan = new TrainingPlan(described.chain, addon, trainable);
-  if (!plan.coversAll(trainable)) return { reason: 'some trainable weights are not in the planned chain' };
+  const plan = new TrainingPlan(described.graph, addon, trainable);
+  if (!plan.coversAll(trainable)) return { reason: 'some trainable weights are not in the planned graph' };
   return { plan };
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { detectPrecisionSupport, withPrecision } from '../../../src/engine/precision.js';
 import { getModel } from '../../../src/models/registry.js';
 import type { BuildOptions } from '../../../src/models/types.js';
@@ -57,29 +57,33 @@ const PLANNED: Record<string, Case> = {
   },
 };
 
-/** Why the plan declines every other zoo model (all branch: residuals, Inception modules, attention). */
+/**
+ * Zoo models the plan takes as graphs (residual Adds, Inception Concatenates, BatchNormalization). Their
+ * numerics are checked on a small graph with the same ops in graph-plan.test.ts: at test sizes these deep
+ * models amplify float rounding (BatchNormalization over 4–16 values per channel) past 1e-4 within a few
+ * steps on either path.
+ */
+const GRAPHS = ['densenet121', 'googlenet', 'inception_v3', 'resnet50', 'resnet101'];
+
+/** Why the plan declines every other zoo model. */
 const DECLINED: Record<string, string> = {
-  convnext_tiny: 'the model branches after layer convnext_tiny_stem_layernorm',
-  davit_t: 'the model branches after layer stem_ln',
-  davit_s: 'the model branches after layer stem_ln',
-  davit_b: 'the model branches after layer stem_ln',
-  densenet121: 'the model branches after layer pool1',
-  efficientnet_b0: 'the model branches after layer block1a_activation',
-  efficientnet_b1: 'the model branches after layer block1a_activation',
-  efficientnet_b2: 'the model branches after layer block1a_activation',
-  efficientnet_b3: 'the model branches after layer block1a_activation',
-  efficientnet_v2_b0: 'the model branches after layer block2a_project_bn',
-  efficientnet_v2_b1: 'the model branches after layer block1a_project_activation',
-  efficientnet_v2_b2: 'the model branches after layer block1a_project_activation',
-  efficientnet_v2_b3: 'the model branches after layer block1a_project_activation',
-  googlenet: 'the model branches after layer pool2_3x3_s2',
-  inception_v3: 'the model branches after layer max_pooling2d_1',
-  mobilenet_v2: 'the model branches after layer block_1_project_BN',
-  mobilenet_v2_nsfwjs: 'the model branches after layer block_1_project_BN',
-  resnet50: 'the model branches after layer pool1_pool',
-  resnet101: 'the model branches after layer pool1_pool',
-  vit_s16: 'the model branches after layer positional_embedding',
-  vit_b16: 'the model branches after layer positional_embedding',
+  convnext_tiny:
+    'layer convnext_tiny_prestem_normalization (Normalization) is not one the planned step supports',
+  davit_t: 'layer stem_ln (LayerNormalizationLastAxis) is not one the planned step supports',
+  davit_s: 'layer stem_ln (LayerNormalizationLastAxis) is not one the planned step supports',
+  davit_b: 'layer stem_ln (LayerNormalizationLastAxis) is not one the planned step supports',
+  efficientnet_b0: 'layer normalization (Normalization) is not one the planned step supports',
+  efficientnet_b1: 'layer normalization (Normalization) is not one the planned step supports',
+  efficientnet_b2: 'layer normalization (Normalization) is not one the planned step supports',
+  efficientnet_b3: 'layer normalization (Normalization) is not one the planned step supports',
+  efficientnet_v2_b0: 'layer normalization (Normalization) is not one the planned step supports',
+  efficientnet_v2_b1: 'layer normalization (Normalization) is not one the planned step supports',
+  efficientnet_v2_b2: 'layer normalization (Normalization) is not one the planned step supports',
+  efficientnet_v2_b3: 'layer normalization (Normalization) is not one the planned step supports',
+  mobilenet_v2: 'layer Conv1_relu (ReLU) is not one the planned step supports',
+  mobilenet_v2_nsfwjs: 'layer Conv1_relu (ReLU) is not one the planned step supports',
+  vit_s16: 'layer stem_reshape (Reshape) is not one the planned step supports',
+  vit_b16: 'layer stem_reshape (Reshape) is not one the planned step supports',
 };
 
 async function train(c: Case, plannedStep: boolean, seed = 11) {
@@ -110,10 +114,10 @@ async function train(c: Case, plannedStep: boolean, seed = 11) {
 
 test('every zoo model is either planned or declined with its reason', { skip: skip() }, async () => {
   const { listModels } = await import('../../../src/models/registry.js');
-  const { describeChain } = await import('../../../src/engine/plan/index.js');
+  const { describeGraph } = await import('../../../src/engine/plan/index.js');
   for (const spec of listModels()) {
-    const known = spec.name in PLANNED || spec.name in DECLINED;
-    assert.ok(known, `${spec.name} is in neither table of this test`);
+    const planned = spec.name in PLANNED || GRAPHS.includes(spec.name);
+    assert.ok(planned || spec.name in DECLINED, `${spec.name} is in no table of this test`);
     const model =
       spec.name in PLANNED
         ? PLANNED[spec.name].build({ initializeWeights: false })
@@ -121,9 +125,9 @@ test('every zoo model is either planned or declined with its reason', { skip: sk
             inputShape: spec.name === 'inception_v3' ? [75, 75, 3] : [32, 32, 3],
             initializeWeights: false,
           });
-    const described = describeChain(model);
+    const described = describeGraph(model);
     model.dispose();
-    if (spec.name in PLANNED) assert.ok('chain' in described, `${spec.name} plans`);
+    if (planned) assert.ok('graph' in described, `${spec.name} plans`);
     else assert.equal('reason' in described ? described.reason : 'planned', DECLINED[spec.name], spec.name);
   }
 });
@@ -201,7 +205,16 @@ test('VISIONLAB_PLAN=off and plannedStep: false select the eager step', { skip: 
 test('a model the plan declines trains exactly as with the plan off', { skip: skip() }, async () => {
   const run = async (plannedStep: boolean) => {
     setRandomSeed(8);
-    const model = tinyCnn({ batchNorm: true, dropout: 0.2 });
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same' }),
+        tfl.layers.leakyReLU({ name: 'leaky' }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dropout({ rate: 0.2 }),
+        tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
     const steps = new StepLosses();
     const data = syntheticDataset({ perClass: 6, batchSize: 4, shuffleSeed: 1 });
     await fit(model, data, { epochs: 2, optimizer: 'adam', callbacks: [steps], verbose: 0, plannedStep });
@@ -220,7 +233,7 @@ test('a model the plan declines trains exactly as with the plan off', { skip: sk
   const off = await run(false);
   assert.equal(
     on.why,
-    'training step: eager (not planned: layer bn1 (BatchNormalization) is not one the planned step supports)',
+    'training step: eager (not planned: layer leaky (LeakyReLU) is not one the planned step supports)',
   );
   assert.deepEqual(on.losses, off.losses);
   assert.ok(assertBitEqual(on.w, off.w));
