@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { CallbackState, Logs } from './callback.js';
 import { callbackEntry, withDefaults } from './entry.js';
 import {
-  MONITOR_DEFAULTS,
   MonitorCallback,
+  PLATEAU_DEFAULTS,
   plateauSchemaShape,
   type MonitorOptions,
 } from './monitor-callback.js';
@@ -22,12 +22,11 @@ export interface EarlyStoppingOptions extends MonitorOptions {
 
 /** The defaults of the constructor and of the `earlyStopping` config key alike. */
 export const EARLY_STOPPING_DEFAULTS = {
-  ...MONITOR_DEFAULTS,
+  ...PLATEAU_DEFAULTS,
   minDelta: 0,
   patience: 0,
   restoreBestWeights: false,
   startFromEpoch: 0,
-  verbose: 1 as 0 | 1,
 };
 
 const D = EARLY_STOPPING_DEFAULTS;

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { CallbackState, Logs } from './callback.js';
 import { callbackEntry, withDefaults } from './entry.js';
 import {
-  MONITOR_DEFAULTS,
   MonitorCallback,
+  PLATEAU_DEFAULTS,
   plateauSchemaShape,
   type MonitorOptions,
 } from './monitor-callback.js';
@@ -22,13 +22,12 @@ export interface ReduceLROnPlateauOptions extends MonitorOptions {
 
 /** The defaults of the constructor and of the `reduceLr` config key alike. */
 export const REDUCE_LR_DEFAULTS = {
-  ...MONITOR_DEFAULTS,
+  ...PLATEAU_DEFAULTS,
   minDelta: 1e-4,
   factor: 0.1,
   patience: 10,
   cooldown: 0,
   minLR: 0,
-  verbose: 1 as 0 | 1,
 };
 
 const D = REDUCE_LR_DEFAULTS;
