@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { CallbackState, Logs } from './callback.js';
-import { callbackEntry, withDefaults } from './entry.js';
+import { optionalEntry, withDefaults } from './entry.js';
 import {
   MonitorCallback,
   PLATEAU_DEFAULTS,
@@ -143,11 +143,9 @@ export class EarlyStopping extends MonitorCallback {
   }
 }
 
-export const earlyStoppingEntry = callbackEntry({
-  schema: earlyStoppingSchema.optional(),
-  flag: {
-    name: '--early-stopping',
-    help: 'e.g. patience=7,restore-best (monitor, min-delta, mode, baseline, start-from-epoch)',
-  },
-  build: (options) => new EarlyStopping(options),
-});
+export const earlyStoppingEntry = optionalEntry(
+  earlyStoppingSchema,
+  '--early-stopping',
+  'e.g. patience=7,restore-best (monitor, min-delta, mode, baseline, start-from-epoch)',
+  (options) => new EarlyStopping(options),
+);

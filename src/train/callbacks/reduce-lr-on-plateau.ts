@@ -2,7 +2,7 @@ import { getLearningRate, setLearningRate } from '../optimizers.js';
 import { VisionlabError } from '../../errors.js';
 import { z } from 'zod';
 import type { CallbackState, Logs } from './callback.js';
-import { callbackEntry, withDefaults } from './entry.js';
+import { optionalEntry, withDefaults } from './entry.js';
 import {
   MonitorCallback,
   PLATEAU_DEFAULTS,
@@ -125,11 +125,9 @@ export class ReduceLROnPlateau extends MonitorCallback {
   }
 }
 
-export const reduceLrEntry = callbackEntry({
-  schema: reduceLrSchema.optional(),
-  flag: {
-    name: '--reduce-lr',
-    help: 'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
-  },
-  build: (options) => new ReduceLROnPlateau(options),
-});
+export const reduceLrEntry = optionalEntry(
+  reduceLrSchema,
+  '--reduce-lr',
+  'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
+  (options) => new ReduceLROnPlateau(options),
+);
