@@ -3,6 +3,7 @@ import { compareBackends } from './compare-backends.js';
 import { useBackend } from './backends.js';
 import { timeModel, type ModelTiming } from './model-timing.js';
 import type { BenchSection } from './sections.js';
+import { sized } from './sizes.js';
 import { detectPrecisionSupport, withPrecision } from '../src/engine/precision.js';
 import { torchAlexnetMini } from './torch-reference.js';
 
@@ -11,8 +12,7 @@ export const alexnetMiniSection: BenchSection = {
   description:
     'reduced AlexNet, 280×280×3, batch 16: forward and the training step fit runs (planned, with eager beside it; Adam, binary cross-entropy), fp32 and bf16',
   async run(options) {
-    const batch = options.quick ? 4 : 16;
-    const reps = options.quick ? 2 : 5;
+    const { batch, reps } = sized(options, { batch: [4, 16], reps: [2, 5] });
     // libtorch first, right before native at the same size, so that both see the same machine.
     options.log(`  libtorch 280×280×3 batch ${batch}`);
     const torch = torchAlexnetMini(batch, 280, reps, options.log);

@@ -7,6 +7,7 @@ import { buildAlexnetMini } from '../src/models/alexnet-mini.js';
 import { davitT } from '../src/models/davit/index.js';
 import { median } from './model-timing.js';
 import type { BenchSection } from './sections.js';
+import { sized } from './sizes.js';
 
 async function timeMs(reps: number, warmup: number, run: () => Promise<void> | void): Promise<number> {
   const times: number[] = [];
@@ -63,8 +64,7 @@ export const onnxruntimeSection: BenchSection = {
   description:
     'inference ms/image: visionlab (native) vs onnxruntime on the exported ONNX, reduced AlexNet and DaViT-T',
   async run(options) {
-    const batch = options.quick ? 1 : 4;
-    const reps = options.quick ? 2 : 5;
+    const { batch, reps } = sized(options, { batch: [1, 4], reps: [2, 5] });
     const warmup = 1;
     options.log('  alexnet_mini 280×280');
     const alexnetMini = await compare(

@@ -28,4 +28,10 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 else
   echo "setup: node_modules up to date"
 fi
+if reason=$(scripts/native-stale.sh); then
+  echo "setup: $reason: rebuilding it"
+  node scripts/build-native.mjs
+else
+  echo "setup: native addon up to date"
+fi
 npm run --silent build

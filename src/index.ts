@@ -2,7 +2,17 @@ export * from './errors.js';
 export * from './engine/backend.js';
 export * from './engine/precision.js';
 export { gelu, layerNormLastAxis } from './engine/fused-ops.js';
-export * from './engine/plan/index.js';
+// The planned training step; its dropout-mask helpers stay internal (tests import them from engine/plan).
+export {
+  describeChain,
+  planTrainingStep,
+  TrainingPlan,
+  type Chain,
+  type ChainOp,
+  type ChainResult,
+  type PlanOptions,
+  type PlanResult,
+} from './engine/plan/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
 export * from './layers/index.js';

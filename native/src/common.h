@@ -85,6 +85,15 @@ T &keep(const std::string &key, std::unique_ptr<T> value) {
   return *cache<T>().emplace(key, std::move(value)).first->second;
 }
 
+// The object kept under key; the first time, a fresh T filled by build(T &) and kept.
+template <typename T, typename Build>
+T &cached_or_build(const std::string &key, Build &&build) {
+  if (auto *hit = cached<T>(key)) return *hit;
+  auto value = std::make_unique<T>();
+  build(*value);
+  return keep(key, std::move(value));
+}
+
 // Sets each named function on the addon's exports.
 inline void set_functions(Napi::Env env, Napi::Object exports,
                           std::initializer_list<std::pair<const char *, Napi::Function::Callback>> functions) {

@@ -122,54 +122,49 @@ struct BwdWeights {
 };
 
 Fwd &get_fwd(const std::vector<int64_t> &p, bool bias) {
-  auto key = key_of(bias ? "fb" : "f", p);
-  if (auto *hit = cached<Fwd>(key)) return *hit;
-  Dims d(p);
-  auto f = std::make_unique<Fwd>();
-  f->pd = forward_pd(d, bias, false);
-  f->prim = dnnl::convolution_forward(f->pd);
-  f->src = Slot(d.src(), f->pd.src_desc());
-  f->w = Slot(d.weights(), f->pd.weights_desc());
-  f->dst = Slot(d.dst(), f->pd.dst_desc());
-  return keep(key, std::move(f));
+  return cached_or_build<Fwd>(key_of(bias ? "fb" : "f", p), [&](Fwd &f) {
+    Dims d(p);
+    f.pd = forward_pd(d, bias, false);
+    f.prim = dnnl::convolution_forward(f.pd);
+    f.src = Slot(d.src(), f.pd.src_desc());
+    f.w = Slot(d.weights(), f.pd.weights_desc());
+    f.dst = Slot(d.dst(), f.pd.dst_desc());
+  });
 }
 
 BwdData &get_bwd_data(const std::vector<int64_t> &p) {
-  auto key = key_of("bd", p);
-  if (auto *hit = cached<BwdData>(key)) return *hit;
-  Dims d(p);
-  bool any = blocked_activations(d);
-  auto hint = forward_pd(d, false, true);
-  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, any ? d.act_any(false) : d.src(),
-                                             d.weights_any(), any ? d.act_any(true) : d.dst_in(), d.strides(),
-                                             d.dilates(), d.pad_l(), d.pad_r());
-  auto b = std::make_unique<BwdData>();
-  b->pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
-  b->prim = dnnl::convolution_backward_data(b->pd);
-  b->dy = Slot(d.dst(), b->pd.diff_dst_desc());
-  b->w = Slot(d.weights(), b->pd.weights_desc());
-  b->dx = Slot(d.src(), b->pd.diff_src_desc());
-  return keep(key, std::move(b));
+  return cached_or_build<BwdData>(key_of("bd", p), [&](BwdData &b) {
+    Dims d(p);
+    bool any = blocked_activations(d);
+    auto hint = forward_pd(d, false, true);
+    dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct,
+                                               any ? d.act_any(false) : d.src(), d.weights_any(),
+                                               any ? d.act_any(true) : d.dst_in(), d.strides(), d.dilates(),
+                                               d.pad_l(), d.pad_r());
+    b.pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
+    b.prim = dnnl::convolution_backward_data(b.pd);
+    b.dy = Slot(d.dst(), b.pd.diff_dst_desc());
+    b.w = Slot(d.weights(), b.pd.weights_desc());
+    b.dx = Slot(d.src(), b.pd.diff_src_desc());
+  });
 }
 
 BwdWeights &get_bwd_weights(const std::vector<int64_t> &p) {
-  auto key = key_of("bw", p);
-  if (auto *hit = cached<BwdWeights>(key)) return *hit;
-  Dims d(p);
-  bool any = blocked_activations(d);
-  auto hint = forward_pd(d, false, true);
-  dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct,
-                                                any ? d.act_any(false) : d.src_in(), d.weights_any(true),
-                                                any ? d.act_any(true) : d.dst_in(), d.strides(), d.dilates(),
-                                                d.pad_l(), d.pad_r());
-  auto b = std::make_unique<BwdWeights>();
-  b->pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);
-  avoid_broken_1x1_wgrad(b->pd, d.KH, d.KW, d.sh, d.sw);
-  b->prim = dnnl::convolution_backward_weights(b->pd);
-  b->x = Slot(d.src(), b->pd.src_desc());
-  b->dy = Slot(d.dst(), b->pd.diff_dst_desc());
-  b->dw = Slot(d.weights(), b->pd.diff_weights_desc());
-  return keep(key, std::move(b));
+  return cached_or_build<BwdWeights>(key_of("bw", p), [&](BwdWeights &b) {
+    Dims d(p);
+    bool any = blocked_activations(d);
+    auto hint = forward_pd(d, false, true);
+    dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct,
+                                                  any ? d.act_any(false) : d.src_in(), d.weights_any(true),
+                                                  any ? d.act_any(true) : d.dst_in(), d.strides(), d.dilates(),
+                                                  d.pad_l(), d.pad_r());
+    b.pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);
+    avoid_broken_1x1_wgrad(b.pd, d.KH, d.KW, d.sh, d.sw);
+    b.prim = dnnl::convolution_backward_weights(b.pd);
+    b.x = Slot(d.src(), b.pd.src_desc());
+    b.dy = Slot(d.dst(), b.pd.diff_dst_desc());
+    b.dw = Slot(d.weights(), b.pd.diff_weights_desc());
+  });
 }
 
 // conv2dForward(x, filter, bias | null, y, params)
@@ -190,34 +185,37 @@ Napi::Value Forward(const Napi::CallbackInfo &info) {
   });
 }
 
-// conv2dBackwardData(dy, filter, dx, params)
-Napi::Value BackwardData(const Napi::CallbackInfo &info) {
+// A backward pass: reads the call's arrays 0 and 1 through slots `a` and `b`, writes array 2 through
+// `out`; argument 3 holds the shape. Each slot goes with its oneDNN argument.
+template <typename Bwd>
+using SlotArg = std::pair<int, Slot Bwd::*>;
+
+template <typename Bwd>
+Napi::Value backward(const Napi::CallbackInfo &info, Bwd &(*get)(const std::vector<int64_t> &), SlotArg<Bwd> a,
+                     SlotArg<Bwd> b, SlotArg<Bwd> out) {
   return guarded(info, [&] {
     auto p = ints(info, 3);
     ThreadLimit limit(Dims(p).flops());
-    BwdData &b = get_bwd_data(p);
-    float *dx = floats(info, 2);
-    b.prim.execute(stream(), {{DNNL_ARG_DIFF_DST, b.dy.in(floats(info, 0))},
-                              {DNNL_ARG_WEIGHTS, b.w.in(floats(info, 1))},
-                              {DNNL_ARG_DIFF_SRC, b.dx.out(dx)}});
-    b.dx.finish(dx);
+    Bwd &prims = get(p);
+    float *result = floats(info, 2);
+    prims.prim.execute(stream(), {{a.first, (prims.*a.second).in(floats(info, 0))},
+                                  {b.first, (prims.*b.second).in(floats(info, 1))},
+                                  {out.first, (prims.*out.second).out(result)}});
+    (prims.*out.second).finish(result);
     stream().wait();
   });
 }
 
+// conv2dBackwardData(dy, filter, dx, params)
+Napi::Value BackwardData(const Napi::CallbackInfo &info) {
+  return backward<BwdData>(info, get_bwd_data, {DNNL_ARG_DIFF_DST, &BwdData::dy}, {DNNL_ARG_WEIGHTS, &BwdData::w},
+                           {DNNL_ARG_DIFF_SRC, &BwdData::dx});
+}
+
 // conv2dBackwardWeights(x, dy, dw, params)
 Napi::Value BackwardWeights(const Napi::CallbackInfo &info) {
-  return guarded(info, [&] {
-    auto p = ints(info, 3);
-    ThreadLimit limit(Dims(p).flops());
-    BwdWeights &b = get_bwd_weights(p);
-    float *dw = floats(info, 2);
-    b.prim.execute(stream(), {{DNNL_ARG_SRC, b.x.in(floats(info, 0))},
-                              {DNNL_ARG_DIFF_DST, b.dy.in(floats(info, 1))},
-                              {DNNL_ARG_DIFF_WEIGHTS, b.dw.out(dw)}});
-    b.dw.finish(dw);
-    stream().wait();
-  });
+  return backward<BwdWeights>(info, get_bwd_weights, {DNNL_ARG_SRC, &BwdWeights::x},
+                              {DNNL_ARG_DIFF_DST, &BwdWeights::dy}, {DNNL_ARG_DIFF_WEIGHTS, &BwdWeights::dw});
 }
 
 // convImpl(kind, params): which oneDNN implementation a shape dispatches to (for profiling).

@@ -20,8 +20,18 @@ function pyLiteral(value: unknown): string {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+type Arguments = Array<[string, unknown]>;
+
+const POOLING_ARGUMENTS: Arguments = [
+  ['pool_size', undefined],
+  ['strides', undefined],
+  ['padding', 'valid'],
+];
+const GLOBAL_POOLING_ARGUMENTS: Arguments = [['keepdims', false]];
+const DROPOUT_ARGUMENTS: Arguments = [['rate', undefined]];
+
 /** The arguments a reader needs, with Keras' defaults: an argument equal to its default is left out. */
-const ARGUMENTS: Record<string, Array<[string, unknown]>> = {
+const ARGUMENTS: Record<string, Arguments> = {
   Conv2D: [
     ['filters', undefined],
     ['kernel_size', undefined],
@@ -56,23 +66,15 @@ const ARGUMENTS: Record<string, Array<[string, unknown]>> = {
     ['axis', -1],
     ['epsilon', 0.001],
   ],
-  MaxPooling2D: [
-    ['pool_size', undefined],
-    ['strides', undefined],
-    ['padding', 'valid'],
-  ],
-  AveragePooling2D: [
-    ['pool_size', undefined],
-    ['strides', undefined],
-    ['padding', 'valid'],
-  ],
-  GlobalAveragePooling2D: [['keepdims', false]],
-  GlobalMaxPooling2D: [['keepdims', false]],
-  GlobalAveragePooling1D: [['keepdims', false]],
-  GlobalMaxPooling1D: [['keepdims', false]],
+  MaxPooling2D: POOLING_ARGUMENTS,
+  AveragePooling2D: POOLING_ARGUMENTS,
+  GlobalAveragePooling2D: GLOBAL_POOLING_ARGUMENTS,
+  GlobalMaxPooling2D: GLOBAL_POOLING_ARGUMENTS,
+  GlobalAveragePooling1D: GLOBAL_POOLING_ARGUMENTS,
+  GlobalMaxPooling1D: GLOBAL_POOLING_ARGUMENTS,
   Flatten: [],
-  Dropout: [['rate', undefined]],
-  SpatialDropout2D: [['rate', undefined]],
+  Dropout: DROPOUT_ARGUMENTS,
+  SpatialDropout2D: DROPOUT_ARGUMENTS,
   Activation: [['activation', undefined]],
   ReLU: [
     ['max_value', null],

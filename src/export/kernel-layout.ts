@@ -41,36 +41,6 @@ export function transposedMatrix(
   return { values: out, shape: [cols, rows] };
 }
 
-/** TF's 'same' padding of one spatial axis (before, after): the odd pixel goes after. */
-export function samePads(
-  size: number | null,
-  kernel: number,
-  stride: number,
-  dilation = 1,
-): [number, number] | null {
-  if (size === null) return null;
-  const effective = (kernel - 1) * dilation + 1;
-  const total = Math.max((Math.ceil(size / stride) - 1) * stride + effective - size, 0);
-  return [Math.floor(total / 2), total - Math.floor(total / 2)];
-}
-
-/**
- * The padding of a Keras window op (conv, pool) on an NHWC input: [top, bottom, left, right], zeros
- * for 'valid'; null when 'same' meets an unknown size.
- */
-export function windowPads(
-  padding: unknown,
-  input: ReadonlyArray<number | null>,
-  kernel: [number, number],
-  strides: [number, number],
-  dilation: [number, number] = [1, 1],
-): [number, number, number, number] | null {
-  if (padding === 'valid') return [0, 0, 0, 0];
-  const h = samePads(input[1], kernel[0], strides[0], dilation[0]);
-  const w = samePads(input[2], kernel[1], strides[1], dilation[1]);
-  return h && w ? [h[0], h[1], w[0], w[1]] : null;
-}
-
 /** A Keras `(a, b)` or `a` argument as a pair. */
 export const pair = (v: unknown): [number, number] =>
   Array.isArray(v) ? [v[0] as number, v[1] as number] : [v as number, v as number];

@@ -17,6 +17,15 @@ export interface OnnxValue {
 
 export type AttributeValue = number | number[] | string | { float: number } | { floats: number[] };
 
+/** One operator: `name` is the layer it comes from (the node is named `name/opType`). */
+export interface OnnxOp {
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+  name: string;
+  attributes?: Record<string, AttributeValue>;
+}
+
 const TO_NCHW = [0, 3, 1, 2];
 const TO_NHWC = [0, 2, 3, 1];
 
@@ -50,29 +59,19 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  /** Adds one operator; returns its output names (`outputs` given, or fresh ones from `name`). */
-  op(
-    opType: string,
-    inputs: string[],
-    name: string,
-    attributes: Record<string, AttributeValue> = {},
-    outputs: string[] | number = 1,
-  ): string[] {
-    const outs =
-      typeof outputs === 'number'
-        ? Array.from({ length: outputs }, (_, i) => this.fresh(outputs > 1 ? `${name}:${i}` : name))
-        : outputs;
+  /** Adds one operator; returns its output names. */
+  op({ opType, inputs, outputs, name, attributes = {} }: OnnxOp): string[] {
     this.nodes.push({
       opType,
       input: inputs,
-      output: outs,
+      output: outputs,
       name: this.fresh(`${name}/${opType}`),
       attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)),
     });
-    return outs;
+    return outputs;
   }
 
-  /** One-output shorthand of {@link op}. */
+  /** Adds a one-output operator; returns its output: `output`, or a fresh name from `name`. */
   op1(
     opType: string,
     inputs: string[],
@@ -80,7 +79,7 @@ export class OnnxGraphBuilder {
     attributes: Record<string, AttributeValue> = {},
     output?: string,
   ): string {
-    return this.op(opType, inputs, name, attributes, output ? [output] : 1)[0];
+    return this.op({ opType, inputs, outputs: [output || this.fresh(name)], name, attributes })[0];
   }
 
   /** A float32 initializer. */

@@ -1,6 +1,7 @@
 import type { GraphNode, TensorShape } from './graph-walk.js';
 import { gammaBeta, layerWeights, unsupportedLayer } from './graph-walk.js';
-import { channelsFirstKernel, NCHW_AXIS_OF_KERAS_AXIS, pair, windowPads } from './kernel-layout.js';
+import { channelsFirstKernel, NCHW_AXIS_OF_KERAS_AXIS, pair } from './kernel-layout.js';
+import { convWindow, poolWindow, windowPads, type KerasWindow } from './kernel-window.js';
 import type { Layout, OnnxGraphBuilder, OnnxValue } from './onnx-graph.js';
 
 type Config = Record<string, unknown>;
@@ -17,18 +18,23 @@ export interface OutputNamer {
 const FORMAT = 'ONNX';
 
 /** ONNX `pads`/`auto_pad` for a Keras window op on an NHWC input. */
-function windowPadding(
-  padding: unknown,
-  input: TensorShape,
-  kernel: [number, number],
-  strides: [number, number],
-  dilation: [number, number] = [1, 1],
-): Record<string, number[] | string> {
-  const pads = windowPads(padding, input, kernel, strides, dilation);
+function windowPadding(window: KerasWindow, input: TensorShape): Record<string, number[] | string> {
+  const pads = windowPads(window, input);
   if (!pads) return { auto_pad: 'SAME_UPPER' };
   const [top, bottom, left, right] = pads;
   return { pads: [top, left, bottom, right] };
 }
+
+/** Keras activations that are one ONNX operator without attributes. */
+const ONE_OP_ACTIVATIONS = new Map([
+  ['relu', 'Relu'],
+  ['sigmoid', 'Sigmoid'],
+  ['tanh', 'Tanh'],
+  ['elu', 'Elu'],
+  ['selu', 'Selu'],
+  ['softplus', 'Softplus'],
+  ['softsign', 'Softsign'],
+]);
 
 /** Applies a Keras activation by name to tensor `x` (softmax over the channel axis of `layout`). */
 export function applyActivation(
@@ -42,23 +48,11 @@ export function applyActivation(
 ): string {
   const name = node.layer.name;
   const unary = (op: string, attrs = {}): string => b.op1(op, [x], name, attrs, output);
+  const op = ONE_OP_ACTIVATIONS.get(activation);
+  if (op) return unary(op);
   switch (activation) {
     case 'linear':
       return output && output !== x ? b.op1('Identity', [x], name, {}, output) : x;
-    case 'relu':
-      return unary('Relu');
-    case 'sigmoid':
-      return unary('Sigmoid');
-    case 'tanh':
-      return unary('Tanh');
-    case 'elu':
-      return unary('Elu');
-    case 'selu':
-      return unary('Selu');
-    case 'softplus':
-      return unary('Softplus');
-    case 'softsign':
-      return unary('Softsign');
     case 'hardSigmoid':
       return unary('HardSigmoid', { alpha: { float: 0.2 }, beta: { float: 0.5 } });
     case 'relu6':
@@ -107,42 +101,37 @@ function channelConstant(
 const keras = (name: string, shape: TensorShape): OnnxValue => ({ name, shape, layout: 'keras' });
 const nchw = (name: string, shape: TensorShape): OnnxValue => ({ name, shape, layout: 'nchw' });
 
-function conv(
-  node: GraphNode,
-  [x]: OnnxValue[],
-  b: OnnxGraphBuilder,
-  out: OutputNamer,
-  depthwise: boolean,
-): OnnxValue[] {
-  const c = node.config;
-  if (c.dataFormat !== undefined && c.dataFormat !== 'channelsLast')
-    throw unsupportedLayer(node, FORMAT, 'channels-first data');
-  const w = layerWeights(node.layer);
-  const kernel = w.get(depthwise ? 'depthwise_kernel' : 'kernel')!;
-  const [kh, kw, cin] = kernel.shape;
-  const onnxKernel = channelsFirstKernel(kernel.values, kernel.shape, depthwise);
-  const filters = onnxKernel.shape[0];
-  const name = node.layer.name;
-  const inputs = [b.nchw(x), b.floats(`${name}/kernel`, onnxKernel.values, onnxKernel.shape)];
-  const bias = w.get('bias');
-  if (bias && c.useBias !== false) inputs.push(b.floats(`${name}/bias`, bias.values, [filters]));
-  const strides = pair(c.strides);
-  const dilations = pair(c.dilationRate ?? 1);
-  const activation = String(c.activation ?? 'linear');
-  const y = b.op1(
-    'Conv',
-    inputs,
-    name,
-    {
-      kernel_shape: [kh, kw],
-      strides,
-      dilations,
-      group: depthwise ? cin : 1,
-      ...windowPadding(c.padding, x.shape, [kh, kw], strides, dilations),
-    },
-    activation === 'linear' ? out.name() : undefined,
-  );
-  return [nchw(applyActivation(b, node, y, activation, 'nchw', 4, out.name()), out.shape())];
+function conv(depthwise: boolean): Converter {
+  return (node, [x], b, out) => {
+    const c = node.config;
+    if (c.dataFormat !== undefined && c.dataFormat !== 'channelsLast')
+      throw unsupportedLayer(node, FORMAT, 'channels-first data');
+    const w = layerWeights(node.layer);
+    const kernel = w.get(depthwise ? 'depthwise_kernel' : 'kernel')!;
+    const [kh, kw, cin] = kernel.shape;
+    const onnxKernel = channelsFirstKernel(kernel.values, kernel.shape, depthwise);
+    const filters = onnxKernel.shape[0];
+    const name = node.layer.name;
+    const inputs = [b.nchw(x), b.floats(`${name}/kernel`, onnxKernel.values, onnxKernel.shape)];
+    const bias = w.get('bias');
+    if (bias && c.useBias !== false) inputs.push(b.floats(`${name}/bias`, bias.values, [filters]));
+    const window = convWindow(c, [kh, kw]);
+    const activation = String(c.activation ?? 'linear');
+    const y = b.op1(
+      'Conv',
+      inputs,
+      name,
+      {
+        kernel_shape: window.kernel,
+        strides: window.strides,
+        dilations: window.dilation,
+        group: depthwise ? cin : 1,
+        ...windowPadding(window, x.shape),
+      },
+      activation === 'linear' ? out.name() : undefined,
+    );
+    return [nchw(applyActivation(b, node, y, activation, 'nchw', 4, out.name()), out.shape())];
+  };
 }
 
 function dense(node: GraphNode, [x]: OnnxValue[], b: OnnxGraphBuilder, out: OutputNamer): OnnxValue[] {
@@ -202,105 +191,93 @@ function batchNorm(node: GraphNode, [x]: OnnxValue[], b: OnnxGraphBuilder, out: 
   ];
 }
 
-function pooling(
-  node: GraphNode,
-  [x]: OnnxValue[],
-  b: OnnxGraphBuilder,
-  out: OutputNamer,
-  op: 'MaxPool' | 'AveragePool',
-): OnnxValue[] {
-  const c = node.config;
-  const kernel = pair(c.poolSize);
-  const strides = pair(c.strides ?? c.poolSize);
-  const y = b.op1(
-    op,
-    [b.nchw(x)],
-    node.layer.name,
-    { kernel_shape: kernel, strides, ...windowPadding(c.padding, x.shape, kernel, strides) },
-    out.name(),
-  );
-  return [nchw(y, out.shape())];
-}
-
-function globalPooling(
-  node: GraphNode,
-  [x]: OnnxValue[],
-  b: OnnxGraphBuilder,
-  out: OutputNamer,
-  op: 'ReduceMean' | 'ReduceMax',
-): OnnxValue[] {
-  const keepdims = node.config.keepDims === true ? 1 : 0;
-  const axes = x.layout === 'nchw' ? [2, 3] : [1, 2];
-  const y = b.op1(op, [x.name], node.layer.name, { axes, keepdims }, out.name());
-  return [{ name: y, shape: out.shape(), layout: keepdims ? x.layout : 'keras' }];
-}
-
-function elementwise(
-  node: GraphNode,
-  inputs: OnnxValue[],
-  b: OnnxGraphBuilder,
-  out: OutputNamer,
-  op: string,
-): OnnxValue[] {
-  const layout: Layout =
-    inputs.every((v) => v.shape.length === 4) && inputs.some((v) => v.layout === 'nchw') ? 'nchw' : 'keras';
-  const names = inputs.map((v) => b.as(v, layout));
-  const name = node.layer.name;
-  let y = names[0];
-  for (let i = 1; i < names.length; i++)
-    y = b.op1(
+function pooling(op: 'MaxPool' | 'AveragePool'): Converter {
+  return (node, [x], b, out) => {
+    const window = poolWindow(node.config);
+    const y = b.op1(
       op,
-      [y, names[i]],
+      [b.nchw(x)],
+      node.layer.name,
+      { kernel_shape: window.kernel, strides: window.strides, ...windowPadding(window, x.shape) },
+      out.name(),
+    );
+    return [nchw(y, out.shape())];
+  };
+}
+
+function globalPooling(op: 'ReduceMean' | 'ReduceMax'): Converter {
+  return (node, [x], b, out) => {
+    const keepdims = node.config.keepDims === true ? 1 : 0;
+    const axes = x.layout === 'nchw' ? [2, 3] : [1, 2];
+    const y = b.op1(op, [x.name], node.layer.name, { axes, keepdims }, out.name());
+    return [{ name: y, shape: out.shape(), layout: keepdims ? x.layout : 'keras' }];
+  };
+}
+
+function elementwise(op: string): Converter {
+  return (node, inputs, b, out) => {
+    const layout: Layout =
+      inputs.every((v) => v.shape.length === 4) && inputs.some((v) => v.layout === 'nchw') ? 'nchw' : 'keras';
+    const names = inputs.map((v) => b.as(v, layout));
+    const name = node.layer.name;
+    let y = names[0];
+    for (let i = 1; i < names.length; i++)
+      y = b.op1(
+        op,
+        [y, names[i]],
+        name,
+        {},
+        i === names.length - 1 && op !== 'Average' ? out.name() : undefined,
+      );
+    if (op === 'Average')
+      y = b.op1('Div', [y, b.floats(`${name}/count`, [names.length], [])], name, {}, out.name());
+    return [{ name: y, shape: out.shape(), layout }];
+  };
+}
+
+function zeroPadding(crop: boolean): Converter {
+  return (node, [x], b, out) => {
+    const raw = (crop ? node.config.cropping : node.config.padding) as number | number[] | number[][];
+    const [[top, bottom], [left, right]] = Array.isArray(raw)
+      ? ((raw as unknown[]).map((r) => pair(r)) as [[number, number], [number, number]])
+      : [pair(raw), pair(raw)];
+    const name = node.layer.name;
+    const [hAxis, wAxis] = x.layout === 'nchw' ? [2, 3] : [1, 2];
+    if (!crop) {
+      const pads = [0, 0, 0, 0, 0, 0, 0, 0];
+      pads[hAxis] = top;
+      pads[wAxis] = left;
+      pads[4 + hAxis] = bottom;
+      pads[4 + wAxis] = right;
+      return [
+        {
+          name: b.op1(
+            'Pad',
+            [x.name, b.int64s(`${name}/pads`, pads)],
+            name,
+            { mode: 'constant' },
+            out.name(),
+          ),
+          shape: out.shape(),
+          layout: x.layout,
+        },
+      ];
+    }
+    const [h, w] = [x.shape[1] as number, x.shape[2] as number];
+    const y = b.op1(
+      'Slice',
+      [
+        x.name,
+        b.int64s(`${name}/starts`, [top, left]),
+        b.int64s(`${name}/ends`, [h - bottom, w - right]),
+        b.int64s(`${name}/axes`, [hAxis, wAxis]),
+      ],
       name,
       {},
-      i === names.length - 1 && op !== 'Average' ? out.name() : undefined,
+      out.name(),
     );
-  if (op === 'Average')
-    y = b.op1('Div', [y, b.floats(`${name}/count`, [names.length], [])], name, {}, out.name());
-  return [{ name: y, shape: out.shape(), layout }];
-}
-
-function zeroPadding(
-  node: GraphNode,
-  [x]: OnnxValue[],
-  b: OnnxGraphBuilder,
-  out: OutputNamer,
-  crop: boolean,
-): OnnxValue[] {
-  const raw = (crop ? node.config.cropping : node.config.padding) as number | number[] | number[][];
-  const [[top, bottom], [left, right]] = Array.isArray(raw)
-    ? ((raw as unknown[]).map((r) => pair(r)) as [[number, number], [number, number]])
-    : [pair(raw), pair(raw)];
-  const name = node.layer.name;
-  const [hAxis, wAxis] = x.layout === 'nchw' ? [2, 3] : [1, 2];
-  if (!crop) {
-    const pads = [0, 0, 0, 0, 0, 0, 0, 0];
-    pads[hAxis] = top;
-    pads[wAxis] = left;
-    pads[4 + hAxis] = bottom;
-    pads[4 + wAxis] = right;
-    return [
-      {
-        name: b.op1('Pad', [x.name, b.int64s(`${name}/pads`, pads)], name, { mode: 'constant' }, out.name()),
-        shape: out.shape(),
-        layout: x.layout,
-      },
-    ];
-  }
-  const [h, w] = [x.shape[1] as number, x.shape[2] as number];
-  const y = b.op1(
-    'Slice',
-    [
-      x.name,
-      b.int64s(`${name}/starts`, [top, left]),
-      b.int64s(`${name}/ends`, [h - bottom, w - right]),
-      b.int64s(`${name}/axes`, [hAxis, wAxis]),
-    ],
-    name,
-    {},
-    out.name(),
-  );
-  return [{ name: y, shape: out.shape(), layout: x.layout }];
+    return [{ name: y, shape: out.shape(), layout: x.layout }];
+  };
 }
 
 function concatenate(
@@ -324,16 +301,12 @@ function concatenate(
   return [{ name: y, shape: out.shape(), layout }];
 }
 
-function reshape(
-  node: GraphNode,
-  [x]: OnnxValue[],
-  b: OnnxGraphBuilder,
-  out: OutputNamer,
-  keepBatch: boolean,
-): OnnxValue[] {
-  const target = node.config.targetShape as number[];
-  const shape = b.int64s(`${node.layer.name}/shape`, [keepBatch ? 0 : -1, ...target]);
-  return [keras(b.op1('Reshape', [b.keras(x), shape], node.layer.name, {}, out.name()), out.shape())];
+function reshape(keepBatch: boolean): Converter {
+  return (node, [x], b, out) => {
+    const target = node.config.targetShape as number[];
+    const shape = b.int64s(`${node.layer.name}/shape`, [keepBatch ? 0 : -1, ...target]);
+    return [keras(b.op1('Reshape', [b.keras(x), shape], node.layer.name, {}, out.name()), out.shape())];
+  };
 }
 
 function layerNorm(node: GraphNode, [x]: OnnxValue[], b: OnnxGraphBuilder, out: OutputNamer): OnnxValue[] {
@@ -402,14 +375,14 @@ function classToken(node: GraphNode, [x]: OnnxValue[], b: OnnxGraphBuilder, out:
 }
 
 const CONVERTERS: Record<string, Converter> = {
-  Conv2D: (n, i, b, o) => conv(n, i, b, o, false),
-  DepthwiseConv2D: (n, i, b, o) => conv(n, i, b, o, true),
+  Conv2D: conv(false),
+  DepthwiseConv2D: conv(true),
   Dense: dense,
   BatchNormalization: batchNorm,
-  MaxPooling2D: (n, i, b, o) => pooling(n, i, b, o, 'MaxPool'),
-  AveragePooling2D: (n, i, b, o) => pooling(n, i, b, o, 'AveragePool'),
-  GlobalAveragePooling2D: (n, i, b, o) => globalPooling(n, i, b, o, 'ReduceMean'),
-  GlobalMaxPooling2D: (n, i, b, o) => globalPooling(n, i, b, o, 'ReduceMax'),
+  MaxPooling2D: pooling('MaxPool'),
+  AveragePooling2D: pooling('AveragePool'),
+  GlobalAveragePooling2D: globalPooling('ReduceMean'),
+  GlobalMaxPooling2D: globalPooling('ReduceMax'),
   GlobalAveragePooling1D: (n, [x], b, o) => [
     keras(b.op1('ReduceMean', [b.keras(x)], n.layer.name, { axes: [1], keepdims: 0 }, o.name()), o.shape()),
   ],
@@ -444,20 +417,20 @@ const CONVERTERS: Record<string, Converter> = {
       ),
     ];
   },
-  Add: (n, i, b, o) => elementwise(n, i, b, o, 'Add'),
-  Multiply: (n, i, b, o) => elementwise(n, i, b, o, 'Mul'),
-  Subtract: (n, i, b, o) => elementwise(n, i, b, o, 'Sub'),
-  Maximum: (n, i, b, o) => elementwise(n, i, b, o, 'Max'),
-  Minimum: (n, i, b, o) => elementwise(n, i, b, o, 'Min'),
-  Average: (n, i, b, o) => elementwise(n, i, b, o, 'Average'),
+  Add: elementwise('Add'),
+  Multiply: elementwise('Mul'),
+  Subtract: elementwise('Sub'),
+  Maximum: elementwise('Max'),
+  Minimum: elementwise('Min'),
+  Average: elementwise('Average'),
   Concatenate: concatenate,
-  ZeroPadding2D: (n, i, b, o) => zeroPadding(n, i, b, o, false),
-  Cropping2D: (n, i, b, o) => zeroPadding(n, i, b, o, true),
+  ZeroPadding2D: zeroPadding(false),
+  Cropping2D: zeroPadding(true),
   Flatten: (n, [x], b, o) => [
     keras(b.op1('Flatten', [b.keras(x)], n.layer.name, { axis: 1 }, o.name()), o.shape()),
   ],
-  Reshape: (n, i, b, o) => reshape(n, i, b, o, true),
-  BatchReshape: (n, i, b, o) => reshape(n, i, b, o, false),
+  Reshape: reshape(true),
+  BatchReshape: reshape(false),
   Permute: (n, [x], b, o) => [
     keras(
       b.op1('Transpose', [b.keras(x)], n.layer.name, { perm: [0, ...(n.config.dims as number[])] }, o.name()),
@@ -533,13 +506,13 @@ const CONVERTERS: Record<string, Converter> = {
   ],
   SplitLastAxis: (n, [x], b, o) => {
     const parts = Number(n.config.numSplits);
-    const outs = b.op(
-      'Split',
-      [b.keras(x)],
-      n.layer.name,
-      { axis: -1 },
-      Array.from({ length: parts }, (_, i) => o.name(i)),
-    );
+    const outs = b.op({
+      opType: 'Split',
+      inputs: [b.keras(x)],
+      outputs: Array.from({ length: parts }, (_, i) => o.name(i)),
+      name: n.layer.name,
+      attributes: { axis: -1 },
+    });
     return outs.map((name, i) => keras(name, o.shape(i)));
   },
 };

@@ -4,10 +4,10 @@ import {
   channelsFirstKernel,
   NCHW_AXIS_OF_KERAS_AXIS,
   pair,
-  windowPads,
   transposedMatrix,
   type Layout,
 } from './kernel-layout.js';
+import { convWindow, poolWindow, windowPads, type KerasWindow } from './kernel-window.js';
 
 const FORMAT = 'PyTorch';
 
@@ -100,13 +100,10 @@ export function activationExpr(
 
 /** 'same' padding as PyTorch wants it: symmetric goes into the layer, the TF odd pixel into an F.pad. */
 function torchPadding(
-  padding: unknown,
+  window: KerasWindow,
   input: TensorShape,
-  kernel: [number, number],
-  strides: [number, number],
-  dilation: [number, number] = [1, 1],
 ): { symmetric: [number, number]; pad?: [number, number, number, number] } {
-  const pads = windowPads(padding, input, kernel, strides, dilation);
+  const pads = windowPads(window, input);
   if (!pads) throw new Error('same padding needs a known input size');
   const [top, bottom, left, right] = pads;
   if (top === bottom && left === right) return { symmetric: [top, left] };
@@ -124,9 +121,9 @@ function conv(node: GraphNode, [x]: TorchValue[], w: TorchModuleWriter, depthwis
   const kernel = weights.get(depthwise ? 'depthwise_kernel' : 'kernel')!;
   const [kh, kw, cin, cout] = kernel.shape;
   const filters = depthwise ? cin * cout : cout;
-  const strides = pair(c.strides);
-  const dilation = pair(c.dilationRate ?? 1);
-  const pads = torchPadding(c.padding, x.shape, [kh, kw], strides, dilation);
+  const window = convWindow(c, [kh, kw]);
+  const { strides, dilation } = window;
+  const pads = torchPadding(window, x.shape);
   const bias = c.useBias !== false && weights.has('bias');
   const args = [
     `${cin}, ${filters}`,
@@ -210,10 +207,9 @@ function pooling(
   w: TorchModuleWriter,
   kind: 'max' | 'avg',
 ): TorchStatement {
-  const c = node.config;
-  const kernel = pair(c.poolSize);
-  const strides = pair(c.strides ?? c.poolSize);
-  const pads = torchPadding(c.padding, x.shape, kernel, strides);
+  const window = poolWindow(node.config);
+  const { kernel, strides } = window;
+  const pads = torchPadding(window, x.shape);
   if (pads.pad && kind === 'avg')
     throw unsupportedLayer(node, FORMAT, "uneven 'same' padding of an average pool");
   const padded = pads.symmetric[0] || pads.symmetric[1];

@@ -1,6 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineModel, L, modelSpec } from './layer-factory.js';
-import { reluConv } from './alexnet.js';
+import { conv2d, defineModel, L, modelSpec } from './layer-factory.js';
 import { flattenTop } from './heads.js';
 import type { FamilyDefaults } from './options.js';
 
@@ -26,13 +25,13 @@ export const buildAlexnetMini = defineModel(ALEXNET_MINI_DEFAULTS, (opts) => {
     L.maxPooling2d({ poolSize, strides, name }).apply(x) as Sym;
 
   let x = L.zeroPadding2d({ padding: 3, name: 'zero_padding2d' }).apply(input) as Sym;
-  x = reluConv(x, 96, 13, 'conv2d', 3, 'valid');
+  x = conv2d(x, 96, 13, 'conv2d', 3, 'valid', 'relu');
   x = pool(x, 3, 2, 'max_pooling2d');
-  x = reluConv(x, 256, 5, 'conv2d_1');
+  x = conv2d(x, 256, 5, 'conv2d_1', 1, 'same', 'relu');
   x = pool(x, 3, 2, 'max_pooling2d_1');
-  x = reluConv(x, 384, 3, 'conv2d_2');
-  x = reluConv(x, 384, 3, 'conv2d_3');
-  x = reluConv(x, 256, 3, 'conv2d_4');
+  x = conv2d(x, 384, 3, 'conv2d_2', 1, 'same', 'relu');
+  x = conv2d(x, 384, 3, 'conv2d_3', 1, 'same', 'relu');
+  x = conv2d(x, 256, 3, 'conv2d_4', 1, 'same', 'relu');
   x = pool(x, 2, 2, 'max_pooling2d_2');
   x = flattenTop(
     x,

@@ -1,20 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineModel, L, modelSpec } from './layer-factory.js';
+import { conv2d, defineModel, L, modelSpec } from './layer-factory.js';
 import { flattenTop } from './heads.js';
 
 type Sym = tfl.SymbolicTensor;
-
-/** The AlexNet convolution: Conv2D with ReLU, `same` padding unless told otherwise. */
-export function reluConv(
-  x: Sym,
-  filters: number,
-  kernelSize: number,
-  name: string,
-  strides = 1,
-  padding: 'same' | 'valid' = 'same',
-): Sym {
-  return L.conv2d({ filters, kernelSize, strides, padding, activation: 'relu', name }).apply(x) as Sym;
-}
 
 /**
  * AlexNet (Krizhevsky et al. 2012) as one tower on 227×227 inputs: five convolutions, three
@@ -28,13 +16,13 @@ export const buildAlexnet = defineModel(
     const pool = (x: Sym, name: string): Sym =>
       L.maxPooling2d({ poolSize: 3, strides: 2, name }).apply(x) as Sym;
 
-    let x = reluConv(input, 96, 11, 'conv1', 4, 'valid');
+    let x = conv2d(input, 96, 11, 'conv1', 4, 'valid', 'relu');
     x = pool(x, 'pool1');
-    x = reluConv(x, 256, 5, 'conv2');
+    x = conv2d(x, 256, 5, 'conv2', 1, 'same', 'relu');
     x = pool(x, 'pool2');
-    x = reluConv(x, 384, 3, 'conv3');
-    x = reluConv(x, 384, 3, 'conv4');
-    x = reluConv(x, 256, 3, 'conv5');
+    x = conv2d(x, 384, 3, 'conv3', 1, 'same', 'relu');
+    x = conv2d(x, 384, 3, 'conv4', 1, 'same', 'relu');
+    x = conv2d(x, 256, 3, 'conv5', 1, 'same', 'relu');
     x = pool(x, 'pool5');
     x = flattenTop(x, opts, [
       { units: 4096, name: 'fc6', dropout: { rate: 0.5, name: 'drop6' } },

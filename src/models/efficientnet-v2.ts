@@ -175,15 +175,21 @@ export const buildEfficientNetV2B1 = builders[1];
 export const buildEfficientNetV2B2 = builders[2];
 export const buildEfficientNetV2B3 = builders[3];
 
+const WEIGHTS_ORIGIN = {
+  preprocessing: 'raw',
+  license: 'Apache-2.0 (google/automl EfficientNetV2, the origin of the Keras files)',
+  origin: 'Tan & Le (Google), trained for TensorFlow, converted by Keras',
+} as const;
+
 /**
  * keras/src/applications/efficientnet_v2.py: BASE_WEIGHTS_PATH, `<name>_notop.h5`, WEIGHTS_HASHES[bN][1];
  * top-1 from the Keras Applications table.
  */
 const WEIGHTS = [
-  { hash: '893217f2bb855e2983157299931e43ff', top1: 78.7, paramsWithoutTop: 5_919_312 },
-  { hash: '0e80663031ca32d657f9caa404b6ec37', top1: 79.8, paramsWithoutTop: 6_931_124 },
-  { hash: '1dfe2e7a5d45b6632553a8961ea609eb', top1: 80.5, paramsWithoutTop: 8_769_374 },
-  { hash: 'f6abf7b5849ac99a89b50dd3fd532856', top1: 82.0, paramsWithoutTop: 12_930_622 },
+  { hash: '893217f2bb855e2983157299931e43ff', top1: 78.7, params: 5_919_312 },
+  { hash: '0e80663031ca32d657f9caa404b6ec37', top1: 79.8, params: 6_931_124 },
+  { hash: '1dfe2e7a5d45b6632553a8961ea609eb', top1: 80.5, params: 8_769_374 },
+  { hash: 'f6abf7b5849ac99a89b50dd3fd532856', top1: 82.0, params: 12_930_622 },
 ];
 
 /** Parameters and FLOPs at the default size with the ImageNet top. */
@@ -212,12 +218,8 @@ export const efficientnetV2Specs: ModelSpec[] = VARIANTS.map((v, i) =>
     pretrained: [
       kerasImagenetWeights({
         url: `https://storage.googleapis.com/tensorflow/keras-applications/efficientnet_v2/${v.kerasName}_notop.h5`,
-        hash: WEIGHTS[i].hash,
-        preprocessing: 'raw',
-        top1: WEIGHTS[i].top1,
-        license: 'Apache-2.0 (google/automl EfficientNetV2, the origin of the Keras files)',
-        params: WEIGHTS[i].paramsWithoutTop,
-        origin: 'Tan & Le (Google), trained for TensorFlow, converted by Keras',
+        ...WEIGHTS[i],
+        ...WEIGHTS_ORIGIN,
       }),
     ],
   }),

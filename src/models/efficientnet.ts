@@ -61,6 +61,12 @@ const WEIGHTS = [
   { hash: 'af6d107764bb5b1abb91932881670226', top1: 81.6, params: 10_783_535 },
 ];
 
+const WEIGHTS_ORIGIN = {
+  preprocessing: 'raw',
+  license: 'Apache-2.0 (TensorFlow TPU models, the origin of the Keras files)',
+  origin: 'Tan & Le (Google Brain), trained for TensorFlow, converted by Keras',
+} as const;
+
 const DEPTH_DIVISOR = 8;
 
 const bn = (x: Sym, name: string): Sym => L.batchNormalization({ axis: -1, name }).apply(x) as Sym;
@@ -193,12 +199,8 @@ export const efficientnetSpecs: ModelSpec[] = VARIANTS.map((v, i) =>
     pretrained: [
       kerasImagenetWeights({
         url: `https://storage.googleapis.com/keras-applications/${v.name}_notop.h5`,
-        hash: WEIGHTS[i].hash,
-        preprocessing: 'raw',
-        top1: WEIGHTS[i].top1,
-        license: 'Apache-2.0 (TensorFlow TPU models, the origin of the Keras files)',
-        params: WEIGHTS[i].params,
-        origin: 'Tan & Le (Google Brain), trained for TensorFlow, converted by Keras',
+        ...WEIGHTS[i],
+        ...WEIGHTS_ORIGIN,
       }),
     ],
   }),

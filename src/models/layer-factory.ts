@@ -69,3 +69,16 @@ export const L = {
   depthwiseConv2d: (args: Parameters<typeof tfl.layers.depthwiseConv2d>[0]) =>
     tfl.layers.depthwiseConv2d(kernelInit(args, 'depthwiseInitializer')),
 };
+
+/** Conv2D applied to `x`, with Keras' defaults: stride 1, `valid` padding, no activation. */
+export function conv2d(
+  x: tfl.SymbolicTensor,
+  filters: number,
+  kernelSize: number,
+  name: string,
+  strides = 1,
+  padding: 'same' | 'valid' = 'valid',
+  activation?: 'relu',
+): tfl.SymbolicTensor {
+  return L.conv2d({ filters, kernelSize, strides, padding, activation, name }).apply(x) as tfl.SymbolicTensor;
+}

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineBuilder, L } from './layer-factory.js';
+import { conv2d, defineBuilder, L } from './layer-factory.js';
 import { poolingTop } from './heads.js';
 import { resolveOptions } from './options.js';
 import { kerasApplicationSpecs } from './pretrained.js';
@@ -12,14 +12,7 @@ const BN_EPSILON = 1.001e-5;
 const bn = (x: Sym, name: string): Sym =>
   L.batchNormalization({ axis: -1, epsilon: BN_EPSILON, name }).apply(x) as Sym;
 const relu = (x: Sym, name: string): Sym => L.activation({ activation: 'relu', name }).apply(x) as Sym;
-const conv = (
-  x: Sym,
-  filters: number,
-  kernelSize: number,
-  name: string,
-  strides = 1,
-  padding: 'same' | 'valid' = 'valid',
-): Sym => L.conv2d({ filters, kernelSize, strides, padding, name }).apply(x) as Sym;
+const conv = conv2d;
 
 /** Keras' `block1`: the bottleneck residual block of ResNet v1. */
 function bottleneck(x: Sym, filters: number, name: string, stride = 1, convShortcut = true): Sym {

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineBuilder, L } from './layer-factory.js';
+import { conv2d, defineBuilder, L } from './layer-factory.js';
 import { flattenTop } from './heads.js';
 import { resolveOptions } from './options.js';
 import { kerasApplicationSpecs } from './pretrained.js';
@@ -14,15 +14,7 @@ function buildVgg(name: string, convsPerBlock: number[], options: BuildOptions):
   let x = input;
   convsPerBlock.forEach((convs, b) => {
     for (let c = 1; c <= convs; c++) {
-      x = tfl.layers
-        .conv2d({
-          filters: filters[b],
-          kernelSize: 3,
-          padding: 'same',
-          activation: 'relu',
-          name: `block${b + 1}_conv${c}`,
-        })
-        .apply(x) as Sym;
+      x = conv2d(x, filters[b], 3, `block${b + 1}_conv${c}`, 1, 'same', 'relu');
     }
     x = L.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as Sym;
   });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { InProcessExecutor, type TrialExecutor, type TrialRequest } from '../../src/tune/executor.js';
 import { bestFreezeConfig, freezeSearch, gradualPhases } from '../../src/tune/freeze-search.js';
-import { imageFolderFixture, scriptedReport } from './image-fixture.js';
+import { imageFolderFixture, scriptedReport, tinyTrainConfig } from './image-fixture.js';
 import { SEARCH_FILE } from '../../src/tune/search-state.js';
 import { formatFreezeSearchTable } from '../../src/tune/search-table.js';
 
@@ -13,12 +13,7 @@ const { tmp, data } = imageFolderFixture('visionlab-freeze-search-');
 
 const config = (runsDir: string) =>
   parseTrainConfig({
-    data,
-    model: 'mobilenet_v2_nsfwjs',
-    inputShape: [32, 32, 3],
-    batchSize: 8,
-    runsDir,
-    seed: 7,
+    ...tinyTrainConfig(data, runsDir),
     freezeUntil: 3, // replaced by each candidate's own freeze point
   });
 

@@ -19,6 +19,18 @@ export function imageFolderFixture(prefix: string): { tmp: string; data: string 
   return { tmp, data };
 }
 
+/** The training config the tuning tests share: nsfwjs' MobileNetV2 on 32×32 images of `data`, batch 8, seed 7. */
+export function tinyTrainConfig(data: string, runsDir: string) {
+  return {
+    data,
+    model: 'mobilenet_v2_nsfwjs',
+    inputShape: [32, 32, 3] as [number, number, number],
+    batchSize: 8,
+    runsDir,
+    seed: 7,
+  };
+}
+
 /** A finished trial's report with the given loss, as an executor would return it. */
 export function scriptedReport(
   request: { id: string; config: { runsDir: string; epochs: number } },

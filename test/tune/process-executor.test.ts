@@ -7,7 +7,7 @@ import { parseTrainConfig } from '../../src/train/config.js';
 import { InProcessExecutor, type TrialExecutor, type TrialRequest } from '../../src/tune/executor.js';
 import { freezeSearch } from '../../src/tune/freeze-search.js';
 import { ProcessExecutor } from '../../src/tune/process-executor.js';
-import { imageFolderFixture, scriptedReport } from './image-fixture.js';
+import { imageFolderFixture, scriptedReport, tinyTrainConfig } from './image-fixture.js';
 import { SEARCH_FILE } from '../../src/tune/search-state.js';
 
 const { tmp, data } = imageFolderFixture('visionlab-process-executor-');
@@ -16,12 +16,7 @@ const trial = (runsDir: string, id: string): TrialRequest => ({
   id,
   config: {
     ...parseTrainConfig({
-      data,
-      model: 'mobilenet_v2_nsfwjs',
-      inputShape: [32, 32, 3],
-      batchSize: 8,
-      runsDir,
-      seed: 7,
+      ...tinyTrainConfig(data, runsDir),
       epochs: 2,
       freezeStages: 6,
       frozenPrefixCache: true,

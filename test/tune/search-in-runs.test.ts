@@ -11,7 +11,7 @@ import type { TrialExecutor } from '../../src/tune/executor.js';
 import { freezeSearch } from '../../src/tune/freeze-search.js';
 import { runCli } from '../helpers/run-cli.js';
 import { writeRunFolder } from '../track/fixtures.js';
-import { imageFolderFixture, scriptedReport } from './image-fixture.js';
+import { imageFolderFixture, scriptedReport, tinyTrainConfig } from './image-fixture.js';
 
 const { tmp, data } = imageFolderFixture('visionlab-search-runs-');
 
@@ -28,14 +28,7 @@ const executor: TrialExecutor = {
 
 test('a search folder is a search in the runs list, in compare and in the dashboard’s comparison', async () => {
   const runs = path.join(tmp, 'runs');
-  const config = parseTrainConfig({
-    data,
-    model: 'mobilenet_v2_nsfwjs',
-    inputShape: [32, 32, 3],
-    batchSize: 8,
-    runsDir: runs,
-    seed: 7,
-  });
+  const config = parseTrainConfig(tinyTrainConfig(data, runs));
   const result = await freezeSearch(config, { budget: 2, executor, name: 'search', log: () => {} });
   const store = await openRunStore(runs);
   try {

@@ -25,53 +25,43 @@ function rowsAndCols(x: tf.TensorInfo): [number, number] {
   return [cols === 0 ? 0 : sizeOf(x.shape) / cols, cols];
 }
 
-const layerNorm: Kernel = ({ x, gamma, beta }, attrs, backend, addon) => {
-  const [rows, cols] = rowsAndCols(x);
-  const y = outputFloats(rows * cols);
-  const mean = outputFloats(rows);
-  const variance = outputFloats(rows);
-  addon.layerNorm(
-    floatsOf(backend, x),
-    floatsOf(backend, gamma),
-    floatsOf(backend, beta),
-    y,
-    mean,
-    variance,
-    rows,
-    cols,
-    attrs.epsilon as number,
-  );
-  return [
-    backend.makeTensorInfo([...x.shape], 'float32', y),
-    backend.makeTensorInfo([rows], 'float32', mean),
-    backend.makeTensorInfo([rows], 'float32', variance),
-  ];
-};
+/**
+ * Calls a layer-norm function of the addon as (inputs…, outputs…, rows, cols, epsilon), over the last
+ * axis of the first input, and returns its outputs (shaped by `outputShapes(rows, cols)`) as tensors.
+ */
+function runLayerNorm(
+  backend: MathBackendCPU,
+  run: (args: Array<Float32Array | number>) => void,
+  inputs: tf.TensorInfo[],
+  attrs: tf.NamedAttrMap,
+  outputShapes: (rows: number, cols: number) => number[][],
+): tf.TensorInfo[] {
+  const [rows, cols] = rowsAndCols(inputs[0]);
+  const shapes = outputShapes(rows, cols);
+  const outputs = shapes.map((shape) => outputFloats(sizeOf(shape)));
+  run([...inputs.map((t) => floatsOf(backend, t)), ...outputs, rows, cols, attrs.epsilon as number]);
+  return outputs.map((values, i) => backend.makeTensorInfo(shapes[i], 'float32', values));
+}
 
-const layerNormGrad: Kernel = ({ x, gamma, mean, variance, dy }, attrs, backend, addon) => {
-  const [rows, cols] = rowsAndCols(x);
-  const dx = outputFloats(rows * cols);
-  const dgamma = outputFloats(cols);
-  const dbeta = outputFloats(cols);
-  addon.layerNormBackward(
-    floatsOf(backend, x),
-    floatsOf(backend, gamma),
-    floatsOf(backend, mean),
-    floatsOf(backend, variance),
-    floatsOf(backend, dy),
-    dx,
-    dgamma,
-    dbeta,
-    rows,
-    cols,
-    attrs.epsilon as number,
+// Outputs: y, and the mean and variance of each row.
+const layerNorm: Kernel = ({ x, gamma, beta }, attrs, backend, addon) =>
+  runLayerNorm(
+    backend,
+    (args) => addon.layerNorm(...(args as Parameters<NativeAddon['layerNorm']>)),
+    [x, gamma, beta],
+    attrs,
+    (rows) => [[...x.shape], [rows], [rows]],
   );
-  return [
-    backend.makeTensorInfo([...x.shape], 'float32', dx),
-    backend.makeTensorInfo([cols], 'float32', dgamma),
-    backend.makeTensorInfo([cols], 'float32', dbeta),
-  ];
-};
+
+// Outputs: dx, and the gradients of gamma and beta (one value per column).
+const layerNormGrad: Kernel = ({ x, gamma, mean, variance, dy }, attrs, backend, addon) =>
+  runLayerNorm(
+    backend,
+    (args) => addon.layerNormBackward(...(args as Parameters<NativeAddon['layerNormBackward']>)),
+    [x, gamma, mean, variance, dy],
+    attrs,
+    (_rows, cols) => [[...x.shape], [cols], [cols]],
+  );
 
 const gelu: Kernel = ({ x }, _attrs, backend, addon) => {
   const y = outputFloats(sizeOf(x.shape));

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { CallbackState, Logs } from './callback.js';
-import { callbackEntry, withDefaults } from './entry.js';
+import { optionalEntry, withDefaults } from './entry.js';
 import {
-  MONITOR_DEFAULTS,
   MonitorCallback,
+  PLATEAU_DEFAULTS,
   plateauSchemaShape,
   type MonitorOptions,
 } from './monitor-callback.js';
@@ -22,12 +22,11 @@ export interface EarlyStoppingOptions extends MonitorOptions {
 
 /** The defaults of the constructor and of the `earlyStopping` config key alike. */
 export const EARLY_STOPPING_DEFAULTS = {
-  ...MONITOR_DEFAULTS,
+  ...PLATEAU_DEFAULTS,
   minDelta: 0,
   patience: 0,
   restoreBestWeights: false,
   startFromEpoch: 0,
-  verbose: 1 as 0 | 1,
 };
 
 const D = EARLY_STOPPING_DEFAULTS;
@@ -144,11 +143,9 @@ export class EarlyStopping extends MonitorCallback {
   }
 }
 
-export const earlyStoppingEntry = callbackEntry({
-  schema: earlyStoppingSchema.optional(),
-  flag: {
-    name: '--early-stopping',
-    help: 'e.g. patience=7,restore-best (monitor, min-delta, mode, baseline, start-from-epoch)',
-  },
-  build: (options) => new EarlyStopping(options),
-});
+export const earlyStoppingEntry = optionalEntry(
+  earlyStoppingSchema,
+  '--early-stopping',
+  'e.g. patience=7,restore-best (monitor, min-delta, mode, baseline, start-from-epoch)',
+  (options) => new EarlyStopping(options),
+);

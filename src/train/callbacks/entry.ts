@@ -23,6 +23,20 @@ export function callbackEntry<S extends z.ZodType>(entry: CallbackEntry<S>): Cal
   return entry;
 }
 
+/** The entry of a callback that runs only when its config key or flag is given. */
+export function optionalEntry<S extends z.ZodType>(
+  schema: S,
+  flag: `--${string}`,
+  help: string,
+  build: (options: z.output<S>, run: CallbackRunInfo) => Callback | undefined,
+): CallbackEntry<z.ZodOptional<S>> {
+  return {
+    schema: schema.optional(),
+    flag: { name: flag, help },
+    build: (options, run) => build(options as z.output<S>, run),
+  };
+}
+
 /** `options` over a callback's table of defaults: an option left out (or undefined) keeps its default. */
 export function withDefaults<D extends object>(defaults: D, options: object): D {
   const out = { ...defaults } as Record<string, unknown>;

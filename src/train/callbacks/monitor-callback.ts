@@ -26,6 +26,13 @@ export const MONITOR_DEFAULTS: Omit<MonitorDefaults, 'minDelta' | 'verbose'> = {
   mode: 'auto',
 };
 
+/**
+ * The defaults EarlyStopping and ReduceLROnPlateau share. `verbose` is 1 where Keras says 0, on
+ * purpose: a run that stops early or lowers its learning rate says so, from the library as from
+ * `visionlab train`.
+ */
+export const PLATEAU_DEFAULTS: Omit<MonitorDefaults, 'minDelta'> = { ...MONITOR_DEFAULTS, verbose: 1 };
+
 /** The config schema of `monitor`, `mode`, `minDelta` and `verbose`, with a callback's defaults. */
 export function monitorSchemaShape(defaults: MonitorDefaults) {
   return {

@@ -2,10 +2,10 @@ import { getLearningRate, setLearningRate } from '../optimizers.js';
 import { VisionlabError } from '../../errors.js';
 import { z } from 'zod';
 import type { CallbackState, Logs } from './callback.js';
-import { callbackEntry, withDefaults } from './entry.js';
+import { optionalEntry, withDefaults } from './entry.js';
 import {
-  MONITOR_DEFAULTS,
   MonitorCallback,
+  PLATEAU_DEFAULTS,
   plateauSchemaShape,
   type MonitorOptions,
 } from './monitor-callback.js';
@@ -22,13 +22,12 @@ export interface ReduceLROnPlateauOptions extends MonitorOptions {
 
 /** The defaults of the constructor and of the `reduceLr` config key alike. */
 export const REDUCE_LR_DEFAULTS = {
-  ...MONITOR_DEFAULTS,
+  ...PLATEAU_DEFAULTS,
   minDelta: 1e-4,
   factor: 0.1,
   patience: 10,
   cooldown: 0,
   minLR: 0,
-  verbose: 1 as 0 | 1,
 };
 
 const D = REDUCE_LR_DEFAULTS;
@@ -126,11 +125,9 @@ export class ReduceLROnPlateau extends MonitorCallback {
   }
 }
 
-export const reduceLrEntry = callbackEntry({
-  schema: reduceLrSchema.optional(),
-  flag: {
-    name: '--reduce-lr',
-    help: 'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
-  },
-  build: (options) => new ReduceLROnPlateau(options),
-});
+export const reduceLrEntry = optionalEntry(
+  reduceLrSchema,
+  '--reduce-lr',
+  'ReduceLROnPlateau, e.g. factor=0.5,patience=3,min-lr=1e-5 (monitor, cooldown, min-delta)',
+  (options) => new ReduceLROnPlateau(options),
+);
