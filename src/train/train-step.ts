@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { planTrainingStep, type TrainingPlan } from '../engine/plan/index.js';
-import { perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
+import { batchLossAndGradient, perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
 
 /** What a training step needs besides the batch. */
 export interface TrainStepSetup {
@@ -76,23 +76,35 @@ export function eagerTrainStep(setup: TrainStepSetup): TrainStep {
 }
 
 /**
- * The planned step: the chain's forward and backward passes run natively; the loss and its gradient with
- * respect to the model's output are the eager step's own ops, and the weight gradients go to the same
- * `optimizer.applyGradients`.
+ * The planned step: the chain's forward and backward passes run natively; the loss, its gradient with
+ * respect to the model's output and the count of correct predictions come from one pass over the output's
+ * few hundred numbers (`batchLossAndGradient`, the eager step's formulas), and the weight gradients go to
+ * the same `optimizer.applyGradients`.
  */
 export function plannedTrainStep(setup: TrainStepSetup, plan: TrainingPlan): TrainStep {
   return (x, labels, sampleWeights) => {
     const input = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
-    const parts: tf.Scalar[] = [];
-    const corrects: tf.Scalar[] = [];
     const y = plan.forward(input);
-    const { value, grad } = tf.valueAndGrad((out: tf.Tensor) =>
-      batchLoss(setup, [out], labels, sampleWeights, parts, corrects),
-    )(y);
-    const grads = plan.backward(input, grad);
+    const units = y.shape[y.shape.length - 1] ?? 1;
+    const { loss, correct, gradient } = batchLossAndGradient(
+      setup.losses[0],
+      y.dataSync() as Float32Array,
+      units,
+      labels.dataSync(),
+      sampleWeights?.dataSync(),
+      setup.lossWeights[0],
+    );
+    const dy = tf.tensor(gradient, y.shape, 'float32');
+    const grads = plan.backward(input, dy);
     setup.optimizer.applyGradients(setup.varList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
-    tf.dispose([y, grad, ...Object.values(grads), ...(input === x ? [] : [input])]);
-    return pack(value as tf.Scalar, parts, corrects);
+    tf.dispose([y, dy, ...Object.values(grads), ...(input === x ? [] : [input])]);
+    // The total as the eager step forms it in float32: loss × weight, plus any regularization losses.
+    let total = Math.fround(Math.fround(loss) * Math.fround(setup.lossWeights[0]));
+    for (const reg of setup.model.calculateLosses()) {
+      total = Math.fround(total + reg.dataSync()[0]);
+      reg.dispose();
+    }
+    return tf.tensor1d([total, loss, correct], 'float32');
   };
 }
 

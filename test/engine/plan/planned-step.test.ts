@@ -8,7 +8,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectPrecisionSupport, withPrecision } from '../../../src/engine/precision.js';
 import { getModel } from '../../../src/models/registry.js';
 import type { BuildOptions } from '../../../src/models/types.js';
-import { fit, makeOptimizer, setRandomSeed } from '../../../src/train/index.js';
+import { fit, makeOptimizer, ReduceLROnPlateau, setRandomSeed } from '../../../src/train/index.js';
 import { maxRelative, StepLosses, weightDistance } from './plan-helpers.js';
 import { selectTrainStep } from '../../../src/train/train-step.js';
 import {
@@ -294,6 +294,70 @@ test(
     assert.deepEqual(resumed.result.history, reference.result.history);
     assert.ok(assertBitEqual(resumed.w, reference.w), 'resumed planned run = uninterrupted planned run');
     assert.ok(weightDistance(resumed.w, eager.w) < 1e-4, 'and close to the eager run');
+  },
+);
+
+test(
+  'planned steps with the native Adam follow TF.js Adam through ReduceLROnPlateau and a mid-epoch resume',
+  { skip: skip() },
+  async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-plan-adam-'));
+    const checkpointFile = path.join(tmp, 'run.ckpt');
+    const run = async (options: { plannedStep: boolean; abortAt?: number; resume?: boolean }) => {
+      setRandomSeed(options.resume ? 999 : 17);
+      const model = PLANNED.small_cnn.build();
+      const controller = new AbortController();
+      const steps = new StepLosses(options.abortAt ? { step: options.abortAt, controller } : undefined);
+      const data = syntheticDataset({ perClass: 6, size: 16, classes: 3, batchSize: 4, shuffleSeed: 6 });
+      // minDelta 10: no epoch improves enough on the first, so every epoch after it halves the rate.
+      const reduce = new ReduceLROnPlateau({
+        monitor: 'loss',
+        factor: 0.5,
+        patience: 0,
+        minDelta: 10,
+        verbose: 0,
+      });
+      const result = await fit(model, data, {
+        epochs: 5,
+        optimizer: makeOptimizer({ name: 'adam', learningRate: 3e-3 }),
+        callbacks: [steps, reduce],
+        verbose: 0,
+        checkpointFile: options.abortAt || options.resume ? checkpointFile : undefined,
+        resume: options.resume,
+        abortSignal: controller.signal,
+        interruptSignals: [],
+        plannedStep: options.plannedStep,
+      });
+      const w = weightsOf(model);
+      model.dispose();
+      return { result, losses: steps.losses, w };
+    };
+    process.env.VISIONLAB_FUSED_ADAM = '0';
+    let tfjsAdam;
+    try {
+      tfjsAdam = await run({ plannedStep: false });
+    } finally {
+      delete process.env.VISIONLAB_FUSED_ADAM;
+    }
+    const planned = await run({ plannedStep: true });
+    assert.ok(planned.losses.length >= 20);
+    const rates = planned.result.history.map((h) => h.lr as number);
+    [3e-3, 3e-3, 1.5e-3, 7.5e-4, 3.75e-4].forEach((lr, i) =>
+      assert.ok(Math.abs(rates[i] - lr) < 1e-9, `epoch ${i + 1}: rate ${rates[i]}, not ${lr}`),
+    );
+    assert.deepEqual(
+      planned.result.history.map((h) => h.lr),
+      tfjsAdam.result.history.map((h) => h.lr),
+    );
+    const lossDiff = maxRelative(planned.losses, tfjsAdam.losses);
+    assert.ok(lossDiff < 1e-4, `losses differ from TF.js Adam's by ${lossDiff} relative`);
+    assert.ok(weightDistance(planned.w, tfjsAdam.w) < 1e-4, 'weights close to TF.js Adam');
+    // Stopped after 13 steps: in the third epoch, after the first rate change.
+    const stopped = await run({ plannedStep: true, abortAt: 13 });
+    assert.equal(stopped.result.stopReason, 'interrupted');
+    const resumed = await run({ plannedStep: true, resume: true });
+    assert.deepEqual(resumed.result.history, planned.result.history);
+    assert.ok(assertBitEqual(resumed.w, planned.w), 'resumed = uninterrupted, moments and powers included');
   },
 );
 
