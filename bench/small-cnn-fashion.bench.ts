@@ -19,7 +19,7 @@ import { runTorchScript, type Skipped } from './torch-python.js';
 import { summarizeModel } from '../src/models/summary.js';
 import { detectPrecisionSupport, withPrecision } from '../src/engine/precision.js';
 
-const BATCH = 64;
+export const BATCH = 64;
 const SEED = 42;
 
 /** Wall time of each batch, from one batch's end to the next one's. */
@@ -43,7 +43,7 @@ function median(xs: number[]): number {
 }
 
 /** The examples `indices` of `source` as a dataset of their own, shuffled per epoch like the training split. */
-function subset(source: PixelDataset, indices: Int32Array): PixelDataset {
+export function subset(source: PixelDataset, indices: Int32Array): PixelDataset {
   return new PixelDataset({
     classNames: source.classNames,
     imageShape: source.imageShape,
@@ -59,6 +59,13 @@ function subset(source: PixelDataset, indices: Int32Array): PixelDataset {
     load: (i) => source.pixels(indices[i]),
     onWarning: () => undefined,
   });
+}
+
+/** Fashion-MNIST's training file and the indices of the 70 % `visionlab train` trains on (42,000). */
+export async function fashionTrainingPart(): Promise<{ train: PixelDataset; indices: Int32Array }> {
+  const { train } = await loadFashionMnist({ batchSize: BATCH, seed: SEED });
+  const parts = stratifiedSplit(train.labels, { validation: 0.2, test: 0.1 }, SEED);
+  return { train, indices: parts.train };
 }
 
 interface TorchSmallCnn {
@@ -93,9 +100,8 @@ export const smallCnnFashionSection: BenchSection = {
   description:
     'small CNN (conv32-pool-conv64-pool-dropout-dense64-dense10), Fashion-MNIST 28×28, one epoch of 42,000 images, batch 64, through fit',
   async run(options) {
-    const { train } = await loadFashionMnist({ batchSize: BATCH, seed: SEED });
-    const parts = stratifiedSplit(train.labels, { validation: 0.2, test: 0.1 }, SEED);
-    const images = options.quick ? parts.train.subarray(0, 40 * BATCH) : parts.train;
+    const { train, indices } = await fashionTrainingPart();
+    const images = options.quick ? indices.subarray(0, 40 * BATCH) : indices;
     const warmupSteps = options.quick ? 3 : 10;
     const data = subset(train, images);
 

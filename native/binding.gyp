@@ -6,6 +6,7 @@
         "src/addon.cc",
         "src/conv.cc",
         "src/pool.cc",
+        "src/max-pool.cc",
         "src/gemm.cc",
         "src/eltwise.cc",
         "src/reduce.cc",

@@ -4,12 +4,12 @@ export * from './engine/precision.js';
 export { gelu, layerNormLastAxis } from './engine/fused-ops.js';
 // The planned training step; its dropout-mask helpers stay internal (tests import them from engine/plan).
 export {
-  describeChain,
+  describeGraph,
   planTrainingStep,
   TrainingPlan,
-  type Chain,
-  type ChainOp,
-  type ChainResult,
+  type Graph,
+  type GraphResult,
+  type PlanOp,
   type PlanOptions,
   type PlanResult,
 } from './engine/plan/index.js';

@@ -108,7 +108,7 @@ void forward_weighted(Op &op, const memory &in) {
 }
 
 void backward_conv(Op &op) {
-  if (op.relu) relu_backward_in_place(op);
+  if (op.relu && !op.relu_in_next) relu_backward_in_place(op);
   memory ddst_w;
   if (op.wgrad) {
     ddst_w = op.c_bw_ddst(op.dout, op.bw_ddst_md);
@@ -140,6 +140,17 @@ void build_pool(Op &op, const int64_t *r, const Plan &plan) {
   auto alg = max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
   memory::dims dst_d{plan.N, r[3], r[6], r[7]}, strides{r[8], r[9]}, kernel{r[4], r[5]}, pad_l{r[10], r[11]},
       pad_r{r[12], r[13]};
+  op.out_dims = dst_d;
+  int64_t CB = 0, B = 0;
+  tag t = tag::undef;
+  if (max && channel_blocks(op.in_md, CB, B, t)) {
+    op.own_pool = true;
+    op.pool = {plan.N, CB, B, in[2], in[3], r[6], r[7], r[4], r[5], r[8], r[9], r[10], r[11]};
+    op.out_md = memory::desc(dst_d, dt::f32, t);
+    op.argmax.resize(op.out_md.get_size() / sizeof(float));
+    op.impl = "max-pool:blocks of " + std::to_string(B);
+    return;
+  }
   memory::desc dst_any(dst_d, dt::f32, tag::any);
   dnnl::pooling_forward::primitive_desc fpd(
       dnnl::pooling_forward::desc(dnnl::prop_kind::forward_training, alg, op.in_md, dst_any, strides, kernel, pad_l,
@@ -147,7 +158,6 @@ void build_pool(Op &op, const int64_t *r, const Plan &plan) {
       engine());
   op.fwd = dnnl::pooling_forward(fpd);
   op.impl = fpd.impl_info_str();
-  op.out_dims = dst_d;
   op.out_md = fpd.dst_desc();
   if (max) op.workspace = memory(fpd.workspace_desc(), engine());
   if (op.igrad) {
@@ -160,12 +170,25 @@ void build_pool(Op &op, const int64_t *r, const Plan &plan) {
 }
 
 void forward_pool(Op &op, const memory &in) {
+  if (op.own_pool) {
+    max_pool_forward(op.pool, static_cast<const float *>(in.get_data_handle()),
+                     static_cast<float *>(op.out.get_data_handle()), op.argmax.data());
+    return;
+  }
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in}, {DNNL_ARG_DST, op.out}};
   if (op.workspace) args[DNNL_ARG_WORKSPACE] = op.workspace;
   op.fwd.execute(stream(), args);
 }
 
 void backward_pool(Op &op) {
+  if (op.own_pool) {
+    memory dsrc = op.sinks[0].target(op.in_md);
+    max_pool_backward(op.pool, static_cast<const float *>(op.dout.get_data_handle()), op.argmax.data(),
+                      static_cast<const float *>(op.out.get_data_handle()), op.relu_of_in,
+                      static_cast<float *>(dsrc.get_data_handle()));
+    op.sinks[0].finish();
+    return;
+  }
   memory dsrc = op.sinks[0].target(op.bd_dsrc_md);
   std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, op.c_bd_ddst(op.dout, op.bd_ddst_md)},
                                        {DNNL_ARG_DIFF_SRC, dsrc}};

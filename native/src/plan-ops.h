@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "max-pool.h"
 #include "plan.h"
 
 namespace vl {
@@ -91,6 +92,12 @@ struct Op {
   memory src_t, w_t;
   bool uses_dst = true;
   memory workspace;
+  // Max pooling by max-pool.h instead of oneDNN: its shape and the positions of the maxima; with
+  // `relu_of_in` it also does the backward of the ReLU fused into the convolution below, whose only
+  // consumer it is (which then skips its own: `relu_in_next`).
+  bool own_pool = false, relu_of_in = false, relu_in_next = false;
+  MaxPoolShape pool;
+  std::vector<int32_t> argmax;
   std::vector<float> mask;
   // Views of the output and its gradient in another shape (Flatten, GlobalAveragePooling2D: 4-D).
   memory out4, dout4;

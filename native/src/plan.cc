@@ -130,6 +130,22 @@ void mark_first_writers(Plan &plan) {
   }
 }
 
+// A max pool of ours whose input is a ReLU convolution read by nothing else does that ReLU's backward too.
+void fuse_relu_into_max_pool(Plan &plan) {
+  std::vector<int> readers(plan.ops.size(), 0);
+  for (int o : plan.outputs) readers[o]++;
+  for (auto &op : plan.ops)
+    for (int from : op->inputs)
+      if (from >= 0) readers[from]++;
+  for (auto &op : plan.ops) {
+    if (!op->own_pool || op->inputs[0] < 0) continue;
+    Op &below = *plan.ops[op->inputs[0]];
+    if (below.kind != kPlanConv || !below.relu || readers[op->inputs[0]] != 1) continue;
+    op->relu_of_in = true;
+    below.relu_in_next = true;
+  }
+}
+
 void build_op(Op &op, const int64_t *r, const float *f, const Plan &plan) {
   switch (op.kind) {
     case kPlanConv: build_conv(op, r, plan); break;
@@ -196,6 +212,7 @@ std::unique_ptr<Plan> build(const std::vector<int64_t> &spec, const float *float
     if (op.kind == kPlanPool) op.work *= r[4] * r[5];
     if (op.kind == kPlanGlobalAvgPool) op.work = static_cast<double>(volume(op.in_md.dims()));
   }
+  fuse_relu_into_max_pool(*plan);
   mark_first_writers(*plan);
   for (int o : plan->outputs) {
     const Op &op = *plan->ops[o];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { planTrainingStep, type TrainingPlan } from '../engine/plan/index.js';
 import { runsInInference } from '../freeze/batch-norm.js';
-import { perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
+import { batchLossAndGradient, perExampleCorrect, perExampleLoss, type LossName } from './losses.js';
 
 /** What a training step needs besides the batch. */
 export interface TrainStepSetup {
@@ -77,23 +77,42 @@ export function eagerTrainStep(setup: TrainStepSetup): TrainStep {
 }
 
 /**
- * The planned step: the model's forward and backward passes run natively; the loss and its gradients with
- * respect to the model's outputs are the eager step's own ops, and the weight gradients go to the same
- * `optimizer.applyGradients`.
+ * The planned step: the model's forward and backward passes run natively; the loss, its gradients with
+ * respect to the model's outputs and the counts of correct predictions come from one pass over each output's
+ * few hundred numbers (`batchLossAndGradient`, the eager step's formulas), and the weight gradients go to the
+ * same `optimizer.applyGradients`.
  */
 export function plannedTrainStep(setup: TrainStepSetup, plan: TrainingPlan): TrainStep {
   return (x, labels, sampleWeights) => {
     const input = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
-    const parts: tf.Scalar[] = [];
-    const corrects: tf.Scalar[] = [];
     const ys = plan.forward(input);
-    const { value, grads: dys } = tf.valueAndGrads((...outs: tf.Tensor[]) =>
-      batchLoss(setup, outs, labels, sampleWeights, parts, corrects),
-    )(ys);
+    const labelValues = labels.dataSync();
+    const weightValues = sampleWeights?.dataSync();
+    const outputs = ys.map((y, i) =>
+      batchLossAndGradient(
+        setup.losses[i],
+        y.dataSync() as Float32Array,
+        y.shape[y.shape.length - 1] ?? 1,
+        labelValues,
+        weightValues,
+        setup.lossWeights[i],
+      ),
+    );
+    const dys = outputs.map((o, i) => tf.tensor(o.gradient, ys[i].shape, 'float32'));
     const grads = plan.backward(input, dys);
     setup.optimizer.applyGradients(setup.varList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
     tf.dispose([...ys, ...dys, ...Object.values(grads), ...(input === x ? [] : [input])]);
-    return pack(value as tf.Scalar, parts, corrects);
+    // The total as the eager step forms it in float32: the sum of loss × weight, plus any regularization losses.
+    let total = 0;
+    outputs.forEach(
+      (o, i) =>
+        (total = Math.fround(total + Math.fround(Math.fround(o.loss) * Math.fround(setup.lossWeights[i])))),
+    );
+    for (const reg of setup.model.calculateLosses()) {
+      total = Math.fround(total + reg.dataSync()[0]);
+      reg.dispose();
+    }
+    return tf.tensor1d([total, ...outputs.map((o) => o.loss), ...outputs.map((o) => o.correct)], 'float32');
   };
 }
 

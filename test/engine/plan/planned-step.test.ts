@@ -8,7 +8,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { detectPrecisionSupport, withPrecision } from '../../../src/engine/precision.js';
 import { getModel } from '../../../src/models/registry.js';
 import type { BuildOptions } from '../../../src/models/types.js';
-import { fit, makeOptimizer, setRandomSeed } from '../../../src/train/index.js';
+import {
+  fit,
+  makeOptimizer,
+  ReduceLROnPlateau,
+  setRandomSeed,
+  type Callback,
+} from '../../../src/train/index.js';
 import { maxRelative, StepLosses, weightDistance } from './plan-helpers.js';
 import { selectTrainStep } from '../../../src/train/train-step.js';
 import {
@@ -272,41 +278,109 @@ test('frozen layers: no update for them, and the rest matches the eager step', {
   assert.ok(weightDistance(planned.all, eager.all) < 1e-4);
 });
 
+interface ResumableRun {
+  build: () => tfl.LayersModel;
+  data: () => ReturnType<typeof syntheticDataset>;
+  seed: number;
+  epochs: number;
+  learningRate: number;
+  callbacks?: () => Callback[];
+  plannedStep: boolean;
+  /** Interrupt after this many steps, leaving a checkpoint. */
+  abortAt?: number;
+  /** Continue from the checkpoint (with another random seed, which the checkpoint's must replace). */
+  resume?: boolean;
+}
+
+/** A fit with Adam that can be interrupted into `checkpointFile` and resumed from it. */
+async function resumableFit(checkpointFile: string, o: ResumableRun) {
+  setRandomSeed(o.resume ? 999 : o.seed);
+  const model = o.build();
+  const controller = new AbortController();
+  const steps = new StepLosses(o.abortAt ? { step: o.abortAt, controller } : undefined);
+  const result = await fit(model, o.data(), {
+    epochs: o.epochs,
+    optimizer: makeOptimizer({ name: 'adam', learningRate: o.learningRate }),
+    callbacks: [steps, ...(o.callbacks?.() ?? [])],
+    verbose: 0,
+    checkpointFile: o.abortAt || o.resume ? checkpointFile : undefined,
+    resume: o.resume,
+    abortSignal: controller.signal,
+    interruptSignals: [],
+    plannedStep: o.plannedStep,
+  });
+  const w = weightsOf(model);
+  model.dispose();
+  return { result, losses: steps.losses, w };
+}
+
 test(
   'resuming mid-epoch with the plan ends where an uninterrupted planned run does',
   { skip: skip() },
   async () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'visionlab-plan-'));
-    const checkpointFile = path.join(tmp, 'run.ckpt');
-    const run = async (options: { abortAt?: number; resume?: boolean; plannedStep?: boolean }) => {
-      setRandomSeed(options.resume ? 999 : 13);
-      const model = tinyCnn({ dropout: 0.3, units: 3 });
-      const controller = new AbortController();
-      const steps = new StepLosses(options.abortAt ? { step: options.abortAt, controller } : undefined);
-      const data = syntheticDataset({ perClass: 6, classes: 3, batchSize: 4, shuffleSeed: 2 });
-      const result = await fit(model, data, {
-        epochs: 3,
-        optimizer: makeOptimizer({ name: 'adam', learningRate: 0.01 }),
-        callbacks: [steps],
-        verbose: 0,
-        checkpointFile: options.abortAt || options.resume ? checkpointFile : undefined,
-        resume: options.resume,
-        abortSignal: controller.signal,
-        interruptSignals: [],
-        plannedStep: options.plannedStep ?? true,
-      });
-      const w = weightsOf(model);
-      model.dispose();
-      return { result, w };
+    const checkpointFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'visionlab-plan-')), 'run.ckpt');
+    const base: ResumableRun = {
+      build: () => tinyCnn({ dropout: 0.3, units: 3 }),
+      data: () => syntheticDataset({ perClass: 6, classes: 3, batchSize: 4, shuffleSeed: 2 }),
+      seed: 13,
+      epochs: 3,
+      learningRate: 0.01,
+      plannedStep: true,
     };
-    const reference = await run({});
-    const eager = await run({ plannedStep: false });
-    const stopped = await run({ abortAt: 7 });
+    const reference = await resumableFit(checkpointFile, base);
+    const eager = await resumableFit(checkpointFile, { ...base, plannedStep: false });
+    const stopped = await resumableFit(checkpointFile, { ...base, abortAt: 7 });
     assert.equal(stopped.result.stopReason, 'interrupted');
-    const resumed = await run({ resume: true });
+    const resumed = await resumableFit(checkpointFile, { ...base, resume: true });
     assert.deepEqual(resumed.result.history, reference.result.history);
     assert.ok(assertBitEqual(resumed.w, reference.w), 'resumed planned run = uninterrupted planned run');
     assert.ok(weightDistance(resumed.w, eager.w) < 1e-4, 'and close to the eager run');
+  },
+);
+
+test(
+  'planned steps with the native Adam follow TF.js Adam through ReduceLROnPlateau and a mid-epoch resume',
+  { skip: skip() },
+  async () => {
+    const checkpointFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'visionlab-plan-adam-')), 'run.ckpt');
+    const base: ResumableRun = {
+      build: () => PLANNED.small_cnn.build(),
+      data: () => syntheticDataset({ perClass: 6, size: 16, classes: 3, batchSize: 4, shuffleSeed: 6 }),
+      seed: 17,
+      epochs: 5,
+      learningRate: 3e-3,
+      // minDelta 10: no epoch improves enough on the first, so every epoch after it halves the rate.
+      callbacks: () => [
+        new ReduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 0, minDelta: 10, verbose: 0 }),
+      ],
+      plannedStep: true,
+    };
+    process.env.VISIONLAB_FUSED_ADAM = '0';
+    let tfjsAdam;
+    try {
+      tfjsAdam = await resumableFit(checkpointFile, { ...base, plannedStep: false });
+    } finally {
+      delete process.env.VISIONLAB_FUSED_ADAM;
+    }
+    const planned = await resumableFit(checkpointFile, base);
+    assert.ok(planned.losses.length >= 20);
+    const rates = planned.result.history.map((h) => h.lr as number);
+    [3e-3, 3e-3, 1.5e-3, 7.5e-4, 3.75e-4].forEach((lr, i) =>
+      assert.ok(Math.abs(rates[i] - lr) < 1e-9, `epoch ${i + 1}: rate ${rates[i]}, not ${lr}`),
+    );
+    assert.deepEqual(
+      rates,
+      tfjsAdam.result.history.map((h) => h.lr),
+    );
+    const lossDiff = maxRelative(planned.losses, tfjsAdam.losses);
+    assert.ok(lossDiff < 1e-4, `losses differ from TF.js Adam's by ${lossDiff} relative`);
+    assert.ok(weightDistance(planned.w, tfjsAdam.w) < 1e-4, 'weights close to TF.js Adam');
+    // Stopped after 13 steps: in the third epoch, after the first rate change.
+    const stopped = await resumableFit(checkpointFile, { ...base, abortAt: 13 });
+    assert.equal(stopped.result.stopReason, 'interrupted');
+    const resumed = await resumableFit(checkpointFile, { ...base, resume: true });
+    assert.deepEqual(resumed.result.history, planned.result.history);
+    assert.ok(assertBitEqual(resumed.w, planned.w), 'resumed = uninterrupted, moments and powers included');
   },
 );
 
