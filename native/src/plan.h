@@ -7,18 +7,8 @@ namespace vl {
 
 // Layer kinds of a plan's op records (see src/engine/plan/graph.ts, which writes them).
 enum PlanOpKind : int {
-  kPlanConv = 1,
-  kPlanPool = 2,
-  kPlanDense = 3,
-  kPlanEltwise = 4,
-  kPlanSoftmax = 5,
-  kPlanDropout = 6,
-  kPlanFlatten = 7,
-  kPlanAdd = 8,
-  kPlanConcat = 9,
-  kPlanBatchNorm = 10,
-  kPlanGlobalAvgPool = 11,
-  kPlanPad = 12,
+  kPlanConv = 1, kPlanPool, kPlanDense, kPlanEltwise, kPlanSoftmax, kPlanDropout,
+  kPlanFlatten, kPlanAdd, kPlanConcat, kPlanBatchNorm, kPlanGlobalAvgPool, kPlanPad,
 };
 
 // Element-wise functions of kPlanEltwise.

@@ -120,37 +120,30 @@ function backwardParams(xShape: number[], filterShape: number[], attrs: tf.Named
   return params && info ? { params, patches: depthwise ? null : patchGeometry(info) } : null;
 }
 
-/** Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput: inputs dy, filter. */
-function convBackwardData(depthwise: boolean): NativeKernel {
+/**
+ * The two backward passes of a convolution. Data (Conv2DBackpropInput, DepthwiseConv2dNativeBackpropInput):
+ * inputs dy and filter, out dx. Filter (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter): inputs x
+ * and dy, out dw.
+ */
+function convBackward(depthwise: boolean, pass: 'data' | 'filter'): NativeKernel {
   return ({ inputs, attrs, backend, addon }) => {
-    const { dy, filter } = inputs;
-    if (!allFloat32(backend, dy, filter)) return null;
-    const inShape = attrs.inputShape as [number, number, number, number];
-    const backward = backwardParams(inShape, filter.shape, attrs, depthwise);
+    const [a, b] = pass === 'data' ? [inputs.dy, inputs.filter] : [inputs.x, inputs.dy];
+    if (!allFloat32(backend, a, b)) return null;
+    const xShape = pass === 'data' ? (attrs.inputShape as number[]) : a.shape;
+    const filterShape = pass === 'data' ? b.shape : (attrs.filterShape as number[]);
+    const backward = backwardParams(xShape, filterShape, attrs, depthwise);
     if (!backward) return null;
-    const dx = outputFloats(sizeOf(inShape));
-    const [dyValues, filterValues] = [floatsOf(backend, dy), floatsOf(backend, filter)];
-    if (backward.patches)
-      patchConvBackwardData(addon, backward.patches, dyValues, filterValues, dx, bf16Compute());
-    else addon.conv2dBackwardData(dyValues, filterValues, dx, backward.params);
-    return backend.makeTensorInfo([...inShape], 'float32', dx);
-  };
-}
-
-/** Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter: inputs x, dy. */
-function convBackwardFilter(depthwise: boolean): NativeKernel {
-  return ({ inputs, attrs, backend, addon }) => {
-    const { x, dy } = inputs;
-    if (!allFloat32(backend, x, dy)) return null;
-    const filterShape = attrs.filterShape as [number, number, number, number];
-    const backward = backwardParams(x.shape, filterShape, attrs, depthwise);
-    if (!backward) return null;
-    const dw = outputFloats(sizeOf(filterShape));
-    const [xValues, dyValues] = [floatsOf(backend, x), floatsOf(backend, dy)];
-    if (backward.patches)
-      patchConvBackwardFilter(addon, backward.patches, xValues, dyValues, dw, bf16Compute());
-    else addon.conv2dBackwardWeights(xValues, dyValues, dw, backward.params);
-    return backend.makeTensorInfo([...filterShape], 'float32', dw);
+    const outShape = pass === 'data' ? xShape : filterShape;
+    const out = outputFloats(sizeOf(outShape));
+    const [aValues, bValues] = [floatsOf(backend, a), floatsOf(backend, b)];
+    if (pass === 'data') {
+      if (backward.patches)
+        patchConvBackwardData(addon, backward.patches, aValues, bValues, out, bf16Compute());
+      else addon.conv2dBackwardData(aValues, bValues, out, backward.params);
+    } else if (backward.patches)
+      patchConvBackwardFilter(addon, backward.patches, aValues, bValues, out, bf16Compute());
+    else addon.conv2dBackwardWeights(aValues, bValues, out, backward.params);
+    return backend.makeTensorInfo([...outShape], 'float32', out);
   };
 }
 
@@ -159,8 +152,8 @@ export const convKernels: Record<string, NativeKernel> = {
   [FusedConv2D]: convForward(false, true),
   [DepthwiseConv2dNative]: convForward(true, false),
   [FusedDepthwiseConv2D]: convForward(true, true),
-  [Conv2DBackpropInput]: convBackwardData(false),
-  [Conv2DBackpropFilter]: convBackwardFilter(false),
-  [DepthwiseConv2dNativeBackpropInput]: convBackwardData(true),
-  [DepthwiseConv2dNativeBackpropFilter]: convBackwardFilter(true),
+  [Conv2DBackpropInput]: convBackward(false, 'data'),
+  [Conv2DBackpropFilter]: convBackward(false, 'filter'),
+  [DepthwiseConv2dNativeBackpropInput]: convBackward(true, 'data'),
+  [DepthwiseConv2dNativeBackpropFilter]: convBackward(true, 'filter'),
 };
