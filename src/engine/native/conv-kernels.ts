@@ -120,29 +120,57 @@ function backwardParams(xShape: number[], filterShape: number[], attrs: tf.Named
   return params && info ? { params, patches: depthwise ? null : patchGeometry(info) } : null;
 }
 
+/** What differs between a convolution's two backward passes; everything else is shared by `convBackward`. */
+interface BackwardPass {
+  /** The kernel's two float inputs, in the order the addon takes them. */
+  operands(inputs: tf.NamedTensorInfoMap): (tf.TensorInfo | undefined)[];
+  /** The forward input's and the filter's shapes: one is an operand's shape, the other an attribute. */
+  shapes(
+    a: tf.TensorInfo,
+    b: tf.TensorInfo,
+    attrs: tf.NamedAttrMap,
+  ): { xShape: number[]; filterShape: number[] };
+  /** The gradient's shape: the forward input's (data) or the filter's (filter). */
+  outShape(shapes: { xShape: number[]; filterShape: number[] }): number[];
+  patch: typeof patchConvBackwardData;
+  addonCall: 'conv2dBackwardData' | 'conv2dBackwardWeights';
+}
+
 /**
  * The two backward passes of a convolution. Data (Conv2DBackpropInput, DepthwiseConv2dNativeBackpropInput):
  * inputs dy and filter, out dx. Filter (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter): inputs x
  * and dy, out dw.
  */
-function convBackward(depthwise: boolean, pass: 'data' | 'filter'): NativeKernel {
+const BACKWARD_PASSES: Record<'data' | 'filter', BackwardPass> = {
+  data: {
+    operands: (inputs) => [inputs.dy, inputs.filter],
+    shapes: (_dy, filter, attrs) => ({ xShape: attrs.inputShape as number[], filterShape: filter.shape }),
+    outShape: ({ xShape }) => xShape,
+    patch: patchConvBackwardData,
+    addonCall: 'conv2dBackwardData',
+  },
+  filter: {
+    operands: (inputs) => [inputs.x, inputs.dy],
+    shapes: (x, _dy, attrs) => ({ xShape: x.shape, filterShape: attrs.filterShape as number[] }),
+    outShape: ({ filterShape }) => filterShape,
+    patch: patchConvBackwardFilter,
+    addonCall: 'conv2dBackwardWeights',
+  },
+};
+
+function convBackward(depthwise: boolean, passName: 'data' | 'filter'): NativeKernel {
+  const pass = BACKWARD_PASSES[passName];
   return ({ inputs, attrs, backend, addon }) => {
-    const [a, b] = pass === 'data' ? [inputs.dy, inputs.filter] : [inputs.x, inputs.dy];
-    if (!allFloat32(backend, a, b)) return null;
-    const xShape = pass === 'data' ? (attrs.inputShape as number[]) : a.shape;
-    const filterShape = pass === 'data' ? b.shape : (attrs.filterShape as number[]);
-    const backward = backwardParams(xShape, filterShape, attrs, depthwise);
+    const [a, b] = pass.operands(inputs);
+    if (!a || !b || !allFloat32(backend, a, b)) return null;
+    const shapes = pass.shapes(a, b, attrs);
+    const backward = backwardParams(shapes.xShape, shapes.filterShape, attrs, depthwise);
     if (!backward) return null;
-    const outShape = pass === 'data' ? xShape : filterShape;
+    const outShape = pass.outShape(shapes);
     const out = outputFloats(sizeOf(outShape));
     const [aValues, bValues] = [floatsOf(backend, a), floatsOf(backend, b)];
-    if (pass === 'data') {
-      if (backward.patches)
-        patchConvBackwardData(addon, backward.patches, aValues, bValues, out, bf16Compute());
-      else addon.conv2dBackwardData(aValues, bValues, out, backward.params);
-    } else if (backward.patches)
-      patchConvBackwardFilter(addon, backward.patches, aValues, bValues, out, bf16Compute());
-    else addon.conv2dBackwardWeights(aValues, bValues, out, backward.params);
+    if (backward.patches) pass.patch(addon, backward.patches, aValues, bValues, out, bf16Compute());
+    else addon[pass.addonCall](aValues, bValues, out, backward.params);
     return backend.makeTensorInfo([...outShape], 'float32', out);
   };
 }
