@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { isBatchNorm } from '../../../src/freeze/batch-norm.js';
 import { freeze } from '../../../src/freeze/freeze.js';
 import { preprocessInput } from '../../../src/models/preprocess.js';
 import { getModel } from '../../../src/models/registry.js';
@@ -72,7 +73,7 @@ function build(name: string, c: GraphCase): tfl.LayersModel {
 }
 
 function batchNormNames(model: tfl.LayersModel): RegExp {
-  const names = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.name);
+  const names = model.layers.filter(isBatchNorm).map((l) => l.name);
   return new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
 }
 
