@@ -42,13 +42,16 @@ void build_batch_norm(Op &op, const int64_t *r, const float *f) {
   op.mean_user = unbound(c_md);
   op.var_user = unbound(c_md);
   if (op.wgrad || op.igrad) {
-    auto prop = op.wgrad ? dnnl::prop_kind::backward : dnnl::prop_kind::backward_data;
+    // oneDNN 2.6 has backward_data only without scale and shift, so a frozen layer that passes a gradient on
+    // runs the full backward and writes gamma's and beta's gradients into buffers of the op.
     dnnl::batch_normalization_backward::primitive_desc pd(
-        dnnl::batch_normalization_backward::desc(prop, op.out_md, op.in_md, epsilon, flags_of(op)), engine(), fpd);
+        dnnl::batch_normalization_backward::desc(dnnl::prop_kind::backward, op.out_md, op.in_md, epsilon,
+                                                 flags_of(op)),
+        engine(), fpd);
     op.bwd_data = dnnl::batch_normalization_backward(pd);
     op.bd_dsrc_md = pd.diff_src_desc();
-    op.dw_user = unbound(c_md);
-    op.db_user = unbound(c_md);
+    op.dw_user = op.wgrad ? unbound(c_md) : memory(c_md, engine());
+    op.db_user = op.wgrad ? unbound(c_md) : memory(c_md, engine());
     // Without a consumer for the input's gradient, oneDNN still writes it: into a buffer of the op.
     if (!op.igrad) op.workspace = memory(op.bd_dsrc_md, engine());
   }
@@ -78,11 +81,8 @@ void backward_batch_norm(Op &op, const memory &in) {
                                        {DNNL_ARG_VARIANCE, op.var},  {DNNL_ARG_DIFF_DST, op.dout},
                                        {DNNL_ARG_SCALE, op.w_user},  {DNNL_ARG_DIFF_SRC, dsrc},
                                        // oneDNN 2.6 asks for the shift although the gradient does not read it.
-                                       {DNNL_ARG_SHIFT, op.b_user}};
-  if (op.wgrad) {
-    args[DNNL_ARG_DIFF_SCALE] = op.dw_user;
-    args[DNNL_ARG_DIFF_SHIFT] = op.db_user;
-  }
+                                       {DNNL_ARG_SHIFT, op.b_user},  {DNNL_ARG_DIFF_SCALE, op.dw_user},
+                                       {DNNL_ARG_DIFF_SHIFT, op.db_user}};
   op.bwd_data.execute(stream(), args);
   if (op.sinks[0]) op.sinks[0].finish();
 }

@@ -63,12 +63,7 @@ const PLANNED: Record<string, Case> = {
   },
 };
 
-/**
- * Zoo models the plan takes as graphs (residual Adds, Inception Concatenates, BatchNormalization). Their
- * numerics are checked on a small graph with the same ops in graph-plan.test.ts: at test sizes these deep
- * models amplify float rounding (BatchNormalization over 4–16 values per channel) past 1e-4 within a few
- * steps on either path.
- */
+/** Zoo models the plan takes as graphs; planned-graph-step.test.ts trains each of them against the eager step. */
 const GRAPHS = ['densenet121', 'googlenet', 'inception_v3', 'resnet50', 'resnet101'];
 
 /** Why the plan declines every other zoo model. */
