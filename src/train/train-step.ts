@@ -40,17 +40,22 @@ function batchLoss(
   parts: tf.Scalar[],
   corrects: tf.Scalar[],
 ): tf.Scalar {
-  let sum = tf.scalar(0);
   outputs.forEach((out, i) => {
     const perExample = perExampleLoss(setup.losses[i], out, labels);
     const weighted = sampleWeights ? tf.mul(perExample, sampleWeights) : perExample;
     const loss = tf.mean(weighted) as tf.Scalar;
     parts.push(tf.keep(loss));
     corrects.push(tf.keep(tf.sum(perExampleCorrect(out, labels))) as tf.Scalar);
-    sum = tf.add(sum, tf.mul(loss, setup.lossWeights[i]));
   });
-  for (const reg of setup.model.calculateLosses()) sum = tf.add(sum, reg);
-  return sum;
+  return totalLoss(setup.model, parts, setup.lossWeights);
+}
+
+/** Σ loss × weight over the outputs, plus the model's regularization losses: the total a step minimizes and reports. */
+function totalLoss(model: LayersModel, parts: tf.Scalar[], lossWeights: number[]): tf.Scalar {
+  let total = tf.scalar(0);
+  parts.forEach((p, i) => (total = tf.add(total, tf.mul(p, lossWeights[i]))));
+  for (const reg of model.calculateLosses()) total = tf.add(total, reg);
+  return total;
 }
 
 function pack(total: tf.Scalar, parts: tf.Scalar[], corrects: tf.Scalar[]): tf.Tensor1D {
@@ -102,17 +107,14 @@ export function plannedTrainStep(setup: TrainStepSetup, plan: TrainingPlan): Tra
     const grads = plan.backward(input, dys);
     setup.optimizer.applyGradients(setup.varList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
     tf.dispose([...ys, ...dys, ...Object.values(grads), ...(input === x ? [] : [input])]);
-    // The total as the eager step forms it in float32: the sum of loss × weight, plus any regularization losses.
-    let total = 0;
-    outputs.forEach(
-      (o, i) =>
-        (total = Math.fround(total + Math.fround(Math.fround(o.loss) * Math.fround(setup.lossWeights[i])))),
-    );
-    for (const reg of setup.model.calculateLosses()) {
-      total = Math.fround(total + reg.dataSync()[0]);
-      reg.dispose();
-    }
-    return tf.tensor1d([total, ...outputs.map((o) => o.loss), ...outputs.map((o) => o.correct)], 'float32');
+    return tf.tidy(() => {
+      const parts = outputs.map((o) => tf.scalar(o.loss));
+      const total = totalLoss(setup.model, parts, setup.lossWeights);
+      return tf.concat([
+        tf.stack([total, ...parts]),
+        tf.tensor1d(outputs.map((o) => o.correct)),
+      ]) as tf.Tensor1D;
+    });
   };
 }
 
@@ -161,9 +163,6 @@ export function evalStep(
     const outputs = asArray(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
     const parts = outputs.map((out, i) => tf.mean(perExampleLoss(losses[i], out, labels)) as tf.Scalar);
     const corrects = outputs.map((out) => tf.sum(perExampleCorrect(out, labels)) as tf.Scalar);
-    let total = tf.scalar(0);
-    parts.forEach((p, i) => (total = tf.add(total, tf.mul(p, lossWeights[i]))));
-    for (const reg of model.calculateLosses()) total = tf.add(total, reg);
-    return tf.stack([total, ...parts, ...corrects]) as tf.Tensor1D;
+    return tf.stack([totalLoss(model, parts, lossWeights), ...parts, ...corrects]) as tf.Tensor1D;
   });
 }
