@@ -51,12 +51,14 @@ static Napi::Value SetThreads(const Napi::CallbackInfo &info) {
   int n = info[0].As<Napi::Number>().Int32Value();
   omp_set_num_threads(n);
   openblas_set_num_threads(n);
+  flush_denormals_on_workers();
   return info.Env().Undefined();
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  flush_denormals_on_workers();
   InitConv(env, exports);
   InitPool(env, exports);
   InitGemm(env, exports);

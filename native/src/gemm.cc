@@ -106,6 +106,6 @@ Napi::Value MatMul(const Napi::CallbackInfo &info) {
 
 }  // namespace
 
-void InitGemm(Napi::Env env, Napi::Object exports) { exports.Set("matmul", Napi::Function::New(env, MatMul)); }
+void InitGemm(Napi::Env env, Napi::Object exports) { set_functions(env, exports, {{"matmul", MatMul}}); }
 
 }  // namespace vl

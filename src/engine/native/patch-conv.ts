@@ -4,6 +4,7 @@
 // of the input's patches [pixels, kh·kw·C] with the filter [kh·kw·C, O] (already laid out that way),
 // and its gradients are two more. oneDNN's direct convolution ran these shapes at a half to a third of
 // its matmul's throughput on AVX2, and its padded weight gradient (35² → 18²) at a tenth.
+// VISIONLAB_PATCH_CONV=0 sends them to oneDNN's convolution instead (for comparisons).
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { outputFloats, outputPool } from './buffer-pool.js';
@@ -30,6 +31,7 @@ const SWAP_2_3 = Int32Array.from([0, 1, 3, 2, 4]);
 
 /** The geometry when the convolution's windows tile its input, else null. */
 export function patchGeometry(info: tf.backend_util.Conv2DInfo): PatchGeometry | null {
+  if (process.env.VISIONLAB_PATCH_CONV === '0') return null;
   const { filterHeight: kh, filterWidth: kw, padInfo: p } = info;
   if (info.strideHeight !== kh || info.strideWidth !== kw) return null;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || p.top || p.left) return null;
