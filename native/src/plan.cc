@@ -397,12 +397,13 @@ Napi::Value DropoutMask(const Napi::CallbackInfo &info) {
 }  // namespace plan
 
 void InitPlan(Napi::Env env, Napi::Object exports) {
-  exports.Set("dropoutMask", Napi::Function::New(env, plan::DropoutMask));
-  exports.Set("planCreate", Napi::Function::New(env, plan::Create));
-  exports.Set("planForward", Napi::Function::New(env, plan::Forward));
-  exports.Set("planBackward", Napi::Function::New(env, plan::Backward));
-  exports.Set("planDescribe", Napi::Function::New(env, plan::Describe));
-  exports.Set("planTimes", Napi::Function::New(env, plan::Times));
+  set_functions(env, exports,
+                {{"dropoutMask", plan::DropoutMask},
+                 {"planCreate", plan::Create},
+                 {"planForward", plan::Forward},
+                 {"planBackward", plan::Backward},
+                 {"planDescribe", plan::Describe},
+                 {"planTimes", plan::Times}});
 }
 
 }  // namespace vl
