@@ -24,7 +24,8 @@
         "src/plan-dropout.cc",
         "src/plan-shape.cc",
         "src/plan-merge.cc",
-        "src/plan-bn.cc"
+        "src/plan-bn.cc",
+        "src/tune.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -8,11 +8,15 @@ namespace vl {
 
 // oneDNN 2.6's jit_1x1 weight gradient writes past its buffers when a 1×1 kernel has different
 // vertical and horizontal strides (seen on AVX2 with 3 input channels and strides 1×2: heap
-// corruption, then a crash). Such a primitive descriptor moves on to the next implementation.
+// corruption, then a crash).
+inline bool broken_1x1_wgrad(const char *impl, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+  return kh == 1 && kw == 1 && sh != sw && std::strncmp(impl, "jit_1x1", 7) == 0;
+}
+
+// Moves such a primitive descriptor on to the next implementation.
 inline void avoid_broken_1x1_wgrad(dnnl::convolution_backward_weights::primitive_desc &pd, int64_t kh,
                                    int64_t kw, int64_t sh, int64_t sw) {
-  if (kh != 1 || kw != 1 || sh == sw) return;
-  while (std::strncmp(pd.impl_info_str(), "jit_1x1", 7) == 0 && pd.next_impl()) {
+  while (broken_1x1_wgrad(pd.impl_info_str(), kh, kw, sh, sw) && pd.next_impl()) {
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "conv-impl.h"
 #include "plan-ops.h"
+#include "tune.h"
 
 namespace vl {
 namespace plan {
@@ -36,26 +37,43 @@ void relu_backward_in_place(Op &op) {
   op.act_bwd.execute(stream(), {{DNNL_ARG_DIFF_DST, op.dout}, {DNNL_ARG_DST, op.out}, {DNNL_ARG_DIFF_SRC, op.dout}});
 }
 
+// A backward pass's primitive descriptor for one forward hint, if oneDNN has an implementation for it.
+template <typename PD, typename Desc>
+void add_candidate(std::vector<PD> &candidates, const Desc &d, const dnnl::convolution_forward::primitive_desc &hint) {
+  try {
+    candidates.emplace_back(d, engine(), hint);
+  } catch (const dnnl::error &) {
+    if (candidates.empty()) throw;
+  }
+}
+
 }  // namespace
 
 void build_conv(Op &op, const int64_t *r, const Plan &plan) {
   const memory::dims &in = op.in_md.dims();
   int64_t C = r[3], KH = r[4], KW = r[5], OC = r[6], OH = r[7], OW = r[8];
   check(in.size() == 4 && in[1] == C && in[2] == r[1] && in[3] == r[2], "Conv2D input shape mismatch");
-  dt cdt = plan.bf16 ? dt::bf16 : dt::f32;
   memory::dims src_d{plan.N, C, r[1], r[2]}, dst_d{plan.N, OC, OH, OW}, w_d{OC, C, KH, KW};
   memory::dims strides{r[9], r[10]}, dil{0, 0}, pad_l{r[11], r[12]}, pad_r{r[13], r[14]};
-  memory::desc src_any(src_d, cdt, tag::any), w_any(w_d, cdt, tag::any), dst_any(dst_d, dt::f32, tag::any);
-  memory::desc dst_in_any(dst_d, cdt, tag::any), dsrc_any(src_d, dt::f32, tag::any), dw_any(w_d, dt::f32, tag::any);
   memory::desc b_md({OC}, dt::f32, tag::x);
   auto alg = dnnl::algorithm::convolution_direct;
-  auto prop = dnnl::prop_kind::forward_training;
-  auto fdesc = op.bias ? dnnl::convolution_forward::desc(prop, alg, src_any, w_any, b_md, dst_any, strides, dil,
-                                                         pad_l, pad_r)
-                       : dnnl::convolution_forward::desc(prop, alg, src_any, w_any, dst_any, strides, dil, pad_l,
-                                                         pad_r);
-  dnnl::convolution_forward::primitive_desc fpd(fdesc, relu_attr(op.relu), engine());
+  auto any = [](const memory::dims &d, dt type) { return memory::desc(d, type, tag::any); };
+  auto forward_pd = [&](dt cdt) {
+    auto prop = dnnl::prop_kind::forward_training;
+    memory::desc src = any(src_d, cdt), w = any(w_d, cdt), dst = any(dst_d, dt::f32);
+    auto d = op.bias ? dnnl::convolution_forward::desc(prop, alg, src, w, b_md, dst, strides, dil, pad_l, pad_r)
+                     : dnnl::convolution_forward::desc(prop, alg, src, w, dst, strides, dil, pad_l, pad_r);
+    return dnnl::convolution_forward::primitive_desc(d, relu_attr(op.relu), engine());
+  };
+  const double conv_flops = 2.0 * plan.N * OH * OW * KH * KW * C * OC;
+  std::string key = key_of("conv", {plan.N, C, r[1], r[2], OC, KH, KW, r[9], r[10], r[11], r[12], r[13], r[14],
+                                    op.bias, op.relu, plan.bf16});
+  auto any_impl = [](const char *) { return true; };
+  auto fpd = forward_pd(plan.bf16 ? dt::bf16 : dt::f32);
   op.fwd = dnnl::convolution_forward(fpd);
+  // A bf16 plan runs each backward pass in bf16 or in float32, whichever is faster.
+  std::vector<dnnl::convolution_forward::primitive_desc> hints{fpd};
+  if (plan.bf16 && tuned_size(conv_flops)) hints.push_back(forward_pd(dt::f32));
   op.impl = fpd.impl_info_str();
   op.out_dims = dst_d;
   op.out_md = fpd.dst_desc();
@@ -66,33 +84,58 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
   op.b_user = unbound(b_md);
   // One thread only where the problem is small too: AlexNet's 3-channel 13×13 conv1 (12.6 GFLOP at batch 16)
   // is faster on two.
-  const double conv_flops = 2.0 * plan.N * OH * OW * KH * KW * C * OC;
   op.few_channels = C <= 4 && conv_flops < 1e9;
+  auto type_name = [](dt t) { return t == dt::bf16 ? " bf16" : ""; };
   if (op.wgrad) {
     // oneDNN fixes a primitive's thread split when it is created: build it under the limit it runs with.
     ThreadLimit limit(op.few_channels ? 0 : 1e18);
-    auto bdesc = op.bias ? dnnl::convolution_backward_weights::desc(alg, src_any, dw_any, b_md, dst_in_any, strides,
-                                                                    dil, pad_l, pad_r)
-                         : dnnl::convolution_backward_weights::desc(alg, src_any, dw_any, dst_in_any, strides, dil,
-                                                                    pad_l, pad_r);
-    dnnl::convolution_backward_weights::primitive_desc pd(bdesc, engine(), fpd);
-    avoid_broken_1x1_wgrad(pd, KH, KW, r[9], r[10]);
-    op.bwd_weights = dnnl::convolution_backward_weights(pd);
+    std::vector<dnnl::convolution_backward_weights::primitive_desc> candidates;
+    for (const auto &hint : hints) {
+      dt t = hint.src_desc().data_type();
+      memory::desc src = any(src_d, t), dw = any(w_d, dt::f32), ddst = any(dst_d, t);
+      auto d = op.bias ? dnnl::convolution_backward_weights::desc(alg, src, dw, b_md, ddst, strides, dil, pad_l, pad_r)
+                       : dnnl::convolution_backward_weights::desc(alg, src, dw, ddst, strides, dil, pad_l, pad_r);
+      add_candidate(candidates, d, hint);
+    }
+    dnnl::convolution_backward_weights::primitive_desc pd;
+    op.bwd_weights = fastest<dnnl::convolution_backward_weights>(
+        candidates, key + ",wgrad", conv_flops,
+        [&](const auto &p) {
+          ArgDescs a{{DNNL_ARG_SRC, p.src_desc()},
+                     {DNNL_ARG_DIFF_DST, p.diff_dst_desc()},
+                     {DNNL_ARG_DIFF_WEIGHTS, p.diff_weights_desc()}};
+          if (op.bias) a.push_back({DNNL_ARG_DIFF_BIAS, p.diff_bias_desc()});
+          return a;
+        },
+        pd, [&](const char *impl) { return !broken_1x1_wgrad(impl, KH, KW, r[9], r[10]); });
     op.bw_src_md = pd.src_desc();
     op.bw_ddst_md = pd.diff_dst_desc();
     op.bw_dw_md = pd.diff_weights_desc();
-    op.impl += " | weights: " + std::string(pd.impl_info_str());
+    op.impl += " | weights: " + std::string(pd.impl_info_str()) + type_name(pd.src_desc().data_type());
     op.dw_user = unbound(w_user_md);
     op.db_user = unbound(b_md);
   }
   if (op.igrad) {
-    dnnl::convolution_backward_data::desc ddesc(alg, dsrc_any, w_any, dst_in_any, strides, dil, pad_l, pad_r);
-    dnnl::convolution_backward_data::primitive_desc pd(ddesc, engine(), fpd);
-    op.bwd_data = dnnl::convolution_backward_data(pd);
+    std::vector<dnnl::convolution_backward_data::primitive_desc> candidates;
+    for (const auto &hint : hints) {
+      dt t = hint.src_desc().data_type();
+      dnnl::convolution_backward_data::desc d(alg, any(src_d, dt::f32), any(w_d, t), any(dst_d, t), strides, dil,
+                                              pad_l, pad_r);
+      add_candidate(candidates, d, hint);
+    }
+    dnnl::convolution_backward_data::primitive_desc pd;
+    op.bwd_data = fastest<dnnl::convolution_backward_data>(
+        candidates, key + ",dgrad", conv_flops,
+        [&](const auto &p) {
+          return ArgDescs{{DNNL_ARG_DIFF_DST, p.diff_dst_desc()},
+                          {DNNL_ARG_WEIGHTS, p.weights_desc()},
+                          {DNNL_ARG_DIFF_SRC, p.diff_src_desc()}};
+        },
+        pd, any_impl);
     op.bd_ddst_md = pd.diff_dst_desc();
     op.bd_w_md = pd.weights_desc();
     op.bd_dsrc_md = pd.diff_src_desc();
-    op.impl += " | data: " + std::string(pd.impl_info_str());
+    op.impl += " | data: " + std::string(pd.impl_info_str()) + type_name(pd.weights_desc().data_type());
   }
   if (op.relu) op.act_bwd = relu_backward(op.out_md);
 }

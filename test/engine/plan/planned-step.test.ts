@@ -15,6 +15,7 @@ import {
   setRandomSeed,
   type Callback,
 } from '../../../src/train/index.js';
+import { planTrainingStep } from '../../../src/engine/plan/index.js';
 import { maxRelative, StepLosses, weightDistance } from './plan-helpers.js';
 import { selectTrainStep } from '../../../src/train/train-step.js';
 import {
@@ -101,15 +102,11 @@ async function train(c: Case, plannedStep: boolean, seed = 11) {
   });
   const steps = new StepLosses();
   const epochs = Math.ceil(20 / data.numBatches());
-  await fit(model, data, {
-    epochs,
-    optimizer: makeOptimizer({ name: 'adam', learningRate: 1e-3 }),
-    callbacks: [steps],
-    verbose: 0,
-    plannedStep,
-  });
+  const optimizer = makeOptimizer({ name: 'adam', learningRate: 1e-3 });
+  await fit(model, data, { epochs, optimizer, callbacks: [steps], verbose: 0, plannedStep });
   const weights = weightsOf(model);
   model.dispose();
+  optimizer.dispose();
   return { losses: steps.losses, start, weights };
 }
 
@@ -395,4 +392,59 @@ test('bf16: planned steps stay within mixed precision of the fp32 eager step', a
   t.diagnostic(`bf16 planned vs fp32 eager: losses differ by ${lossDiff.toExponential(2)} relative`);
   assert.ok(lossDiff < 1e-2, `bf16 losses differ by ${lossDiff} relative`);
   assert.ok(lossDiff > 0, 'bf16 really rounded something');
+});
+
+/** Runs fn with VISIONLAB_TUNE set to `mode`, which the native plan reads when it builds a convolution. */
+async function withTuning<T>(mode: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.VISIONLAB_TUNE;
+  process.env.VISIONLAB_TUNE = mode;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.VISIONLAB_TUNE;
+    else process.env.VISIONLAB_TUNE = saved;
+  }
+}
+
+/** The data types a bf16 plan of the small CNN computes its convolutions' backward passes in. */
+async function backwardTypes(c: Case): Promise<string[]> {
+  return withPrecision('bf16', async () => {
+    const model = c.build();
+    const { plan } = planTrainingStep(model);
+    assert.ok(plan, 'the small CNN is planned');
+    const passes = plan
+      .profile(4)
+      .flatMap((op) => op.impl.split(' | ').slice(1))
+      .map((pass) => (pass.endsWith(' bf16') ? 'bf16' : 'float32'));
+    model.dispose();
+    return passes;
+  });
+}
+
+test('bf16: backward passes in float32 or timed per problem stay within mixed precision', async (t) => {
+  const support = detectPrecisionSupport();
+  if (skip() || !support.precisions.includes('bf16')) {
+    t.skip(skip() || support.bf16Missing);
+    return;
+  }
+  const c = PLANNED.small_cnn;
+  // conv1 has no input gradient: conv1 weights, conv2 weights, conv2 data.
+  assert.deepEqual(await withTuning('0', () => backwardTypes(c)), ['bf16', 'bf16', 'bf16']);
+  assert.deepEqual(await withTuning('fp32-backward', () => backwardTypes(c)), [
+    'float32',
+    'float32',
+    'float32',
+  ]);
+  const eager = await train(c, false);
+  for (const mode of ['fp32-backward', 'all']) {
+    const before = tf.memory().numTensors;
+    const planned = await withTuning(mode, () => withPrecision('bf16', () => train(c, true)));
+    const lossDiff = maxRelative(planned.losses, eager.losses);
+    t.diagnostic(
+      `VISIONLAB_TUNE=${mode}: bf16 planned vs fp32 eager losses differ by ${lossDiff.toExponential(2)}`,
+    );
+    assert.ok(lossDiff < 1e-2, `VISIONLAB_TUNE=${mode}: bf16 losses differ by ${lossDiff} relative`);
+    assert.ok(lossDiff > 0, 'bf16 really rounded something');
+    assert.equal(tf.memory().numTensors, before, `VISIONLAB_TUNE=${mode} leaves no tensors behind`);
+  }
 });
