@@ -63,7 +63,8 @@ export class ProcessExecutor implements TrialExecutor {
         }
       });
       this.options.onWorker?.(worker, request);
-      worker.send({ request });
+      // A worker that dies before it reads the request is reported by 'exit' (not as a failed start).
+      worker.send({ request }, () => {});
     });
   }
 }
