@@ -16,6 +16,7 @@ const TfjsBatchNormalization = Object.getPrototypeOf(tfl.layers.batchNormalizati
  */
 export class BatchNormalization extends TfjsBatchNormalization {
   static override className = 'BatchNormalization';
+  private constantGamma?: tf.Tensor;
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     super.build(inputShape);
@@ -23,8 +24,19 @@ export class BatchNormalization extends TfjsBatchNormalization {
     if (!self.scale && self.gamma == null) {
       const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
       const ones = tf.keep(tf.ones([shape[shape.length - 1] as number]));
+      this.constantGamma = ones;
       self.gamma = { read: () => ones };
     }
+  }
+
+  /** The constant gamma goes with the layer's own weights, when the last model holding it is disposed. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0 && this.constantGamma) {
+      this.constantGamma.dispose();
+      this.constantGamma = undefined;
+    }
+    return result;
   }
 }
 
