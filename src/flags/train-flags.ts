@@ -35,6 +35,7 @@ export interface TrainFlags extends Partial<Record<CallbackConfigKey, string>> {
   freezeNames?: string;
   freezeStages?: string;
   freezeBlocks?: string;
+  freezeKinds?: string;
   frozenPrefixCache?: boolean;
   classWeight?: string;
   pretrained?: string;
@@ -95,6 +96,7 @@ export function flagsToConfig(flags: TrainFlags): Record<string, unknown> {
   str('freezeNames');
   num('freezeStages', '--freeze-stages', parseNonNegativeInt);
   num('freezeBlocks', '--freeze-blocks', parseNonNegativeInt);
+  if (flags.freezeKinds !== undefined) out.freezeKinds = parseList(flags.freezeKinds);
   if (flags.frozenPrefixCache) out.frozenPrefixCache = true;
   if (flags.classWeight !== undefined) {
     out.classWeight =

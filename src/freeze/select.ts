@@ -7,7 +7,8 @@ import { modelStructure, type LayerPlace, type ModelStructure } from './structur
  * `{ until: 80 }` the first 80 layers (Keras: `for layer in model.layers[:80]: layer.trainable = False`),
  * `{ names: /^stack1_/ }` layers by name, `{ stages: 2 }` the stem and the first two stages,
  * `{ blocks: 3 }` the stem and the first three blocks, `{ backbone: true }` everything but the head
- * (linear probing). Stages and blocks are read from the layer names, so they hold the same weights at
+ * (linear probing), `{ kinds: ['BatchNormalization'] }` every layer of those classes (Keras'
+ * `isinstance(layer, BatchNormalization)`, timm's `freeze_batch_norm_2d`). Stages and blocks are read from the layer names, so they hold the same weights at
  * every input size; an index can fall elsewhere when an input size adds padding layers.
  */
 export interface FreezeSpec {
@@ -16,6 +17,8 @@ export interface FreezeSpec {
   stages?: number;
   blocks?: number;
   backbone?: boolean;
+  /** Layer class names as `visionlab summary` prints them, matched without regard to case. */
+  kinds?: string[];
 }
 
 function wholeNumber(what: string, value: number, max: number, hint: string): void {
@@ -40,8 +43,29 @@ export function isEmptyFreezeSpec(spec: FreezeSpec): boolean {
     spec.names === undefined &&
     spec.stages === undefined &&
     spec.blocks === undefined &&
-    !spec.backbone
+    !spec.backbone &&
+    spec.kinds === undefined
   );
+}
+
+/** Indices of the layers of the given classes; each class must name at least one layer. */
+function selectKinds(model: LayersModel, kinds: string[]): number[] {
+  const classes = model.layers.map((l) => l.getClassName());
+  const indices: number[] = [];
+  for (const kind of kinds) {
+    const matched = classes
+      .map((c, i) => (c.toLowerCase() === kind.toLowerCase() ? i : -1))
+      .filter((i) => i >= 0);
+    if (matched.length === 0) {
+      const present = [...new Set(classes)].sort().join(', ');
+      throw new VisionlabError(
+        `"${model.name}" has no layer of kind ${kind}`,
+        `Its layers are of these kinds: ${present}.`,
+      );
+    }
+    indices.push(...matched);
+  }
+  return indices;
 }
 
 /** Indices into `model.layers` of the layers `spec` freezes, in order. */
@@ -52,7 +76,7 @@ export function selectFrozenLayers(
 ): number[] {
   if (isEmptyFreezeSpec(spec)) {
     throw new VisionlabError(
-      'freeze needs until (a layer count), names (a pattern), stages, blocks or backbone',
+      'freeze needs until (a layer count), names (a pattern), stages, blocks, backbone or kinds',
     );
   }
   const n = model.layers.length;
@@ -72,6 +96,7 @@ export function selectFrozenLayers(
     }
     matched.forEach((i) => chosen.add(i));
   }
+  if (spec.kinds !== undefined) selectKinds(model, spec.kinds).forEach((i) => chosen.add(i));
   const byUnit = (unit: 'stage' | 'block', count: number, max: number, keep: (l: LayerPlace) => boolean) => {
     needStructure(structure, model, `freezing by ${unit}`);
     wholeNumber(`freeze ${unit}s`, count, max, `"${model.name}" has ${max} ${unit}s after its stem.`);

@@ -35,6 +35,8 @@ export interface TransferModelOptions {
   freezeStages?: number;
   /** Shorthand for `freeze.blocks`: the stem and the first N blocks. */
   freezeBlocks?: number;
+  /** Shorthand for `freeze.kinds`: every layer of these classes, e.g. ['BatchNormalization']. */
+  freezeKinds?: string[];
   /** Download and cache options for `pretrained: 'imagenet'`. */
   download?: EnsureWeightsOptions;
   /** Name of the returned model (default `<backbone>_transfer`). */
@@ -114,6 +116,7 @@ function freezeSpecOf(options: TransferModelOptions): FreezeSpec {
   if (options.freezeNames !== undefined) spec.names = options.freezeNames;
   if (options.freezeStages !== undefined) spec.stages = options.freezeStages;
   if (options.freezeBlocks !== undefined) spec.blocks = options.freezeBlocks;
+  if (options.freezeKinds !== undefined) spec.kinds = options.freezeKinds;
   return spec;
 }
 

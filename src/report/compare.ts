@@ -59,9 +59,13 @@ function inputSizeOf(config: Record<string, unknown>): string | null {
 }
 
 function frozenOf(config: Record<string, unknown>): string {
-  if (typeof config.freezeUntil === 'number') return `first ${config.freezeUntil} layers`;
-  if (typeof config.freezeNames === 'string') return `layers matching /${config.freezeNames}/`;
-  return 'none';
+  const parts: string[] = [];
+  if (typeof config.freezeUntil === 'number') parts.push(`first ${config.freezeUntil} layers`);
+  if (typeof config.freezeNames === 'string') parts.push(`layers matching /${config.freezeNames}/`);
+  if (typeof config.freezeStages === 'number') parts.push(`stem + ${config.freezeStages} stages`);
+  if (typeof config.freezeBlocks === 'number') parts.push(`stem + ${config.freezeBlocks} blocks`);
+  if (Array.isArray(config.freezeKinds)) parts.push(`every ${config.freezeKinds.join(', ')}`);
+  return parts.length > 0 ? parts.join('; ') : 'none';
 }
 
 function minOf(history: readonly EpochRecord[], key: string): number | null {

@@ -52,6 +52,8 @@ export const trainConfigSchema = z
     /** Freeze the stem and the first N stages / blocks (read from the layer names; the same weights at every input size). */
     freezeStages: int().optional(),
     freezeBlocks: int().optional(),
+    /** Freeze every layer of these classes, e.g. ['BatchNormalization']. */
+    freezeKinds: z.array(z.string().min(1)).min(1).optional(),
     /** A saved model folder (a run's `model/`) whose weights, in layer order, replace the built model's before training. */
     initialWeights: z.string().min(1).optional(),
     /** Discriminative learning rates: the head at the learning rate, each stage (block) below at the one above ÷ factor. */

@@ -119,13 +119,14 @@ export async function loadTrainingSplits(
   return splits;
 }
 
-/** The freeze spec of a training config (`freezeUntil`, `freezeNames`, `freezeStages`, `freezeBlocks`), or undefined. */
+/** The freeze spec of a training config (`freezeUntil`, `freezeNames`, `freezeStages`, `freezeBlocks`, `freezeKinds`), or undefined. */
 export function freezeSpecOf(config: TrainConfig): FreezeSpec | undefined {
   const spec: FreezeSpec = {
     until: config.freezeUntil,
     names: config.freezeNames ? new RegExp(config.freezeNames) : undefined,
     stages: config.freezeStages,
     blocks: config.freezeBlocks,
+    kinds: config.freezeKinds,
   };
   return Object.values(spec).some((v) => v !== undefined) ? spec : undefined;
 }

@@ -161,6 +161,7 @@ export async function freezeSearch(
     freezeNames: undefined,
     freezeStages: undefined,
     freezeBlocks: undefined,
+    freezeKinds: undefined,
     earlyStopping: undefined,
     checkpoint: false,
     verbose: 0,

@@ -57,6 +57,25 @@ test('freeze({names}) freezes by pattern; bad arguments are user errors', () => 
   assert.deepEqual(freeze(model, { backbone: true }).layers, ['rescale', 'conv1', 'bn1', 'pool1']);
 });
 
+test('freeze({kinds}) freezes every layer of those classes, in any case; an absent kind names the kinds there are', () => {
+  setRandomSeed(1);
+  const model = tinyCnn({ batchNorm: true });
+  const report = freeze(model, { kinds: ['batchnormalization'] });
+  assert.deepEqual(report.layers, ['bn1']);
+  // bn1's gamma and beta: 8 parameters, 2 variables; its moving statistics were never trainable.
+  assert.deepEqual(report.params, { before: 113, after: 105, total: 121 });
+  assert.deepEqual(report.variables, { before: 6, after: 4, total: 8 });
+  unfreeze(model);
+  assert.deepEqual(freeze(model, { kinds: ['Conv2D', 'Dense'] }).layers, ['conv1', 'out']);
+  assert.throws(
+    () => freeze(model, { kinds: ['LayerNormalization'] }),
+    (err: Error) =>
+      err instanceof VisionlabError &&
+      /no layer of kind LayerNormalization/.test(err.message) &&
+      /BatchNormalization, Conv2D, Dense, Flatten, MaxPooling2D, Rescaling/.test(String(err.hint)),
+  );
+});
+
 test('frozen layers keep their weights bit for bit through training; their BatchNormalization runs in inference mode', async () => {
   setRandomSeed(2);
   const model = tinyCnn({ batchNorm: true });

@@ -79,7 +79,13 @@ test('compare shows input size, pretrained weights and freezing, and compares th
     const config = JSON.parse(await fs.readFile(path.join(g.dir, 'config.json'), 'utf8')) as object;
     await fs.writeFile(
       path.join(g.dir, 'config.json'),
-      JSON.stringify({ ...config, inputShape: [224, 224, 3], pretrained: 'imagenet', freezeUntil: 40 }),
+      JSON.stringify({
+        ...config,
+        inputShape: [224, 224, 3],
+        pretrained: 'imagenet',
+        freezeUntil: 40,
+        freezeKinds: ['BatchNormalization'],
+      }),
     );
     const [rg, ra] = await collectRuns([g.dir, a.dir]);
     assert.equal(
@@ -93,12 +99,15 @@ test('compare shows input size, pretrained weights and freezing, and compares th
     );
     assert.equal(rg.inputSize, '224×224×3');
     assert.equal(rg.pretrained, 'imagenet');
-    assert.equal(rg.frozen, 'first 40 layers');
+    assert.equal(rg.frozen, 'first 40 layers; every BatchNormalization');
     assert.equal(ra.pretrained, 'none');
     assert.equal(ra.frozen, 'none');
     const html = await buildCompareHtml([rg, ra]);
     assert.match(html, /<b>input size<\/b><\/td><td>224×224×3<\/td>/);
-    assert.match(html, /<b>frozen<\/b><\/td><td>first 40 layers<\/td><td>none<\/td>/);
+    assert.match(
+      html,
+      /<b>frozen<\/b><\/td><td>first 40 layers; every BatchNormalization<\/td><td>none<\/td>/,
+    );
   } finally {
     await g.cleanup();
   }

@@ -4,6 +4,7 @@ import { VisionlabError } from '../../src/errors.js';
 import { flagsToConfig } from '../../src/flags/train-flags.js';
 import { parseKeyValueList } from '../../src/flags/key-value.js';
 import { parseTrainConfig } from '../../src/train/index.js';
+import { freezeSpecOf } from '../../src/train/training-setup.js';
 
 test('key=value flag lists: kebab or camel keys, bare keys are true, Keras aliases', () => {
   assert.deepEqual(parseKeyValueList('--early-stopping', 'patience=7,restore-best'), {
@@ -56,6 +57,13 @@ test('the issue example parses into the Keras callback options', () => {
   });
   assert.equal(config.freezeUntil, 80);
   assert.deepEqual(config.inputShape, [280, 280, 3]);
+});
+
+test('--freeze-kinds takes a list of layer classes into the freeze spec', () => {
+  const config = parseTrainConfig(flagsToConfig({ freezeKinds: 'BatchNormalization, LayerNormalization' }));
+  assert.deepEqual(config.freezeKinds, ['BatchNormalization', 'LayerNormalization']);
+  assert.deepEqual(freezeSpecOf(config)?.kinds, ['BatchNormalization', 'LayerNormalization']);
+  assert.equal(freezeSpecOf(parseTrainConfig({})), undefined);
 });
 
 test('config errors name the key and the bad value', () => {

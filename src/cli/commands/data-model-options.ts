@@ -21,7 +21,7 @@ export function addDataModelOptions(command: Command): Command {
     .option('--cache-dir <dir>', 'keep decoded, resized images here so that later runs skip decoding');
 }
 
-/** `--freeze-until`, `--freeze-names`, `--freeze-stages`, `--freeze-blocks`. */
+/** `--freeze-until`, `--freeze-names`, `--freeze-stages`, `--freeze-blocks`, `--freeze-kinds`. */
 export function addFreezeOptions(command: Command): Command {
   return command
     .option('--freeze-until <n>', 'freeze the first N layers (indices in `visionlab summary`)')
@@ -31,6 +31,7 @@ export function addFreezeOptions(command: Command): Command {
       'freeze the stem and the first N stages (the same weights at every input size)',
     )
     .option('--freeze-blocks <n>', 'freeze the stem and the first N blocks')
+    .option('--freeze-kinds <classes>', 'freeze every layer of these classes, e.g. BatchNormalization')
     .option(
       '--frozen-prefix-cache',
       'run the frozen layers once per image and train only the rest (no augmentation, no dropout in them)',
