@@ -13,11 +13,4 @@ inline bool broken_1x1_wgrad(const char *impl, int64_t kh, int64_t kw, int64_t s
   return kh == 1 && kw == 1 && sh != sw && std::strncmp(impl, "jit_1x1", 7) == 0;
 }
 
-// Moves such a primitive descriptor on to the next implementation.
-inline void avoid_broken_1x1_wgrad(dnnl::convolution_backward_weights::primitive_desc &pd, int64_t kh,
-                                   int64_t kw, int64_t sh, int64_t sw) {
-  while (broken_1x1_wgrad(pd.impl_info_str(), kh, kw, sh, sw) && pd.next_impl()) {
-  }
-}
-
 }  // namespace vl

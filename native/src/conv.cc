@@ -3,11 +3,13 @@
 // Primitives are cached by shape; oneDNN picks its preferred internal layouts, and the tensors are
 // reordered to and from the TF.js layouts only when they differ.
 #include <cstdlib>
+#include <deque>
 #include <memory>
 #include <unordered_map>
 
 #include "common.h"
 #include "conv-impl.h"
+#include "tune.h"
 
 namespace vl {
 namespace {
@@ -132,17 +134,39 @@ Fwd &get_fwd(const std::vector<int64_t> &p, bool bias) {
   });
 }
 
+// A bf16 pass is also formulated in float32 when it is large enough to time: the faster one runs (see
+// tune.h). The slots convert the float32 arrays to whichever data type the chosen primitive reads.
+std::vector<Dims> formulations(const Dims &d) {
+  std::vector<Dims> out{d};
+  if (d.bf16 && tuned_size(d.flops())) {
+    out.push_back(d);
+    out.back().bf16 = false;
+  }
+  return out;
+}
+
 BwdData &get_bwd_data(const std::vector<int64_t> &p) {
   return cached_or_build<BwdData>(key_of("bd", p), [&](BwdData &b) {
     Dims d(p);
     bool any = blocked_activations(d);
-    auto hint = forward_pd(d, false, true);
-    dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct,
-                                               any ? d.act_any(false) : d.src(), d.weights_any(),
-                                               any ? d.act_any(true) : d.dst_in(), d.strides(), d.dilates(),
-                                               d.pad_l(), d.pad_r());
-    b.pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
-    b.prim = dnnl::convolution_backward_data(b.pd);
+    std::vector<dnnl::convolution_backward_data::primitive_desc> candidates;
+    // The candidates' iterators point into their op descriptors and hints: both outlive the choice.
+    std::deque<dnnl::convolution_backward_data::desc> descs;
+    std::deque<dnnl::convolution_forward::primitive_desc> hints;
+    for (const Dims &f : formulations(d)) {
+      hints.push_back(forward_pd(f, false, true));
+      descs.emplace_back(dnnl::algorithm::convolution_direct, any ? f.act_any(false) : f.src(), f.weights_any(),
+                         any ? f.act_any(true) : f.dst_in(), f.strides(), f.dilates(), f.pad_l(), f.pad_r());
+      candidates.emplace_back(descs.back(), engine(), hints.back());
+    }
+    b.prim = fastest<dnnl::convolution_backward_data>(
+        candidates, key_of("conv-dgrad", p), d.flops(),
+        [](const auto &pd) {
+          return ArgDescs{{DNNL_ARG_DIFF_DST, pd.diff_dst_desc()},
+                          {DNNL_ARG_WEIGHTS, pd.weights_desc()},
+                          {DNNL_ARG_DIFF_SRC, pd.diff_src_desc()}};
+        },
+        b.pd, [](const char *) { return true; });
     b.dy = Slot(d.dst(), b.pd.diff_dst_desc());
     b.w = Slot(d.weights(), b.pd.weights_desc());
     b.dx = Slot(d.src(), b.pd.diff_src_desc());
@@ -153,14 +177,25 @@ BwdWeights &get_bwd_weights(const std::vector<int64_t> &p) {
   return cached_or_build<BwdWeights>(key_of("bw", p), [&](BwdWeights &b) {
     Dims d(p);
     bool any = blocked_activations(d);
-    auto hint = forward_pd(d, false, true);
-    dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct,
-                                                  any ? d.act_any(false) : d.src_in(), d.weights_any(true),
-                                                  any ? d.act_any(true) : d.dst_in(), d.strides(), d.dilates(),
-                                                  d.pad_l(), d.pad_r());
-    b.pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);
-    avoid_broken_1x1_wgrad(b.pd, d.KH, d.KW, d.sh, d.sw);
-    b.prim = dnnl::convolution_backward_weights(b.pd);
+    std::vector<dnnl::convolution_backward_weights::primitive_desc> candidates;
+    // The candidates' iterators point into their op descriptors and hints: both outlive the choice.
+    std::deque<dnnl::convolution_backward_weights::desc> descs;
+    std::deque<dnnl::convolution_forward::primitive_desc> hints;
+    for (const Dims &f : formulations(d)) {
+      hints.push_back(forward_pd(f, false, true));
+      descs.emplace_back(dnnl::algorithm::convolution_direct, any ? f.act_any(false) : f.src_in(),
+                         f.weights_any(true), any ? f.act_any(true) : f.dst_in(), f.strides(), f.dilates(),
+                         f.pad_l(), f.pad_r());
+      candidates.emplace_back(descs.back(), engine(), hints.back());
+    }
+    b.prim = fastest<dnnl::convolution_backward_weights>(
+        candidates, key_of("conv-wgrad", p), d.flops(),
+        [](const auto &pd) {
+          return ArgDescs{{DNNL_ARG_SRC, pd.src_desc()},
+                          {DNNL_ARG_DIFF_DST, pd.diff_dst_desc()},
+                          {DNNL_ARG_DIFF_WEIGHTS, pd.diff_weights_desc()}};
+        },
+        b.pd, [&](const char *impl) { return !broken_1x1_wgrad(impl, d.KH, d.KW, d.sh, d.sw); });
     b.x = Slot(d.src(), b.pd.src_desc());
     b.dy = Slot(d.dst(), b.pd.diff_dst_desc());
     b.dw = Slot(d.weights(), b.pd.diff_weights_desc());

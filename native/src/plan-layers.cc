@@ -1,5 +1,6 @@
 // The ops a chain model is made of: convolution, pooling, dense, element-wise and softmax (see plan-ops.h).
 #include <cstring>
+#include <deque>
 #include <unordered_map>
 
 #include "conv-impl.h"
@@ -90,12 +91,14 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
     // oneDNN fixes a primitive's thread split when it is created: build it under the limit it runs with.
     ThreadLimit limit(op.few_channels ? 0 : 1e18);
     std::vector<dnnl::convolution_backward_weights::primitive_desc> candidates;
+    std::deque<dnnl::convolution_backward_weights::desc> descs;  // the candidates' iterators point into these
     for (const auto &hint : hints) {
       dt t = hint.src_desc().data_type();
       memory::desc src = any(src_d, t), dw = any(w_d, dt::f32), ddst = any(dst_d, t);
-      auto d = op.bias ? dnnl::convolution_backward_weights::desc(alg, src, dw, b_md, ddst, strides, dil, pad_l, pad_r)
-                       : dnnl::convolution_backward_weights::desc(alg, src, dw, ddst, strides, dil, pad_l, pad_r);
-      add_candidate(candidates, d, hint);
+      descs.push_back(op.bias
+                          ? dnnl::convolution_backward_weights::desc(alg, src, dw, b_md, ddst, strides, dil, pad_l, pad_r)
+                          : dnnl::convolution_backward_weights::desc(alg, src, dw, ddst, strides, dil, pad_l, pad_r));
+      add_candidate(candidates, descs.back(), hint);
     }
     dnnl::convolution_backward_weights::primitive_desc pd;
     op.bwd_weights = fastest<dnnl::convolution_backward_weights>(
@@ -117,11 +120,11 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
   }
   if (op.igrad) {
     std::vector<dnnl::convolution_backward_data::primitive_desc> candidates;
+    std::deque<dnnl::convolution_backward_data::desc> descs;  // the candidates' iterators point into these
     for (const auto &hint : hints) {
       dt t = hint.src_desc().data_type();
-      dnnl::convolution_backward_data::desc d(alg, any(src_d, dt::f32), any(w_d, t), any(dst_d, t), strides, dil,
-                                              pad_l, pad_r);
-      add_candidate(candidates, d, hint);
+      descs.emplace_back(alg, any(src_d, dt::f32), any(w_d, t), any(dst_d, t), strides, dil, pad_l, pad_r);
+      add_candidate(candidates, descs.back(), hint);
     }
     dnnl::convolution_backward_data::primitive_desc pd;
     op.bwd_data = fastest<dnnl::convolution_backward_data>(

@@ -1,8 +1,9 @@
 // Picks the fastest of several formulations of a primitive by running each on scratch memory, because
 // oneDNN's choice for one can be several times slower than another: on AMX, the bf16 weight gradient of
 // AlexNet's 3-channel 13×13 convolution takes 290 ms where the float32 one takes 70 ms.
+// Planned and eager convolutions' bf16 backward passes are formulated in bf16 and in float32.
 // VISIONLAB_TUNE: "0" takes the first formulation, "all" times every problem, "fp32-backward" takes the last
-// (a bf16 plan's backward passes in float32), otherwise problems of at least kTuneMinFlops are timed.
+// (bf16 backward passes in float32), otherwise problems of at least kTuneMinFlops are timed.
 // Choices are kept per problem for the process.
 #pragma once
 #include <chrono>
@@ -52,6 +53,7 @@ inline bool tuned_size(double flops) {
 // at the first implementation `allowed` accepts; `chosen` receives its primitive descriptor. oneDNN's
 // iterator offers only implementations sharing the layouts of the forward hint, so a formulation is a
 // data type and a hint, not an implementation. Problems below the tuned size take the first formulation.
+// Each candidate's iterator points into its op descriptor and its hint: the caller keeps both alive.
 template <typename Prim>
 Prim fastest(std::vector<typename Prim::primitive_desc> candidates, const std::string &key, double flops,
              const std::function<ArgDescs(const typename Prim::primitive_desc &)> &args_of,

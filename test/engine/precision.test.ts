@@ -156,3 +156,49 @@ describe('bf16 matrix products', { skip: skipNative || (!bf16 && 'this CPU has n
     assert.ok(least > 1e-5, `least relative error ${least}: bf16 did not take effect`);
   });
 });
+
+describe(
+  'bf16 convolution backward passes',
+  { skip: skipNative || (!bf16 && 'this CPU has no bf16') },
+  () => {
+    /** Gradients of Σ conv(x, filter) · g, whose upstream gradient g does not depend on the bf16 forward. */
+    async function gradientErrors(mode: string, size: number): Promise<number[]> {
+      const r = rng(size);
+      const xShape: [number, number, number, number] = [2, size, size, 3];
+      const wShape: [number, number, number, number] = [3, 3, 3, 8];
+      const xData = randomData(r, xShape);
+      const wData = randomData(r, wShape);
+      const gData = randomData(r, [2, size, size, 8]);
+      const fn = () => {
+        const x = tf.tensor4d(xData, xShape);
+        const filter = tf.tensor4d(wData, wShape);
+        const g = tf.tensor4d(gData, [2, size, size, 8]);
+        const loss = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), g));
+        return tf.grads(loss)([x, filter]);
+      };
+      const saved = process.env.VISIONLAB_TUNE;
+      process.env.VISIONLAB_TUNE = mode;
+      try {
+        return await bf16Errors(fn);
+      } finally {
+        if (saved === undefined) delete process.env.VISIONLAB_TUNE;
+        else process.env.VISIONLAB_TUNE = saved;
+      }
+    }
+
+    test('run in bf16, or in float32 where VISIONLAB_TUNE says so (each shape keeps its first choice)', async () => {
+      // Each mode gets its own input size: a shape's primitives are built once, with the mode of that moment.
+      const inBf16 = await gradientErrors('0', 9);
+      assert.ok(
+        Math.min(...inBf16) > 1e-5,
+        `VISIONLAB_TUNE=0: errors ${inBf16}, so bf16 did not take effect`,
+      );
+      assert.ok(Math.max(...inBf16) < 2e-2, `VISIONLAB_TUNE=0: errors ${inBf16}`);
+      const inFloat32 = await gradientErrors('fp32-backward', 10);
+      assert.ok(Math.max(...inFloat32) < 1e-5, `VISIONLAB_TUNE=fp32-backward: errors ${inFloat32}`);
+      const timed = await gradientErrors('all', 11);
+      assert.ok(Math.max(...timed) < 2e-2, `VISIONLAB_TUNE=all: errors ${timed}`);
+    });
+  },
+);
