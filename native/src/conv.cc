@@ -3,7 +3,6 @@
 // Primitives are cached by shape; oneDNN picks its preferred internal layouts, and the tensors are
 // reordered to and from the TF.js layouts only when they differ.
 #include <cstdlib>
-#include <deque>
 #include <memory>
 #include <unordered_map>
 
@@ -149,15 +148,11 @@ BwdData &get_bwd_data(const std::vector<int64_t> &p) {
   return cached_or_build<BwdData>(key_of("bd", p), [&](BwdData &b) {
     Dims d(p);
     bool any = blocked_activations(d);
-    std::vector<dnnl::convolution_backward_data::primitive_desc> candidates;
-    // The candidates' iterators point into their op descriptors and hints: both outlive the choice.
-    std::deque<dnnl::convolution_backward_data::desc> descs;
-    std::deque<dnnl::convolution_forward::primitive_desc> hints;
+    Candidates<dnnl::convolution_backward_data> candidates;
     for (const Dims &f : formulations(d)) {
-      hints.push_back(forward_pd(f, false, true));
-      descs.emplace_back(dnnl::algorithm::convolution_direct, any ? f.act_any(false) : f.src(), f.weights_any(),
-                         any ? f.act_any(true) : f.dst_in(), f.strides(), f.dilates(), f.pad_l(), f.pad_r());
-      candidates.emplace_back(descs.back(), engine(), hints.back());
+      candidates.add({dnnl::algorithm::convolution_direct, any ? f.act_any(false) : f.src(), f.weights_any(),
+                      any ? f.act_any(true) : f.dst_in(), f.strides(), f.dilates(), f.pad_l(), f.pad_r()},
+                     forward_pd(f, false, true));
     }
     b.prim = fastest<dnnl::convolution_backward_data>(
         candidates, key_of("conv-dgrad", p), d.flops(),
@@ -177,16 +172,11 @@ BwdWeights &get_bwd_weights(const std::vector<int64_t> &p) {
   return cached_or_build<BwdWeights>(key_of("bw", p), [&](BwdWeights &b) {
     Dims d(p);
     bool any = blocked_activations(d);
-    std::vector<dnnl::convolution_backward_weights::primitive_desc> candidates;
-    // The candidates' iterators point into their op descriptors and hints: both outlive the choice.
-    std::deque<dnnl::convolution_backward_weights::desc> descs;
-    std::deque<dnnl::convolution_forward::primitive_desc> hints;
+    Candidates<dnnl::convolution_backward_weights> candidates;
     for (const Dims &f : formulations(d)) {
-      hints.push_back(forward_pd(f, false, true));
-      descs.emplace_back(dnnl::algorithm::convolution_direct, any ? f.act_any(false) : f.src_in(),
-                         f.weights_any(true), any ? f.act_any(true) : f.dst_in(), f.strides(), f.dilates(),
-                         f.pad_l(), f.pad_r());
-      candidates.emplace_back(descs.back(), engine(), hints.back());
+      candidates.add({dnnl::algorithm::convolution_direct, any ? f.act_any(false) : f.src_in(), f.weights_any(true),
+                      any ? f.act_any(true) : f.dst_in(), f.strides(), f.dilates(), f.pad_l(), f.pad_r()},
+                     forward_pd(f, false, true));
     }
     b.prim = fastest<dnnl::convolution_backward_weights>(
         candidates, key_of("conv-wgrad", p), d.flops(),

@@ -1,6 +1,5 @@
 // The ops a chain model is made of: convolution, pooling, dense, element-wise and softmax (see plan-ops.h).
 #include <cstring>
-#include <deque>
 #include <unordered_map>
 
 #include "conv-impl.h"
@@ -36,16 +35,6 @@ dnnl::primitive relu_backward(const memory::desc &md) {
 
 void relu_backward_in_place(Op &op) {
   op.act_bwd.execute(stream(), {{DNNL_ARG_DIFF_DST, op.dout}, {DNNL_ARG_DST, op.out}, {DNNL_ARG_DIFF_SRC, op.dout}});
-}
-
-// A backward pass's primitive descriptor for one forward hint, if oneDNN has an implementation for it.
-template <typename PD, typename Desc>
-void add_candidate(std::vector<PD> &candidates, const Desc &d, const dnnl::convolution_forward::primitive_desc &hint) {
-  try {
-    candidates.emplace_back(d, engine(), hint);
-  } catch (const dnnl::error &) {
-    if (candidates.empty()) throw;
-  }
 }
 
 }  // namespace
@@ -90,15 +79,13 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
   if (op.wgrad) {
     // oneDNN fixes a primitive's thread split when it is created: build it under the limit it runs with.
     ThreadLimit limit(op.few_channels ? 0 : 1e18);
-    std::vector<dnnl::convolution_backward_weights::primitive_desc> candidates;
-    std::deque<dnnl::convolution_backward_weights::desc> descs;  // the candidates' iterators point into these
+    Candidates<dnnl::convolution_backward_weights> candidates;
     for (const auto &hint : hints) {
       dt t = hint.src_desc().data_type();
       memory::desc src = any(src_d, t), dw = any(w_d, dt::f32), ddst = any(dst_d, t);
-      descs.push_back(op.bias
-                          ? dnnl::convolution_backward_weights::desc(alg, src, dw, b_md, ddst, strides, dil, pad_l, pad_r)
-                          : dnnl::convolution_backward_weights::desc(alg, src, dw, ddst, strides, dil, pad_l, pad_r));
-      add_candidate(candidates, descs.back(), hint);
+      auto d = op.bias ? dnnl::convolution_backward_weights::desc(alg, src, dw, b_md, ddst, strides, dil, pad_l, pad_r)
+                       : dnnl::convolution_backward_weights::desc(alg, src, dw, ddst, strides, dil, pad_l, pad_r);
+      candidates.add(d, hint);
     }
     dnnl::convolution_backward_weights::primitive_desc pd;
     op.bwd_weights = fastest<dnnl::convolution_backward_weights>(
@@ -119,12 +106,10 @@ void build_conv(Op &op, const int64_t *r, const Plan &plan) {
     op.db_user = unbound(b_md);
   }
   if (op.igrad) {
-    std::vector<dnnl::convolution_backward_data::primitive_desc> candidates;
-    std::deque<dnnl::convolution_backward_data::desc> descs;  // the candidates' iterators point into these
+    Candidates<dnnl::convolution_backward_data> candidates;
     for (const auto &hint : hints) {
       dt t = hint.src_desc().data_type();
-      descs.emplace_back(alg, any(src_d, dt::f32), any(w_d, t), any(dst_d, t), strides, dil, pad_l, pad_r);
-      add_candidate(candidates, descs.back(), hint);
+      candidates.add({alg, any(src_d, dt::f32), any(w_d, t), any(dst_d, t), strides, dil, pad_l, pad_r}, hint);
     }
     dnnl::convolution_backward_data::primitive_desc pd;
     op.bwd_data = fastest<dnnl::convolution_backward_data>(

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <string>
 #include <utility>
@@ -49,15 +50,37 @@ inline bool tuned_size(double flops) {
   return mode == Tune::all || mode == Tune::last || (mode == Tune::large && flops >= kTuneMinFlops);
 }
 
+// The formulations of one backward pass, each an op descriptor with a forward hint.
+template <typename Prim>
+struct Candidates {
+  // A oneDNN 2.6 descriptor iterator points into its op descriptor and its forward hint, and next_impl()
+  // reads them: both are kept here, in deques (which never move their elements), as long as the candidates.
+  std::deque<typename Prim::desc> descs;
+  std::deque<dnnl::convolution_forward::primitive_desc> hints;
+  std::vector<typename Prim::primitive_desc> pds;
+
+  // A formulation for one op descriptor and forward hint; skipped when oneDNN has no implementation for it,
+  // unless it is the first.
+  void add(const typename Prim::desc &desc, const dnnl::convolution_forward::primitive_desc &hint) {
+    descs.push_back(desc);
+    hints.push_back(hint);
+    try {
+      pds.emplace_back(descs.back(), engine(), hints.back());
+    } catch (const dnnl::error &) {
+      if (pds.empty()) throw;
+    }
+  }
+};
+
 // The primitive for the fastest of several formulations of one problem (e.g. in bf16 and in float32), each
 // at the first implementation `allowed` accepts; `chosen` receives its primitive descriptor. oneDNN's
 // iterator offers only implementations sharing the layouts of the forward hint, so a formulation is a
 // data type and a hint, not an implementation. Problems below the tuned size take the first formulation.
-// Each candidate's iterator points into its op descriptor and its hint: the caller keeps both alive.
 template <typename Prim>
-Prim fastest(std::vector<typename Prim::primitive_desc> candidates, const std::string &key, double flops,
+Prim fastest(Candidates<Prim> &formulations, const std::string &key, double flops,
              const std::function<ArgDescs(const typename Prim::primitive_desc &)> &args_of,
              typename Prim::primitive_desc &chosen, const std::function<bool(const char *)> &allowed) {
+  auto &candidates = formulations.pds;
   for (auto &pd : candidates) {
     while (!allowed(pd.impl_info_str()) && pd.next_impl()) {
     }

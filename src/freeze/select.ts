@@ -8,8 +8,9 @@ import { modelStructure, type LayerPlace, type ModelStructure } from './structur
  * `{ names: /^stack1_/ }` layers by name, `{ stages: 2 }` the stem and the first two stages,
  * `{ blocks: 3 }` the stem and the first three blocks, `{ backbone: true }` everything but the head
  * (linear probing), `{ kinds: ['BatchNormalization'] }` every layer of those classes (Keras'
- * `isinstance(layer, BatchNormalization)`, timm's `freeze_batch_norm_2d`). Stages and blocks are read from the layer names, so they hold the same weights at
- * every input size; an index can fall elsewhere when an input size adds padding layers.
+ * `isinstance(layer, BatchNormalization)`, timm's `freeze_batch_norm_2d`). Stages and blocks are read
+ * from the layer names, so they hold the same weights at every input size; an index can fall elsewhere
+ * when an input size adds padding layers.
  */
 export interface FreezeSpec {
   until?: number;
