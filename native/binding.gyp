@@ -34,7 +34,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp", "-march=native", "-ffp-contract=off"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp", "-march=native", "-ffp-contract=off", "-fno-math-errno"],
       "ldflags": ["-fopenmp"],
       "libraries": ["-ldnnl", "-lopenblas"]
     }
