@@ -6,6 +6,7 @@ import type { BenchSection } from './sections.js';
 import { sized } from './sizes.js';
 import { detectPrecisionSupport, withPrecision } from '../src/engine/precision.js';
 import { torchAlexnetMini } from './torch-reference.js';
+import { cpuPeak, sharesOfPeak } from './cpu-peak.js';
 
 export const alexnetMiniSection: BenchSection = {
   name: 'alexnetMini',
@@ -41,6 +42,7 @@ export const alexnetMiniSection: BenchSection = {
       const fp32 = result.native as Partial<ModelTiming>;
       result.bf16 = {
         ...bf16,
+        shareOfPeak: sharesOfPeak(bf16, 'bf16'),
         overFp32: fp32.trainMsPerImage ? bf16.trainMsPerImage / fp32.trainMsPerImage : undefined,
       };
     }
@@ -56,6 +58,9 @@ export const alexnetMiniSection: BenchSection = {
       });
     }
     const native = result.native as Partial<ModelTiming>;
+    if (native.trainGflops)
+      result.native = { ...native, shareOfPeak: sharesOfPeak(native as ModelTiming, 'fp32') };
+    result.cpuPeak = cpuPeak();
     if ('trainMsPerImage' in torch && native.trainMsPerImage && native.forwardMsPerImage) {
       const train = native.trainMsPerImage / torch.trainMsPerImage;
       const flops = (native.forwardGflopPerImage ?? 0) * 1e9;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectPrecisionSupport, type Precision } from '../src/engine/precision.js';
-import { fp32Peak } from './cpu-peak.js';
+import { cpuPeak, sharesOfPeak } from './cpu-peak.js';
 import type { ModelTiming } from './model-timing.js';
 import type { BenchSection } from './sections.js';
 import { runTorchScript, type Skipped } from './torch-python.js';
@@ -49,7 +49,7 @@ export const davitSection: BenchSection = {
     const batch = options.quick ? 1 : 4;
     const warmup = 1;
     const reps = options.quick ? 1 : 3;
-    const peak = fp32Peak();
+    const peak = cpuPeak();
     const support = detectPrecisionSupport();
     const result: Record<string, unknown> = {
       cpuPeak: peak,
@@ -70,13 +70,7 @@ export const davitSection: BenchSection = {
       ]);
       options.log(`  native ${precision} ${size}×${size} batch ${batch}`);
       const ours = timeNative(precision, size, batch, warmup, reps);
-      const share =
-        'error' in ours
-          ? undefined
-          : {
-              forward: ours.forwardGflops / (peak.fp32Gflops * (precision === 'bf16' ? 2 : 1)),
-              train: ours.trainGflops / (peak.fp32Gflops * (precision === 'bf16' ? 2 : 1)),
-            };
+      const share = 'error' in ours ? undefined : sharesOfPeak(ours, precision, peak);
       result[precision === 'fp32' ? 'native' : 'bf16'] = {
         [key]: { ...ours, shareOfPeak: share },
         torch,

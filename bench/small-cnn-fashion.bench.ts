@@ -13,11 +13,11 @@ import { Callback } from '../src/train/callbacks/callback.js';
 import { fit } from '../src/train/fit.js';
 import { makeOptimizer } from '../src/train/optimizers.js';
 import { nativeBackendDetails } from './backends.js';
-import { fp32Peak } from './cpu-peak.js';
+import { cpuPeak, shareOfPeak } from './cpu-peak.js';
 import type { BenchSection } from './sections.js';
 import { runTorchScript, type Skipped } from './torch-python.js';
 import { summarizeModel } from '../src/models/summary.js';
-import { detectPrecisionSupport, withPrecision } from '../src/engine/precision.js';
+import { detectPrecisionSupport, getPrecision, withPrecision } from '../src/engine/precision.js';
 
 export const BATCH = 64;
 const SEED = 42;
@@ -116,7 +116,7 @@ export const smallCnnFashionSection: BenchSection = {
     options.log(`  PyTorch reference, ${images.length} images`);
     const torch = torchReference(images, warmupSteps);
 
-    const peak = fp32Peak();
+    const peak = cpuPeak();
     /** Warm-up steps, then one timed epoch through `fit` with a fresh model. */
     const epoch = async (plannedStep: boolean) => {
       const model = buildSmallCnn({ inputShape: [28, 28, 1], classes: 10 });
@@ -149,7 +149,7 @@ export const smallCnnFashionSection: BenchSection = {
         dataMsPerBatch,
         trainGflopPerStep: trainFlops / 1e9 / timer.stepMs.length,
         trainGflops: gflops,
-        fp32PeakShare: gflops / peak.fp32Gflops,
+        peakShare: shareOfPeak(gflops, getPrecision(), peak),
         loss: result.history[0]?.loss,
         accuracy: result.history[0]?.accuracy,
         peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),

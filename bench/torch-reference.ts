@@ -1,14 +1,14 @@
 // Builds (once, into bench/out/) and runs the libtorch reference in bench/torch/, when Debian's
 // libtorch-dev is installed. Returns undefined with a reason otherwise.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildOnce } from './build-once.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = path.join(here, 'torch', 'alexnet_mini.cpp');
-const BINARY = path.join(here, 'out', 'alexnet_mini_torch');
 const TORCH_INCLUDE = '/usr/include/torch/csrc/api/include';
 
 export interface TorchTiming {
@@ -24,25 +24,15 @@ export interface TorchTiming {
 }
 
 function ensureBinary(log: (line: string) => void): string | { skipped: string } {
-  if (existsSync(BINARY) && statSync(BINARY).mtimeMs > statSync(SOURCE).mtimeMs) return BINARY;
   if (!existsSync(TORCH_INCLUDE))
     return { skipped: 'libtorch-dev is not installed (apt-get install libtorch-dev)' };
-  log('  building the libtorch reference (once; a few minutes)');
-  mkdirSync(path.dirname(BINARY), { recursive: true });
-  const args = [
-    '-O2',
-    '-std=c++17',
+  return buildOnce(
     SOURCE,
-    '-o',
-    BINARY,
-    `-I${TORCH_INCLUDE}`,
-    '-ltorch',
-    '-ltorch_cpu',
-    '-lc10',
-  ];
-  const built = spawnSync('g++', args, { encoding: 'utf8' });
-  if (built.status !== 0) return { skipped: `g++ failed: ${(built.stderr ?? '').split('\n')[0]}` };
-  return BINARY;
+    'alexnet_mini_torch',
+    'g++',
+    ['-O2', '-std=c++17', `-I${TORCH_INCLUDE}`, '-ltorch', '-ltorch_cpu', '-lc10'],
+    () => log('  building the libtorch reference (once; a few minutes)'),
+  );
 }
 
 /** Times the reduced AlexNet in libtorch with all cores, as bench/torch/alexnet_mini.cpp does it. */
