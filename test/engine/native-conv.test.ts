@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { loadAddon, type NativeAddon } from '../../src/engine/native/addon.js';
 import { assertMatchesCpu, randInt, randomData, rng, skipNative } from './native-helpers.js';
 
 type Pad = 'same' | 'valid' | number;
@@ -226,5 +227,34 @@ describe('native convolutions match the cpu backend', { skip: skipNative }, () =
         ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'],
       );
     }
+  });
+});
+
+describe('eager convolutions convert through shared scratch arrays', { skip: skipNative }, () => {
+  test('convolutions of other shapes reuse the arrays the largest one grew, and stay right', async () => {
+    const addon = loadAddon().addon as NativeAddon;
+    // The largest first, then smaller ones, then the largest again: every pass (forward, both gradients)
+    // reads its operands through the same three arrays. In fp32 only the filter and its gradient are
+    // converted (to a blocked layout), so the largest has the largest filter: 5×5×9×16, where the random
+    // cases stop at 5×5×9×12.
+    const cases = convCases(11, 4, false, false);
+    const largest: ConvCase = {
+      ...cases[0],
+      label: 'largest',
+      x: [2, 24, 24, 9],
+      filter: [5, 5, 9, 16],
+      xData: randomData(rng(12), [2, 24, 24, 9]),
+      fData: randomData(rng(13), [5, 5, 9, 16]),
+    };
+    const grads = (k: ConvCase) => () => {
+      const loss = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, k.strides, k.pad)));
+      return tf.grads(loss)([tf.tensor4d(k.xData, k.x), tf.tensor4d(k.fData, k.filter)]);
+    };
+    await assertMatchesCpu(`grads ${largest.label}`, grads(largest), ['Conv2DBackpropFilter']);
+    const grown = addon.convScratchBytes();
+    assert.ok(grown > 0, 'the filter is converted to oneDNN’s blocked layout through the scratch arrays');
+    for (const k of [...cases, largest]) await assertMatchesCpu(`grads ${k.label}`, grads(k));
+    assert.equal(addon.convScratchBytes(), grown, 'smaller convolutions hold no memory of their own');
   });
 });
