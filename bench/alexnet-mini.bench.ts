@@ -2,9 +2,10 @@ import { alexnetMini } from './bench-models.js';
 import { compareBackends } from './compare-backends.js';
 import { useBackend } from './backends.js';
 import { timeModel, type ModelTiming } from './model-timing.js';
+import { timeInChild } from './model-step.js';
 import type { BenchSection } from './sections.js';
 import { sized } from './sizes.js';
-import { detectPrecisionSupport, withPrecision } from '../src/engine/precision.js';
+import { detectPrecisionSupport } from '../src/engine/precision.js';
 import { torchAlexnetMini } from './torch-reference.js';
 import { cpuPeak, sharesOfPeak } from './cpu-peak.js';
 
@@ -29,22 +30,18 @@ export const alexnetMiniSection: BenchSection = {
     const support = detectPrecisionSupport();
     result.bf16 = { skipped: support.bf16Missing };
     if (support.precisions.includes('bf16') && (await useBackend('native')).ok) {
+      // In a process of its own: this one's peak RSS already holds the fp32 and cpu runs.
       options.log(`  native bf16 280×280×3 batch ${batch}`);
-      const bf16 = await withPrecision('bf16', () =>
-        timeModel({
-          build: () => alexnetMini([280, 280, 3]),
-          inputShape: [280, 280, 3],
-          batch,
-          warmup: 1,
-          reps,
-        }),
-      );
+      const bf16 = timeInChild('alexnet_mini', 'bf16', 280, batch, 1, reps);
       const fp32 = result.native as Partial<ModelTiming>;
-      result.bf16 = {
-        ...bf16,
-        shareOfPeak: sharesOfPeak(bf16, 'bf16'),
-        overFp32: fp32.trainMsPerImage ? bf16.trainMsPerImage / fp32.trainMsPerImage : undefined,
-      };
+      result.bf16 =
+        'error' in bf16
+          ? bf16
+          : {
+              ...bf16,
+              shareOfPeak: sharesOfPeak(bf16, 'bf16'),
+              overFp32: fp32.trainMsPerImage ? bf16.trainMsPerImage / fp32.trainMsPerImage : undefined,
+            };
     }
     // The fallback when oneDNN is missing: wasm with visionlab's gradient kernels.
     options.log('  wasm 280×280×3 batch 2');

@@ -1,28 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { detectPrecisionSupport, type Precision } from '../src/engine/precision.js';
+import { detectPrecisionSupport } from '../src/engine/precision.js';
 import { cpuPeak, sharesOfPeak } from './cpu-peak.js';
 import type { ModelTiming } from './model-timing.js';
+import { timeInChild } from './model-step.js';
 import type { BenchSection } from './sections.js';
 import { runTorchScript, type Skipped } from './torch-python.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface TorchTiming {
   forwardMsPerImage: number;
   trainMsPerImage: number;
   trainCpuMsPerImage: number;
   peakRssMiB: number;
-}
-
-/** One precision on `native`, in a child process (bench/davit-step.ts) so its peak RSS is its own. */
-function timeNative(precision: Precision, size: number, batch: number, warmup: number, reps: number) {
-  const args = ['--import', 'tsx', path.join(here, 'davit-step.ts'), precision, size, batch, warmup, reps];
-  const run = spawnSync(process.execPath, args.map(String), { encoding: 'utf8' });
-  if (run.status !== 0) return { error: (run.stderr ?? '').trim().split('\n').slice(-3).join(' ') };
-  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as ModelTiming;
 }
 
 /** The faster (by training time) of two runs; a failed or skipped run loses to any result. */
@@ -82,7 +70,7 @@ export const davitSection: BenchSection = {
         ]);
         torch = 'skipped' in t ? t : faster(torch as TorchTiming | undefined, t);
         options.log(`  native ${precision} ${size}×${size} batch ${batch}, round ${round} of ${rounds}`);
-        const o = timeNative(precision, size, batch, warmup, reps);
+        const o = timeInChild('davit_t', precision, size, batch, warmup, reps);
         ours = 'error' in o ? o : faster(ours as ModelTiming | undefined, o);
         if ('skipped' in t || 'error' in o) break;
       }
