@@ -100,20 +100,21 @@ struct Slot {
   memory in(float *p) {
     memory m(user, engine(), p);
     if (same) return m;
-    memory buf(internal, engine(), scratch(role, internal.get_size()));
+    memory buf = copy();
     dnnl::reorder(m, buf).execute(stream(), m, buf);
     return buf;
   }
-  memory out(float *p) {
-    return same ? memory(user, engine(), p) : memory(internal, engine(), scratch(role, internal.get_size()));
-  }
+  memory out(float *p) { return same ? memory(user, engine(), p) : copy(); }
   // After the primitive wrote out(p): the copy reordered into the user's buffer.
   void finish(float *p) {
     if (same) return;
     memory m(user, engine(), p);
-    memory buf(internal, engine(), scratch(role, internal.get_size()));
+    memory buf = copy();
     dnnl::reorder(buf, m).execute(stream(), buf, m);
   }
+
+ private:
+  memory copy() const { return memory(internal, engine(), scratch(role, internal.get_size())); }
 };
 
 dnnl::convolution_forward::primitive_desc forward_pd(const Dims &d, bool bias, bool training) {
