@@ -1,8 +1,7 @@
 import { alexnetMini } from './bench-models.js';
 import { compareBackends } from './compare-backends.js';
 import { useBackend } from './backends.js';
-import { timeModel, type ModelTiming } from './model-timing.js';
-import { timeInChild } from './model-step.js';
+import { timeInChild, timeModel, type ModelTiming } from './model-timing.js';
 import type { BenchSection } from './sections.js';
 import { sized } from './sizes.js';
 import { detectPrecisionSupport } from '../src/engine/precision.js';

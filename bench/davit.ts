@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { detectPrecisionSupport } from '../src/engine/precision.js';
 import { cpuPeak, sharesOfPeak } from './cpu-peak.js';
-import type { ModelTiming } from './model-timing.js';
-import { timeInChild } from './model-step.js';
+import { timeInChild, type ModelTiming } from './model-timing.js';
 import type { BenchSection } from './sections.js';
 import { runTorchScript, type Skipped } from './torch-python.js';
 
@@ -13,10 +12,12 @@ interface TorchTiming {
   peakRssMiB: number;
 }
 
-/** The faster (by training time) of two runs; a failed or skipped run loses to any result. */
-function faster<T extends { trainMsPerImage: number }>(a: T | undefined, b: T): T {
-  if (!a || !('trainMsPerImage' in a)) return b;
-  return 'trainMsPerImage' in b && b.trainMsPerImage < a.trainMsPerImage ? b : a;
+/** The run with the shortest training time, or the first that failed (skipped or an error). */
+function fastest<R extends object>(runs: R[]): R {
+  const failed = runs.find((r) => !('trainMsPerImage' in r));
+  if (failed) return failed;
+  const time = (r: R) => (r as { trainMsPerImage: number }).trainMsPerImage;
+  return runs.reduce((best, r) => (time(r) < time(best) ? r : best));
 }
 
 function ratios(ours: ModelTiming | { error: string }, torch: TorchTiming | Skipped) {
@@ -60,21 +61,22 @@ export const davitSection: BenchSection = {
       }
       // PyTorch and ours alternate, each round PyTorch right before ours, and each side keeps its faster
       // round: this machine's speed drifts by 10-20 % between minutes, which one round would read as a ratio.
-      let torch: TorchTiming | Skipped | undefined;
-      let ours: ModelTiming | { error: string } | undefined;
+      const torchRuns: (TorchTiming | Skipped)[] = [];
+      const ourRuns: (ModelTiming | { error: string })[] = [];
       for (let round = 1; round <= rounds; round++) {
         options.log(`  PyTorch ${precision} ${size}×${size} batch ${batch}, round ${round} of ${rounds}`);
         const t = runTorchScript<TorchTiming>('davit_t.py', [
           ...[size, batch, warmup, reps, os.availableParallelism()].map(String),
           precision,
         ]);
-        torch = 'skipped' in t ? t : faster(torch as TorchTiming | undefined, t);
         options.log(`  native ${precision} ${size}×${size} batch ${batch}, round ${round} of ${rounds}`);
         const o = timeInChild('davit_t', precision, size, batch, warmup, reps);
-        ours = 'error' in o ? o : faster(ours as ModelTiming | undefined, o);
+        torchRuns.push(t);
+        ourRuns.push(o);
         if ('skipped' in t || 'error' in o) break;
       }
-      if (!torch || !ours) continue;
+      const torch = fastest(torchRuns);
+      const ours = fastest(ourRuns);
       const share = 'error' in ours ? undefined : sharesOfPeak(ours, precision, peak);
       result[precision === 'fp32' ? 'native' : 'bf16'] = {
         [key]: { ...ours, shareOfPeak: share },

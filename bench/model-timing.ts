@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Precision } from '../src/engine/precision.js';
 import { summarizeModel } from '../src/models/summary.js';
 import { makeOptimizer } from '../src/train/optimizers.js';
 import { selectTrainStep, type TrainStep } from '../src/train/train-step.js';
@@ -128,4 +132,25 @@ export async function timeModel(plan: TimingPlan): Promise<ModelTiming> {
     trainStep: selected.summary,
     eager,
   };
+}
+
+/** The models bench/model-step.ts times in a process of its own. */
+export const STEP_MODELS = ['davit_t', 'alexnet_mini'] as const;
+export type StepModel = (typeof STEP_MODELS)[number];
+
+const STEP_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model-step.ts');
+
+/** One model and precision on `native`, timed in a child process so that its peak RSS is its own. */
+export function timeInChild(
+  model: StepModel,
+  precision: Precision,
+  size: number,
+  batch: number,
+  warmup: number,
+  reps: number,
+): (ModelTiming & { precision: string }) | { error: string } {
+  const args = ['--import', 'tsx', STEP_SCRIPT, model, precision, size, batch, warmup, reps].map(String);
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (run.status !== 0) return { error: (run.stderr ?? '').trim().split('\n').slice(-3).join(' ') };
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as ModelTiming & { precision: string };
 }
