@@ -65,8 +65,25 @@ uint16_t *staging(int which, size_t n) {
   return buf[which].data();
 }
 
-// matmul(a, b, c, params = [batchA, batchB, M, N, K, transA, transB], bias | null, act[, bf16])
-// A batch of 1 broadcasts against the other operand's batch. act: 0 none, 1 relu.
+// An operand's bf16 form: a caller-held copy (info[at], a Float32Array of half the length reinterpreted),
+// rounded here unless info[at + 1] says it already holds this operand; else the staging buffer `which`.
+uint16_t *bf16_operand(const Napi::CallbackInfo &info, size_t at, const float *x, int64_t n, int which) {
+  if (info.Length() > at + 1 && info[at].IsTypedArray()) {
+    auto *copy = reinterpret_cast<uint16_t *>(floats(info, at));
+    if (static_cast<int64_t>(length(info, at)) * 2 < n)
+      throw Napi::RangeError::New(info.Env(), "argument " + std::to_string(at) + " is too short for a bf16 copy");
+    if (!info[at + 1].ToBoolean().Value()) to_bf16(x, copy, n);
+    return copy;
+  }
+  uint16_t *staged = staging(which, n);
+  to_bf16(x, staged, n);
+  return staged;
+}
+
+// matmul(a, b, c, params = [batchA, batchB, M, N, K, transA, transB], bias | null, act[, bf16,
+//        aCopy | null, aCopyReady, bCopy | null, bCopyReady])
+// A batch of 1 broadcasts against the other operand's batch. act: 0 none, 1 relu. In bf16 an operand
+// with a copy array is rounded into it (or read from it when ready), so that a caller can keep it.
 Napi::Value MatMul(const Napi::CallbackInfo &info) {
   auto p = ints(info, 3);
   MatMulDims d{p.at(0), p[1], p[2], p[3], p[4], p[5] != 0, p.at(6) != 0};
@@ -88,12 +105,8 @@ Napi::Value MatMul(const Napi::CallbackInfo &info) {
     auto &mm = primitive(d, bias != nullptr, act, bf16);
     void *pa = a, *pb = b;
     if (bf16) {
-      const int64_t na = d.ba * d.M * d.K, nb = d.bb * d.K * d.N;
-      uint16_t *sa = staging(0, na), *sb = staging(1, nb);
-      to_bf16(a, sa, na);
-      to_bf16(b, sb, nb);
-      pa = sa;
-      pb = sb;
+      pa = bf16_operand(info, 7, a, d.ba * d.M * d.K, 0);
+      pb = bf16_operand(info, 9, b, d.bb * d.K * d.N, 1);
     }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(mm.a, engine(), pa)},
                                          {DNNL_ARG_WEIGHTS, memory(mm.b, engine(), pb)},

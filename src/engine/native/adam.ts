@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
 import { outputFloats, outputPool } from './buffer-pool.js';
+import { bf16Copies } from './bf16-copies.js';
 import { NATIVE } from './kernel-utils.js';
 
 const KERNEL = 'VisionlabAdamUpdate';
@@ -103,6 +104,7 @@ class InPlaceBatch {
     if (this.values.length === 0) return;
     const sizes = Int32Array.from(this.values, (a) => a.length);
     addon.adamInPlace(this.values, this.gradients, this.m, this.v, sizes, Float32Array.from(hyper));
+    bf16Copies.written(this.values);
   }
 }
 

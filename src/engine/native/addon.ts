@@ -39,6 +39,10 @@ export interface NativeAddon {
     bias: Float32Array | null,
     act: number,
     bf16?: boolean,
+    aCopy?: Float32Array | null,
+    aCopyReady?: boolean,
+    bCopy?: Float32Array | null,
+    bCopyReady?: boolean,
   ): void;
   binary(
     op: number,

@@ -27,6 +27,8 @@ export class BufferPool {
   private readonly free = new Map<number, Float32Array[]>();
   private readonly owned = new WeakSet<ArrayBufferLike>();
   private pooledBytes = 0;
+  /** Called with every array that is taken back or disowned, before anything else can write into it. */
+  onForget?: (values: Float32Array) => void;
   /** Arrays taken from the pool and arrays newly allocated by `take` (for tests and profiling). */
   readonly stats = { reused: 0, allocated: 0 };
 
@@ -66,12 +68,16 @@ export class BufferPool {
 
   /** Never recycle this array's memory: something outside the backend may still read it. */
   disown(values: unknown): void {
-    if (ArrayBuffer.isView(values)) this.owned.delete(values.buffer);
+    if (!ArrayBuffer.isView(values)) return;
+    if (values instanceof Float32Array) this.onForget?.(values);
+    this.owned.delete(values.buffer);
   }
 
   /** Takes back the array of a disposed tensor, when `take` made it and nothing else sees it. */
   release(values: unknown): void {
-    if (!this.owns(values) || values.byteLength > this.maxBytes) return;
+    if (!this.owns(values)) return;
+    this.onForget?.(values);
+    if (values.byteLength > this.maxBytes) return;
     while (this.pooledBytes + values.byteLength > this.maxBytes) this.evictOldest();
     const list = this.free.get(values.length);
     if (list) list.push(values);

@@ -4,6 +4,9 @@ import { bf16Compute } from '../precision.js';
 import { applyActivation } from './conv-kernels.js';
 import { allFloat32, floatsOf, sizeOf, type NativeKernel } from './kernel-utils.js';
 import { outputFloats } from './buffer-pool.js';
+import { bf16Copies } from './bf16-copies.js';
+import type { NativeAddon } from './addon.js';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 /** Output shape and addon parameters, or null for batch broadcasts other than "same" or "one side 1". */
 function plan(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean) {
@@ -30,13 +33,47 @@ function plan(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transpose
   return { params, shape: [...batchShape, M, N], size: Math.max(batchA, batchB) * M * N, N };
 }
 
+/** C = A·B through the addon; in bf16 the operands' rounded forms are kept for their next product. */
+function multiply(
+  addon: NativeAddon,
+  backend: MathBackendCPU,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  c: Float32Array,
+  params: Int32Array,
+  bias: Float32Array | null,
+  act: number,
+): void {
+  const av = floatsOf(backend, a);
+  const bv = floatsOf(backend, b);
+  if (!bf16Compute()) {
+    addon.matmul(av, bv, c, params, bias, act, false);
+    return;
+  }
+  const ac = bf16Copies.operand(av);
+  const bc = bf16Copies.operand(bv);
+  addon.matmul(
+    av,
+    bv,
+    c,
+    params,
+    bias,
+    act,
+    true,
+    ac?.bits ?? null,
+    ac?.ready ?? false,
+    bc?.bits ?? null,
+    bc?.ready ?? false,
+  );
+}
+
 const batchMatMul: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   const { a, b } = inputs;
   if (!allFloat32(backend, a, b)) return null;
   const p = plan(a, b, attrs.transposeA as boolean, attrs.transposeB as boolean);
   if (!p) return null;
   const c = outputFloats(p.size);
-  addon.matmul(floatsOf(backend, a), floatsOf(backend, b), c, p.params, null, 0, bf16Compute());
+  multiply(addon, backend, a, b, c, p.params, null, 0);
   return backend.makeTensorInfo(p.shape, 'float32', c);
 };
 
@@ -50,14 +87,15 @@ const fusedMatMul: NativeKernel = ({ inputs, attrs, backend, addon }) => {
   if (bias && sizeOf(bias.shape) !== p.N) return null;
   const activation = (attrs.activation as string | undefined) ?? 'linear';
   const c = outputFloats(p.size);
-  addon.matmul(
-    floatsOf(backend, a),
-    floatsOf(backend, b),
+  multiply(
+    addon,
+    backend,
+    a,
+    b,
     c,
     p.params,
     bias ? floatsOf(backend, bias) : null,
     activation === 'relu' ? 1 : 0,
-    bf16Compute(),
   );
   const out = backend.makeTensorInfo(p.shape, 'float32', c);
   return applyActivation(backend, out, activation, preluActivationWeights, attrs.leakyreluAlpha as number);
