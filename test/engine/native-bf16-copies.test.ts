@@ -86,7 +86,10 @@ async function train(seed: number): Promise<{ losses: number[]; weights: Float32
     ],
   });
   tf.tidy(() => {
-    for (const w of model.weights) w.write(tf.mul(tf.tensor(randomData(r, w.shape), w.shape), 0.1));
+    for (const w of model.weights) {
+      const shape = w.read().shape;
+      w.write(tf.mul(tf.tensor(randomData(r, shape), shape), 0.1));
+    }
   });
   const optimizer = tf.train.adam(1e-3);
   model.compile({ optimizer, loss: 'binaryCrossentropy' });

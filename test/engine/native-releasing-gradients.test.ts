@@ -79,3 +79,47 @@ describe('gradients that release memory on the native backend', { skip: skipNati
     assert.deepEqual(releasing.grads, own.grads);
   });
 });
+
+/** How many times `f` dispatches the Identity kernel on native. */
+function identityCalls(f: () => void): number {
+  const config = tf.getKernel('Identity', 'native');
+  assert.ok(config);
+  let calls = 0;
+  tf.unregisterKernel('Identity', 'native');
+  tf.registerKernel({ ...config, kernelFunc: (args) => (calls++, config.kernelFunc(args)) });
+  try {
+    f();
+  } finally {
+    tf.unregisterKernel('Identity', 'native');
+    tf.registerKernel(config);
+  }
+  return calls;
+}
+
+describe('tensors saved for a first-order backward pass on native', { skip: skipNative }, () => {
+  test('share their data without an Identity kernel call; gradients of gradients still see them', async () => {
+    await tf.setBackend('native');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([0.5, -1.5, 2]);
+    // mul, exp and tanh each save tensors for their gradients.
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.exp(t), tf.tanh(t)));
+    let firstOrder: tf.Tensor | undefined;
+    assert.equal(
+      identityCalls(() => (firstOrder = tf.grad(f)(x))),
+      0,
+    );
+    const xs = [0.5, -1.5, 2];
+    const expected = xs.map((v) => Math.exp(v) * (Math.tanh(v) + 1 - Math.tanh(v) ** 2));
+    const got = Array.from((firstOrder as tf.Tensor).dataSync());
+    got.forEach((g, i) =>
+      assert.ok(Math.abs(g - expected[i]) < 1e-5 * Math.abs(expected[i]), `dx[${i}] ${g}`),
+    );
+    // d²/dx² of x³ is 6x: the inner gradient's saved x must lead back to x.
+    const second = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.mul(u, u), u)))(t)),
+    )(x);
+    assert.deepEqual(Array.from(second.dataSync()), [3, -9, 12]);
+    tf.dispose([x, firstOrder as tf.Tensor, second]);
+    assert.equal(tf.memory().numTensors, before);
+  });
+});
