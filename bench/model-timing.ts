@@ -7,6 +7,7 @@ import type { Precision } from '../src/engine/precision.js';
 import { summarizeModel } from '../src/models/summary.js';
 import { makeOptimizer } from '../src/train/optimizers.js';
 import { selectTrainStep, type TrainStep } from '../src/train/train-step.js';
+import { lastJsonLine } from './child-output.js';
 
 export interface TimingPlan {
   build: () => tfl.LayersModel;
@@ -152,5 +153,5 @@ export function timeInChild(
   const args = ['--import', 'tsx', STEP_SCRIPT, model, precision, size, batch, warmup, reps].map(String);
   const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (run.status !== 0) return { error: (run.stderr ?? '').trim().split('\n').slice(-3).join(' ') };
-  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as ModelTiming & { precision: string };
+  return lastJsonLine<ModelTiming & { precision: string }>(run.stdout);
 }

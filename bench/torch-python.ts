@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lastJsonLine } from './child-output.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.VISIONLAB_TORCH_PYTHON ?? '/usr/bin/python3';
@@ -29,5 +30,5 @@ export function runTorchScript<T>(script: string, args: string[]): T | Skipped {
     const lines = (run.stderr ?? '').trim().split('\n');
     return { skipped: `the PyTorch reference failed: ${lines[lines.length - 1]}` };
   }
-  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as T;
+  return lastJsonLine<T>(run.stdout);
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildOnce } from './build-once.js';
+import { lastJsonLine } from './child-output.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = path.join(here, 'torch', 'alexnet_mini.cpp');
@@ -49,5 +50,5 @@ export function torchAlexnetMini(
   const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive' };
   const run = spawnSync(binary, [batch, size, reps, threads].map(String), { encoding: 'utf8', env });
   if (run.status !== 0) return { skipped: `the reference failed: ${(run.stderr ?? '').split('\n')[0]}` };
-  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as TorchTiming;
+  return lastJsonLine<TorchTiming>(run.stdout);
 }
