@@ -1,6 +1,9 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <cstdlib>
+#include <new>
+
 #include "common.h"
 
 namespace vl {
@@ -13,6 +16,43 @@ dnnl::engine &engine() {
 dnnl::stream &stream() {
   static dnnl::stream s(engine());
   return s;
+}
+
+namespace {
+
+struct Buffer {
+  void *data = nullptr;
+  size_t size = 0;
+  ~Buffer() { std::free(data); }
+};
+
+constexpr int kScratchRoles = 3;
+
+Buffer *scratch_buffers() {
+  static Buffer buffers[kScratchRoles];
+  return buffers;
+}
+
+}  // namespace
+
+void *scratch(int role, size_t bytes) {
+  Buffer &b = scratch_buffers()[role];
+  if (bytes > b.size) {
+    std::free(b.data);
+    b.data = nullptr;
+    b.size = 0;
+    const size_t size = (bytes + 63) / 64 * 64;
+    b.data = std::aligned_alloc(64, size);
+    if (!b.data) throw std::bad_alloc();
+    b.size = size;
+  }
+  return b.data;
+}
+
+size_t scratch_bytes() {
+  size_t total = 0;
+  for (int role = 0; role < kScratchRoles; role++) total += scratch_buffers()[role].size;
+  return total;
 }
 
 static const char *isa_name(dnnl_cpu_isa_t isa) {

@@ -24,6 +24,13 @@ constexpr int64_t kParallelMin = 1 << 15;
 dnnl::engine &engine();
 dnnl::stream &stream();
 
+// Scratch arrays shared by every call, one per argument position (0 and 1 the inputs, 2 the output), grown
+// as needed and kept: addon calls run one at a time, so an operand converted for a primitive is needed
+// only while that call runs.
+void *scratch(int role, size_t bytes);
+// Bytes the scratch arrays hold.
+size_t scratch_bytes();
+
 // Pointer to the float data of a Float32Array argument (zero copy).
 inline float *floats(const Napi::CallbackInfo &info, size_t i) {
   if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)

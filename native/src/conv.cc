@@ -3,7 +3,6 @@
 // Primitives are cached by shape; oneDNN picks its preferred internal layouts, and the tensors are
 // reordered to and from the TF.js layouts only when they differ.
 #include <cstdlib>
-#include <new>
 #include <memory>
 #include <unordered_map>
 
@@ -59,37 +58,11 @@ bool blocked_activations(const Dims &d) {
   return v && !d.bf16;
 }
 
-// Scratch memory for the slots below, one array per argument position, shared by every cached primitive:
-// calls run one at a time, so a converted copy is needed only while its primitive runs. One copy per
-// primitive held 150 MB more at peak on the reduced AlexNet's eager bf16 step (each convolution kept bf16
-// copies of its input, weights and output for the forward and both backward passes), 45 MB in fp32.
-struct Buffer {
-  void *data = nullptr;
-  size_t size = 0;
-  ~Buffer() { std::free(data); }
-};
-
-Buffer *scratch_buffers() {
-  static Buffer buffers[3];
-  return buffers;
-}
-
-void *scratch(int role, size_t bytes) {
-  Buffer &b = scratch_buffers()[role];
-  if (bytes > b.size) {
-    std::free(b.data);
-    b.data = nullptr;
-    b.size = 0;
-    const size_t size = (bytes + 63) / 64 * 64;
-    b.data = std::aligned_alloc(64, size);
-    if (!b.data) throw std::bad_alloc();
-    b.size = size;
-  }
-  return b.data;
-}
-
 // A tensor as TF.js holds it (user) and as the primitive wants it (internal), converted through the
-// scratch array of its argument position (`role`: 0 and 1 the inputs, 2 the output).
+// scratch array of its argument position (`role`: 0 and 1 the inputs, 2 the output). Sharing that
+// scratch instead of a copy per primitive holds 150 MB less at peak on the reduced AlexNet's eager bf16
+// step (each convolution kept bf16 copies of its input, weights and output for the forward and both
+// backward passes), 45 MB in fp32.
 struct Slot {
   memory::desc user, internal;
   bool same = true;
@@ -278,11 +251,9 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo &info) {
                               {DNNL_ARG_DIFF_DST, &BwdWeights::dy}, {DNNL_ARG_DIFF_WEIGHTS, &BwdWeights::dw});
 }
 
-// convScratchBytes(): bytes the slots' scratch arrays hold (for tests).
+// convScratchBytes(): bytes the scratch arrays hold (for tests).
 Napi::Value ScratchBytes(const Napi::CallbackInfo &info) {
-  size_t total = 0;
-  for (int role = 0; role < 3; role++) total += scratch_buffers()[role].size;
-  return Napi::Number::New(info.Env(), static_cast<double>(total));
+  return Napi::Number::New(info.Env(), static_cast<double>(scratch_bytes()));
 }
 
 // convImpl(kind, params): which oneDNN implementation a shape dispatches to (for profiling).

@@ -58,16 +58,9 @@ void to_bf16(const float *x, uint16_t *y, int64_t n) {
   }
 }
 
-// Reused bf16 staging buffers (one per operand), grown as needed.
-uint16_t *staging(int which, size_t n) {
-  static std::vector<uint16_t> buf[2];
-  if (buf[which].size() < n) buf[which].resize(n);
-  return buf[which].data();
-}
-
 // An operand's bf16 form: a caller-held copy (info[at], a Float32Array of half the length reinterpreted),
-// rounded here unless info[at + 1] says it already holds this operand; else the staging buffer `which`.
-uint16_t *bf16_operand(const Napi::CallbackInfo &info, size_t at, const float *x, int64_t n, int which) {
+// rounded here unless info[at + 1] says it already holds this operand; else the scratch array of `role`.
+uint16_t *bf16_operand(const Napi::CallbackInfo &info, size_t at, const float *x, int64_t n, int role) {
   if (info.Length() > at + 1 && info[at].IsTypedArray()) {
     auto *copy = reinterpret_cast<uint16_t *>(floats(info, at));
     if (static_cast<int64_t>(length(info, at)) * 2 < n)
@@ -75,7 +68,7 @@ uint16_t *bf16_operand(const Napi::CallbackInfo &info, size_t at, const float *x
     if (!info[at + 1].ToBoolean().Value()) to_bf16(x, copy, n);
     return copy;
   }
-  uint16_t *staged = staging(which, n);
+  auto *staged = static_cast<uint16_t *>(scratch(role, n * sizeof(uint16_t)));
   to_bf16(x, staged, n);
   return staged;
 }

@@ -27,7 +27,7 @@ export interface NativeAddon {
   conv2dBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, p: Int32Array): void;
   conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Int32Array): void;
   convImpl(kind: 'forward' | 'data' | 'weights', p: Int32Array): string;
-  /** Bytes held by the scratch arrays that every eager convolution converts its operands through. */
+  /** Bytes held by the scratch arrays that eager convolutions and bf16 products convert their operands through. */
   convScratchBytes(): number;
   poolForward(max: boolean, x: Float32Array, y: Float32Array, p: Int32Array): void;
   poolBackward(max: boolean, x: Float32Array, dy: Float32Array, dx: Float32Array, p: Int32Array): void;
