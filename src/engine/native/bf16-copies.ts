@@ -9,7 +9,7 @@
 // or when it is written in place, which only weights are (fused Adam): those arrays lose their copy and
 // get no other, since they change every step. Arrays the pool does not own (read out, or views of
 // another array) get no copy. The oldest copies are dropped to stay within the byte budget.
-import { outputPool, type BufferPool } from './buffer-pool.js';
+import { budgetFromEnv, outputPool, type BufferPool } from './buffer-pool.js';
 
 /** Below this many elements a conversion costs less than keeping its copy. */
 const MIN_ELEMENTS = 1 << 16;
@@ -90,10 +90,8 @@ export class Bf16Copies {
   }
 }
 
-function maxBytesFromEnv(): number {
-  const mib = Number(process.env.VISIONLAB_BF16_COPIES_MIB ?? DEFAULT_MAX_MIB);
-  return (Number.isFinite(mib) && mib >= 0 ? mib : DEFAULT_MAX_MIB) * 2 ** 20;
-}
-
 /** The copies of the `native` backend's products. */
-export const bf16Copies = new Bf16Copies(outputPool, maxBytesFromEnv());
+export const bf16Copies = new Bf16Copies(
+  outputPool,
+  budgetFromEnv('VISIONLAB_BF16_COPIES_MIB', DEFAULT_MAX_MIB),
+);

@@ -18,9 +18,10 @@ import os from 'node:os';
 
 const DEFAULT_MAX_MIB = Math.min(4096, Math.floor(os.totalmem() / 4 / 2 ** 20));
 
-function maxBytesFromEnv(): number {
-  const mib = Number(process.env.VISIONLAB_BUFFER_POOL_MIB ?? DEFAULT_MAX_MIB);
-  return Number.isFinite(mib) && mib >= 0 ? mib * 1024 * 1024 : DEFAULT_MAX_MIB * 1024 * 1024;
+/** A byte budget set in MiB by the environment variable `name`, or `defaultMib` when unset or not a size. */
+export function budgetFromEnv(name: string, defaultMib: number): number {
+  const mib = Number(process.env[name] ?? defaultMib);
+  return (Number.isFinite(mib) && mib >= 0 ? mib : defaultMib) * 2 ** 20;
 }
 
 export class BufferPool {
@@ -32,7 +33,7 @@ export class BufferPool {
   /** Arrays taken from the pool and arrays newly allocated by `take` (for tests and profiling). */
   readonly stats = { reused: 0, allocated: 0 };
 
-  constructor(private maxBytes = maxBytesFromEnv()) {}
+  constructor(private maxBytes = budgetFromEnv('VISIONLAB_BUFFER_POOL_MIB', DEFAULT_MAX_MIB)) {}
 
   /** Changes the byte budget (0 turns recycling off), dropping the oldest free arrays that no longer fit. */
   setLimit(maxBytes: number): void {
